@@ -1,0 +1,71 @@
+// Reading records from CSV and JSON Lines (SPEC sections 2 and 7).
+#ifndef TARGETING_IO_H_
+#define TARGETING_IO_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "targeting/record.h"
+#include "targeting/status.h"
+
+namespace targeting {
+
+enum class InputFormat { kCsv, kJsonl };
+
+// By extension: .csv -> CSV; .jsonl, .ndjson -> JSON Lines; otherwise nullopt.
+std::optional<InputFormat> InputFormatFromPath(std::string_view path);
+std::optional<InputFormat> InputFormatFromName(std::string_view name);  // "csv", "jsonl"
+
+struct ReaderOptions {
+  std::size_t max_field_bytes = 1 << 20;   // one CSV field or JSON value
+  std::size_t max_record_bytes = 8 << 20;  // one CSV record or JSON line
+};
+
+// A record that could not be read, with where and why.
+struct Reject {
+  std::string source;     // the input's name ("-" for standard input)
+  std::uint64_t line = 0;  // 1-based line where the record starts
+  std::string record_id;  // when it could be read
+  std::string reason;
+};
+
+// Streams records from one input; memory does not grow with its size.
+// Not thread-safe. Every record it reads comes back either as a record or as
+// a reject, so a run can account for all of them.
+class RecordReader {
+ public:
+  enum class Next { kRecord, kReject, kEnd };
+
+  // Opens `path` ("-" is standard input).
+  static Result<std::unique_ptr<RecordReader>> Open(const std::string& path, InputFormat format,
+                                                    const Schema& schema,
+                                                    ReaderOptions options = {});
+  // Reads from an already open stream, which the reader does not close.
+  static Result<std::unique_ptr<RecordReader>> FromFile(std::FILE* file, std::string name,
+                                                        InputFormat format, const Schema& schema,
+                                                        ReaderOptions options = {});
+  // Reads from text held in memory (tests, fuzzing, embedders).
+  static Result<std::unique_ptr<RecordReader>> FromString(std::string text, std::string name,
+                                                          InputFormat format,
+                                                          const Schema& schema,
+                                                          ReaderOptions options = {});
+
+  virtual ~RecordReader() = default;
+
+  // The next record: kRecord fills *record (cleared first), kReject fills
+  // *reject, kEnd when the input is done or failed (see status()).
+  virtual Next Read(Record* record, Reject* reject) = 0;
+  // Non-ok when reading stopped on an I/O error or a bad header; such a
+  // failure is not a record and is not counted as read.
+  virtual const Status& status() const = 0;
+  virtual const std::string& name() const = 0;
+};
+
+}  // namespace targeting
+
+#endif  // TARGETING_IO_H_

@@ -1,0 +1,314 @@
+#include "load/normalize.h"
+
+#include <array>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+
+namespace targeting {
+namespace internal {
+namespace {
+
+bool IsUpperAlnum(char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+char UpperAscii(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c; }
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+constexpr std::array<std::string_view, 20> kLegalSuffixes = {
+    "CO",  "COMPANY", "CORP", "CORPORATION", "INC", "INCORPORATED", "LLC",
+    "LTD", "LIMITED", "LP",   "PLC",         "GMBH", "SA",          "SRL",
+    "BV",  "AG",      "PTE",  "PVT",         "",     ""};
+
+bool IsLegalSuffix(std::string_view word) {
+  for (std::string_view s : kLegalSuffixes) {
+    if (!s.empty() && s == word) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string_view TrimSpaces(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+void AppendCode(std::string_view raw, std::string* out) {
+  for (char c : raw) {
+    c = UpperAscii(c);
+    if (IsUpperAlnum(c)) out->push_back(c);
+  }
+}
+
+void AppendName(std::string_view raw, std::string* out) {
+  const std::size_t start = out->size();
+  bool pending_space = false;
+  for (char c : raw) {
+    c = UpperAscii(c);
+    if (IsUpperAlnum(c)) {
+      if (pending_space && out->size() > start) out->push_back(' ');
+      pending_space = false;
+      out->push_back(c);
+    } else {
+      pending_space = true;
+    }
+  }
+  // Drop trailing legal suffixes while more than one word remains.
+  for (;;) {
+    std::string_view name(out->data() + start, out->size() - start);
+    std::size_t space = name.rfind(' ');
+    if (space == std::string_view::npos) break;
+    if (!IsLegalSuffix(name.substr(space + 1))) break;
+    out->resize(start + space);
+  }
+}
+
+std::optional<double> ParseNumber(std::string_view s) {
+  // sign? (digits ('.' digits*)? | '.' digits) ([eE] sign? digits)?
+  std::size_t i = 0, n = s.size();
+  if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
+  std::size_t int_digits = 0, frac_digits = 0;
+  while (i < n && IsDigit(s[i])) ++i, ++int_digits;
+  if (i < n && s[i] == '.') {
+    ++i;
+    while (i < n && IsDigit(s[i])) ++i, ++frac_digits;
+  }
+  if (int_digits == 0 && frac_digits == 0) return std::nullopt;
+  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
+    std::size_t exp_digits = 0;
+    while (i < n && IsDigit(s[i])) ++i, ++exp_digits;
+    if (exp_digits == 0) return std::nullopt;
+  }
+  if (i != n) return std::nullopt;
+  // from_chars does not take a leading '+'.
+  std::string_view body = s;
+  if (!body.empty() && body.front() == '+') body.remove_prefix(1);
+  double value = 0;
+  auto res = std::from_chars(body.data(), body.data() + body.size(), value);
+  if (res.ec == std::errc::result_out_of_range) {
+    // Underflow is a tiny number, not an error; overflow is.
+    bool overflow = false;
+    std::size_t e = body.find_first_of("eE");
+    if (e != std::string_view::npos) {
+      std::string_view exp = body.substr(e + 1);
+      overflow = exp.empty() || exp.front() != '-';
+    } else {
+      overflow = true;
+    }
+    if (overflow) return std::nullopt;
+    return 0.0;
+  }
+  if (res.ec != std::errc() || res.ptr != body.data() + body.size()) return std::nullopt;
+  if (!std::isfinite(value)) return std::nullopt;
+  return value;
+}
+
+bool ContainsFolded(std::string_view haystack, std::string_view needle_lower) {
+  if (needle_lower.empty()) return true;
+  if (needle_lower.size() > haystack.size()) return false;
+  const std::size_t last = haystack.size() - needle_lower.size();
+  const char first = needle_lower[0];
+  for (std::size_t i = 0; i <= last; ++i) {
+    if (LowerAscii(haystack[i]) != first) continue;
+    std::size_t j = 1;
+    while (j < needle_lower.size() && LowerAscii(haystack[i + j]) == needle_lower[j]) ++j;
+    if (j == needle_lower.size()) return true;
+  }
+  return false;
+}
+
+void AppendLowerAscii(std::string_view s, std::string* out) {
+  for (char c : s) out->push_back(LowerAscii(c));
+}
+
+bool IsValidUtf8(std::string_view s, std::size_t* bad_offset) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const std::size_t n = s.size();
+  std::size_t i = 0;
+  while (i < n) {
+    unsigned char c = p[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t len = 0;
+    std::uint32_t cp = 0;
+    if (c >= 0xC2 && c <= 0xDF) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      if (bad_offset) *bad_offset = i;
+      return false;
+    }
+    if (i + len > n) {
+      if (bad_offset) *bad_offset = i;
+      return false;
+    }
+    for (std::size_t k = 1; k < len; ++k) {
+      unsigned char cc = p[i + k];
+      if ((cc & 0xC0) != 0x80) {
+        if (bad_offset) *bad_offset = i;
+        return false;
+      }
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    bool overlong = (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
+    bool surrogate = cp >= 0xD800 && cp <= 0xDFFF;
+    if (overlong || surrogate || cp > 0x10FFFF) {
+      if (bad_offset) *bad_offset = i;
+      return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+void AppendNumber(double value, std::string* out) {
+  if (value == 0) value = 0;  // no "-0"
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof buf, value);
+  out->append(buf, res.ptr);
+}
+
+std::string FormatNumber(double value) {
+  std::string s;
+  AppendNumber(value, &s);
+  return s;
+}
+
+}  // namespace internal
+
+using internal::TrimSpaces;
+
+std::optional<FieldType> FieldTypeFromName(std::string_view name) {
+  if (name == "string") return FieldType::kString;
+  if (name == "code") return FieldType::kCode;
+  if (name == "name") return FieldType::kName;
+  if (name == "text") return FieldType::kText;
+  if (name == "number") return FieldType::kNumber;
+  if (name == "date") return FieldType::kDate;
+  return std::nullopt;
+}
+
+const char* FieldTypeName(FieldType type) {
+  switch (type) {
+    case FieldType::kString: return "string";
+    case FieldType::kCode: return "code";
+    case FieldType::kName: return "name";
+    case FieldType::kText: return "text";
+    case FieldType::kNumber: return "number";
+    case FieldType::kDate: return "date";
+  }
+  return "?";
+}
+
+namespace {
+
+// Days from civil, after Howard Hinnant's algorithm.
+Days DaysFromCivil(int y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return static_cast<Days>(era * 146097 + static_cast<int>(doe) - 719468);
+}
+
+bool IsLeap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+}  // namespace
+
+std::optional<Days> ParseDate(std::string_view text) {
+  std::string_view s = TrimSpaces(text);
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
+  for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (s[i] < '0' || s[i] > '9') return std::nullopt;
+  }
+  auto num = [&](std::size_t at, std::size_t len) {
+    int v = 0;
+    for (std::size_t i = at; i < at + len; ++i) v = v * 10 + (s[i] - '0');
+    return v;
+  };
+  int y = num(0, 4), m = num(5, 2), d = num(8, 2);
+  if (m < 1 || m > 12 || d < 1) return std::nullopt;
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  int dim = kDays[m - 1] + (m == 2 && IsLeap(y) ? 1 : 0);
+  if (d > dim) return std::nullopt;
+  return DaysFromCivil(y, static_cast<unsigned>(m), static_cast<unsigned>(d));
+}
+
+std::string FormatDate(Days days) {
+  // Civil from days (Hinnant).
+  int z = days + 719468;
+  const int era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int y = static_cast<int>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  y += m <= 2;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", y, m, d);
+  return buf;
+}
+
+Days TodayUtc() {
+  auto now = std::chrono::system_clock::now();
+  auto days = std::chrono::floor<std::chrono::days>(now);
+  return static_cast<Days>(days.time_since_epoch().count());
+}
+
+bool NormalizeValue(FieldType type, std::string_view raw, std::string* out, double* number,
+                    std::string* error) {
+  switch (type) {
+    case FieldType::kString:
+    case FieldType::kText:
+      out->append(raw);
+      return true;
+    case FieldType::kCode:
+      internal::AppendCode(raw, out);
+      return true;
+    case FieldType::kName:
+      internal::AppendName(raw, out);
+      return true;
+    case FieldType::kNumber: {
+      std::string_view t = TrimSpaces(raw);
+      if (t.empty()) return true;
+      auto v = internal::ParseNumber(t);
+      if (!v) {
+        *error = "not a number";
+        return false;
+      }
+      *number = *v;
+      out->append(t);
+      return true;
+    }
+    case FieldType::kDate: {
+      std::string_view t = TrimSpaces(raw);
+      if (t.empty()) return true;
+      auto d = ParseDate(t);
+      if (!d) {
+        *error = "not a date (YYYY-MM-DD)";
+        return false;
+      }
+      *number = *d;
+      out->append(t);
+      return true;
+    }
+  }
+  return true;
+}
+
+}  // namespace targeting

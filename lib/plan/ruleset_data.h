@@ -1,0 +1,111 @@
+// The compiled form of a rule set, shared by every stage after checking.
+// Private header.
+#ifndef TARGETING_LIB_PLAN_RULESET_DATA_H_
+#define TARGETING_LIB_PLAN_RULESET_DATA_H_
+
+#include <re2/re2.h>
+
+#include <boost/unordered/unordered_flat_map.hpp>
+#include <boost/unordered/unordered_flat_set.hpp>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "targeting/record.h"
+#include "targeting/rules.h"
+
+namespace targeting::internal {
+
+class MatchIndex;  // index/match_index.h
+
+// The positive operator families. `ne`, `not_in` and `exists: false` compile
+// to a `not` over eq, in and exists, which is exactly their definition.
+enum class Op : std::uint8_t {
+  kEq,
+  kIn,
+  kPrefix,
+  kContains,
+  kContainsAny,
+  kRegex,
+  kLt,
+  kLe,
+  kGt,
+  kGe,
+  kBetween,
+  kExists,
+  kEffective,  // the entry's `effective` window over the schema's date field
+};
+const char* OpName(Op op);
+
+// One distinct (field, operator, operand) test, interned once per rule set.
+struct Predicate {
+  int field = -1;  // -1 only for kEffective when the schema has no date field
+  Op op = Op::kEq;
+  FieldType type = FieldType::kString;
+  // Normalized operands. For contains / contains_any they are ASCII
+  // lower-cased; for regex they are the patterns as written.
+  std::vector<std::string> strs;
+  // Numeric operands: eq/in values, lt..ge bound, between [low, high].
+  std::vector<double> nums;
+  // Set forms of `in` (and eq) operands for fast membership.
+  boost::unordered_flat_set<std::string> str_set;
+  boost::unordered_flat_set<double> num_set;
+  std::vector<std::unique_ptr<RE2>> regexes;
+  std::optional<Days> from, until;  // kEffective
+  std::string key;                  // canonical text: identity and fingerprint
+};
+
+struct Node {
+  enum class Kind : std::uint8_t { kAll, kAny, kNot, kAtLeast, kLeaf };
+  Kind kind = Kind::kLeaf;
+  int at_least = 0;
+  int pred = -1;  // kLeaf
+  std::uint32_t first_child = 0;
+  std::uint32_t child_count = 0;
+  // Where the node was written, and how it reads there (for explain).
+  int line = 0;
+  int column = 0;
+  std::string label;
+};
+
+struct TestCase {
+  bool fires = true;
+  int index = 0;  // 1-based within its list
+  int line = 0;
+  int column = 0;
+  Record record;
+};
+
+// What scoring needs of an entry, parallel to RuleSetData::entries.
+struct EntryCode {
+  int root = -1;  // the condition with scope and effective joined by AND
+  int when = -1;  // the `when` condition alone
+  std::vector<TestCase> tests;
+};
+
+struct RuleSetData {
+  explicit RuleSetData(Schema s) : schema(std::move(s)) {}
+
+  Schema schema;
+  RuleSetConfig config;
+  std::vector<EntryInfo> entries;  // sorted by id
+  std::vector<EntryCode> code;     // parallel to entries
+  std::vector<Predicate> predicates;
+  std::vector<Node> nodes;
+  std::vector<std::uint32_t> children;  // node ids, by Node::first_child/child_count
+  boost::unordered_flat_map<std::string, int> entry_by_id;
+  std::vector<int> scored;  // indices of active and shadow entries, ascending
+  std::string canonical;
+  std::string fingerprint;
+  std::unique_ptr<MatchIndex> index;  // built last; null only while building
+
+  RuleSetData(const RuleSetData&) = delete;
+  RuleSetData& operator=(const RuleSetData&) = delete;
+  ~RuleSetData();
+};
+
+}  // namespace targeting::internal
+
+#endif  // TARGETING_LIB_PLAN_RULESET_DATA_H_

@@ -150,8 +150,9 @@ class Compiler {
 
   CompileResult Build();
 
+  struct Impl;  // opaque
+
  private:
-  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 

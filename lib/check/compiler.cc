@@ -670,9 +670,13 @@ void Builder::ReadEntry(const ParsedFile& file, const YAML::Node& node) {
             config_.priorities.end()) {
           std::string known;
           for (const std::string& p : config_.priorities) known += (known.empty() ? "" : ", ") + p;
-          diag_.Error(t, "unknown priority tag '" + *tag + "' (targeting.yaml priorities: " +
-                             (known.empty() ? std::string("none") : known) + ")" +
-                             internal::Suggest(*tag, config_.priorities));
+          if (known.empty()) {
+            diag_.Error(t, "unknown priority tag '" + *tag +
+                               "': targeting.yaml declares no priorities");
+          } else {
+            diag_.Error(t, "unknown priority tag '" + *tag + "' (targeting.yaml priorities: " +
+                               known + ")" + internal::Suggest(*tag, config_.priorities));
+          }
           ok = false;
         } else if (std::find(info.priorities.begin(), info.priorities.end(), *tag) ==
                    info.priorities.end()) {
@@ -846,6 +850,7 @@ void Builder::CompileEntry(RawEntry& raw, internal::ConditionCompiler& cc,
       ok = false;
     }
   }
+  if (!raw.when) return;  // reported with the envelope
   int when = cc.Compile(*raw.when);
   if (when < 0) ok = false;
   parts.push_back(when);
@@ -977,8 +982,22 @@ CompileResult Compiler::Impl::Build() {
     r.status = status;
     return r;
   }
-  Builder builder(this);
-  return builder.Run();
+  // yaml-cpp reports misuse by throwing; nothing may cross the public API, so
+  // any exception becomes an error issue rather than a crash.
+  try {
+    Builder builder(this);
+    return builder.Run();
+  } catch (const std::bad_alloc&) {
+    CompileResult r;
+    r.status = Status(StatusCode::kLimitExceeded, "out of memory while compiling the rule set");
+    return r;
+  } catch (const std::exception& e) {
+    CompileResult r;
+    r.issues = issues;
+    r.issues.push_back(Issue{Severity::kError, "", 0, 0, "",
+                             std::string("internal error while compiling: ") + e.what()});
+    return r;
+  }
 }
 
 Compiler::Compiler(CompileOptions options) : impl_(std::make_unique<Impl>()) {

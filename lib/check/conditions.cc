@@ -291,7 +291,7 @@ int ConditionCompiler::CompileFieldTest(const MapItem& item, int depth) {
                         std::to_string(limits_.max_condition_depth));
     return -1;
   }
-  auto ops = diag_->Map(v, "the test of field '" + item.key + "'", OperatorNames());
+  auto ops = diag_->Map(v, "the test of field '" + item.key + "'", OperatorNames(), "operator");
   if (!ops) return -1;
   if (ops->empty()) {
     if (v.size() == 0) diag_->Error(v, "the test of field '" + item.key + "' has no operator");

@@ -56,6 +56,15 @@ bool ValidId(std::string_view id) {
   return true;
 }
 
+// Issues in file order, then by position.
+void SortIssues(std::vector<Issue>* issues) {
+  std::stable_sort(issues->begin(), issues->end(), [](const Issue& a, const Issue& b) {
+    if (a.file != b.file) return a.file < b.file;
+    if (a.line != b.line) return a.line < b.line;
+    return a.column < b.column;
+  });
+}
+
 // An entry as parsed from YAML, before it is compiled.
 struct RawEntry {
   EntryInfo info;
@@ -368,9 +377,10 @@ std::optional<Schema> Builder::ReadSchema(const YAML::Node& value) {
             ok = false;
             continue;
           }
-          bool have_type = false;
+          bool have_type = false, type_given = false;
           for (const MapItem& s : *spec) {
             if (s.key == "type") {
+              type_given = true;
               auto tn = diag_.Scalar(s.value, "type");
               auto t = tn ? FieldTypeFromName(*tn) : std::nullopt;
               if (!t) {
@@ -394,7 +404,7 @@ std::optional<Schema> Builder::ReadSchema(const YAML::Node& value) {
             }
           }
           if (!have_type) {
-            diag_.Error(f.value, "field '" + f.key + "' needs a type");
+            if (!type_given) diag_.Error(f.value, "field '" + f.key + "' needs a type");
             ok = false;
             continue;
           }
@@ -900,6 +910,8 @@ CompileResult Builder::Run() {
     }
     if (asked_custom) {
       // The schema's errors are reported; nothing else can be checked.
+      SortIssues(&impl_->issues);
+      result.issues = impl_->issues;
       return result;
     }
     schema_ = Schema::Manifest();
@@ -936,11 +948,7 @@ CompileResult Builder::Run() {
     if (raw.info.status == EntryStatus::kRetired) continue;
     CompileEntry(raw, cc, &compiled);
   }
-  std::stable_sort(impl_->issues.begin(), impl_->issues.end(), [](const Issue& a, const Issue& b) {
-    if (a.file != b.file) return a.file < b.file;
-    if (a.line != b.line) return a.line < b.line;
-    return a.column < b.column;
-  });
+  SortIssues(&impl_->issues);
   result.issues = impl_->issues;
   if (result.error_count() > 0) return result;
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "check/refdata.h"
 #include "load/normalize.h"
 
 namespace targeting::internal {
@@ -435,6 +436,9 @@ bool ConditionCompiler::NormalizeOperands(int field, const std::string& op, Pred
              " field '" + def.name + "' is empty once normalized, so it could never match");
       continue;
     }
+    if (pred->op == Op::kEq || pred->op == Op::kIn || pred->op == Op::kPrefix) {
+      WarnOnReferenceData(def.name, norm, raw[i], pred->op, at[i], from_list[i]);
+    }
     if (pred->op == Op::kContains || pred->op == Op::kContainsAny) {
       std::string lower;
       AppendLowerAscii(norm, &lower);
@@ -458,6 +462,30 @@ bool ConditionCompiler::NormalizeOperands(int field, const std::string& op, Pred
     for (double d : pred->nums) pred->num_set.insert(d == 0 ? 0.0 : d);
   }
   return true;
+}
+
+void ConditionCompiler::WarnOnReferenceData(const std::string& field, const std::string& value,
+                                            const std::string& raw, Op op, const YAML::Node& at,
+                                            const ListItem* from_list) {
+  std::string message;
+  if (IsCountryField(field) && !IsIsoAlpha2(value)) {
+    message = "'" + raw + "' on '" + field + "' is not an ISO 3166-1 alpha-2 country code";
+  } else if (IsHsField(field) && !IsHsPrefix(value)) {
+    message = "'" + raw + "' on '" + field + "' is not " +
+              (op == Op::kPrefix ? std::string("a 2, 4, 6, 8 or 10-digit prefix")
+                                 : std::string("a 2, 4, 6, 8 or 10-digit code")) +
+              " of a real HS 2022 code";
+  } else {
+    return;
+  }
+  if (from_list) {
+    std::string saved = diag_->file();
+    diag_->set_file(from_list->file);
+    diag_->WarnAt(from_list->line, from_list->column, message);
+    diag_->set_file(saved);
+  } else {
+    diag_->Warn(at, message);
+  }
 }
 
 int ConditionCompiler::CompileOperator(int field, const std::string& op,

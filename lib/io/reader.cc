@@ -31,7 +31,7 @@ Result<std::unique_ptr<RecordReader>> NewReader(std::unique_ptr<internal::ByteSo
     case InputFormat::kCsv:
       return internal::NewCsvReader(std::move(source), std::move(name), schema, options);
     case InputFormat::kJsonl:
-      return Status(StatusCode::kInvalidArgument, name + ": JSON Lines is not supported yet");
+      return internal::NewJsonlReader(std::move(source), std::move(name), schema, options);
   }
   return Status(StatusCode::kInvalidArgument, name + ": unknown input format");
 }

@@ -1,4 +1,4 @@
-// The readers behind RecordReader. Private header.
+// The CSV and JSON Lines readers behind RecordReader. Private header.
 #ifndef TARGETING_LIB_IO_READERS_H_
 #define TARGETING_LIB_IO_READERS_H_
 
@@ -15,6 +15,9 @@ namespace targeting::internal {
 Result<std::unique_ptr<RecordReader>> NewCsvReader(std::unique_ptr<ByteSource> source,
                                                    std::string name, const Schema& schema,
                                                    const ReaderOptions& options);
+Result<std::unique_ptr<RecordReader>> NewJsonlReader(std::unique_ptr<ByteSource> source,
+                                                     std::string name, const Schema& schema,
+                                                     const ReaderOptions& options);
 
 }  // namespace targeting::internal
 

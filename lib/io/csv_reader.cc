@@ -74,6 +74,8 @@ class CsvReader final : public RecordReader {
   void EndField();
   void Take(const char* bytes, std::size_t n);
   void CheckRecordSize();
+  // Records the record's first problem (later ones are not reported) and
+  // stops keeping the current field, which is not to be trusted.
   void Fail(std::string reason);
   std::uint64_t Offset() const {
     return source_->offset() - static_cast<std::uint64_t>(end_ - p_);
@@ -140,6 +142,7 @@ bool CsvReader::Refill() {
 }
 
 void CsvReader::Fail(std::string reason) {
+  buffering_ = false;
   if (has_error_) return;
   has_error_ = true;
   error_ = std::move(reason);
@@ -188,7 +191,6 @@ void CsvReader::Take(const char* bytes, std::size_t n) {
       const FieldDef& def = schema_.field(column_field_[static_cast<std::size_t>(column_)]);
       Fail(LimitReason("field " + def.name, "max_field_bytes", options_.max_field_bytes));
     }
-    buffering_ = false;
     return;
   }
   buf_.append(bytes, n);
@@ -198,7 +200,6 @@ void CsvReader::CheckRecordSize() {
   if (record_too_long_ || Offset() - record_start_ <= options_.max_record_bytes) return;
   Fail(LimitReason("record", "max_record_bytes", options_.max_record_bytes));
   record_too_long_ = true;
-  buffering_ = false;
 }
 
 bool CsvReader::ScanRecord() {
@@ -211,7 +212,7 @@ bool CsvReader::ScanRecord() {
         case State::kQuoted:
           // The quote swallowed the rest of the input: that is the cause of
           // whatever else went wrong, so it is the reason.
-          has_error_ = true;
+          Fail("");
           error_ = "unterminated quoted field opened at line " + std::to_string(quote_line_);
           break;
         default:

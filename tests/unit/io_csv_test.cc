@@ -169,6 +169,10 @@ TEST(CsvReader, StrayQuotesAreRejectedAndReadingGoesOn) {
   EXPECT_EQ(Read("id,note\nB1,ab\"c\nB2,x\n"), (Lines{"2 reject [B1]: column 2: quote inside an unquoted field", "3: id=B2 note=x"}));
   EXPECT_EQ(Read("id,note\nB1,\"ab\"c\nB2,x\n"), (Lines{"2 reject [B1]: column 2: text after a closing quote", "3: id=B2 note=x"}));
   EXPECT_EQ(Read("id,note\nB1,\"ab\" ,x\nB2,x\n"), (Lines{"2 reject [B1]: column 2: text after a closing quote", "3: id=B2 note=x"}));
+  // A field with a problem is not trusted as the record id.
+  EXPECT_EQ(Read("id,note\nB\"1,x\n\"B2\"x,y\n"),
+            (Lines{"2 reject: column 1: quote inside an unquoted field",
+                   "3 reject: column 1: text after a closing quote"}));
   // In a column the schema ignores, too: the row's structure is broken.
   EXPECT_EQ(Read("id,other\nB1,a\"b\nB2,x\n"), (Lines{"2 reject [B1]: column 2: quote inside an unquoted field", "3: id=B2"}));
 }

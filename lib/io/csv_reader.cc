@@ -73,7 +73,11 @@ class CsvReader final : public RecordReader {
   void BeginField();
   void EndField();
   void Take(const char* bytes, std::size_t n);
+  // Takes a run of plain bytes that ends at p_, checking both limits.
+  void TakeRun(const char* bytes, std::size_t n);
   void CheckRecordSize();
+  void FailFieldTooLong();
+  void FailRecordTooLong();
   // Records the record's first problem (later ones are not reported) and
   // stops keeping the current field, which is not to be trusted.
   void Fail(std::string reason);
@@ -181,25 +185,61 @@ void CsvReader::EndField() {
   ++column_;
 }
 
+void CsvReader::FailFieldTooLong() {
+  if (header_mode_) {
+    Fail(LimitReason("column " + std::to_string(column_ + 1), "max_field_bytes",
+                     options_.max_field_bytes));
+  } else {
+    const FieldDef& def = schema_.field(column_field_[static_cast<std::size_t>(column_)]);
+    Fail(LimitReason("field " + def.name, "max_field_bytes", options_.max_field_bytes));
+  }
+}
+
+void CsvReader::FailRecordTooLong() {
+  Fail(LimitReason("record", "max_record_bytes", options_.max_record_bytes));
+  record_too_long_ = true;
+}
+
 void CsvReader::Take(const char* bytes, std::size_t n) {
   if (!buffering_) return;
   if (buf_.size() - field_start_ + n > options_.max_field_bytes) {
-    if (header_mode_) {
-      Fail(LimitReason("column " + std::to_string(column_ + 1), "max_field_bytes",
-                       options_.max_field_bytes));
-    } else {
-      const FieldDef& def = schema_.field(column_field_[static_cast<std::size_t>(column_)]);
-      Fail(LimitReason("field " + def.name, "max_field_bytes", options_.max_field_bytes));
-    }
+    FailFieldTooLong();
     return;
   }
   buf_.append(bytes, n);
 }
 
+void CsvReader::TakeRun(const char* bytes, std::size_t n) {
+  // When the run crosses both limits, the one crossed at the earlier byte
+  // is the reason (the record's on a tie), so that the reason does not
+  // depend on where the input's chunks happen to end.
+  constexpr std::size_t kNever = SIZE_MAX;
+  std::size_t record_cross = kNever, field_cross = kNever;
+  if (!record_too_long_) {
+    const std::uint64_t after = Offset() - record_start_;
+    const std::uint64_t before = after - n;
+    if (after > options_.max_record_bytes) {
+      record_cross = before >= options_.max_record_bytes
+                         ? 0
+                         : static_cast<std::size_t>(options_.max_record_bytes - before);
+    }
+  }
+  if (buffering_) {
+    const std::size_t before = buf_.size() - field_start_;
+    if (before + n > options_.max_field_bytes) field_cross = options_.max_field_bytes - before;
+  }
+  if (record_cross != kNever && record_cross <= field_cross) {
+    FailRecordTooLong();
+  } else if (field_cross != kNever) {
+    FailFieldTooLong();
+  } else if (buffering_) {
+    buf_.append(bytes, n);
+  }
+}
+
 void CsvReader::CheckRecordSize() {
   if (record_too_long_ || Offset() - record_start_ <= options_.max_record_bytes) return;
-  Fail(LimitReason("record", "max_record_bytes", options_.max_record_bytes));
-  record_too_long_ = true;
+  FailRecordTooLong();
 }
 
 bool CsvReader::ScanRecord() {
@@ -265,8 +305,7 @@ bool CsvReader::ScanRecord() {
       case State::kUnquoted: {
         const char* start = p_;
         while (p_ != end_ && !kUnquotedStop[static_cast<unsigned char>(*p_)]) ++p_;
-        CheckRecordSize();
-        Take(start, static_cast<std::size_t>(p_ - start));
+        TakeRun(start, static_cast<std::size_t>(p_ - start));
         if (p_ == end_) continue;
         const char c = *p_;
         if (c == ',') {
@@ -290,8 +329,7 @@ bool CsvReader::ScanRecord() {
       case State::kQuoted: {
         const char* start = p_;
         while (p_ != end_ && !kQuotedStop[static_cast<unsigned char>(*p_)]) ++p_;
-        CheckRecordSize();
-        Take(start, static_cast<std::size_t>(p_ - start));
+        TakeRun(start, static_cast<std::size_t>(p_ - start));
         if (p_ == end_) continue;
         const char c = *p_;
         if (c == '"') {

@@ -189,6 +189,32 @@ TEST(CsvReader, FieldLongerThanTheLimit) {
   EXPECT_EQ(Read("id,other\nB1," + std::string(100, 'z') + "\n", Small(), options), (Lines{"2: id=B1"}));
 }
 
+TEST(CsvReader, TheLimitCrossedFirstIsTheReason) {
+  ReaderOptions options;
+  options.max_field_bytes = 4;
+  options.max_record_bytes = 7;
+  // "B1," is 3 bytes: the 5th byte of the note crosses both limits at once,
+  // and the record's reason wins the tie.
+  EXPECT_EQ(Read("id,note\nB1,abcdefgh\nB2,a,b\nB3,ab\"cdefgh\n", Small(), options),
+            (Lines{"2 reject [B1]: record is longer than max_record_bytes (7)",
+                   "3 reject [B2]: row has 3 fields; the header has 2",
+                   "4 reject [B3]: column 2: quote inside an unquoted field"}));
+  // Here the field's limit is crossed first, even where the record's is
+  // crossed later in the same run of bytes.
+  EXPECT_EQ(Read("id,note\nB12345,x\nB,abcde\nB,abcdefgh\n", Small(), options),
+            (Lines{"2 reject: field id is longer than max_field_bytes (4)",
+                   "3 reject [B]: field note is longer than max_field_bytes (4)",
+                   "4 reject [B]: field note is longer than max_field_bytes (4)"}));
+  // The doubled quote counts toward the record (8 bytes) before "cdef" reaches
+  // the field's limit.
+  EXPECT_EQ(Read("id,note\nB1,\"ab\"\"cdef\"\n", Small(), options),
+            (Lines{"2 reject [B1]: record is longer than max_record_bytes (7)"}));
+  // A limit crossed before a structural problem is the reason, as is the
+  // structural problem before a row's field count.
+  EXPECT_EQ(Read("id,note\nB1,abc,\"x\"\n", Small(), options),
+            (Lines{"2 reject [B1]: record is longer than max_record_bytes (7)"}));
+}
+
 TEST(CsvReader, RecordLongerThanTheLimit) {
   ReaderOptions options;
   options.max_record_bytes = 20;

@@ -326,10 +326,12 @@ TEST(Formats, RandomInputIsReadConsistently) {
   const std::string csv_alphabet = "ab,,,\"\"\"\r\n\n \xff\xc3\xa9;1.";
   const std::string json_alphabet = "{}[]\":,,\"\"\n\n\r ab1-e.\\u\xff" "tnl";
   const Schema& schema = Schema::Manifest();
-  ReaderOptions options;
-  options.max_field_bytes = 16;
-  options.max_record_bytes = 64;
-  for (int round = 0; round < 400; ++round) {
+  for (int round = 0; round < 1000; ++round) {
+    // Small random limits, so that they are crossed often and together
+    // (but the CSV header still fits).
+    ReaderOptions options;
+    options.max_field_bytes = 12 + rng() % 30;
+    options.max_record_bytes = 45 + rng() % 100;
     const bool is_csv = round % 2 == 0;
     const std::string& alphabet = is_csv ? csv_alphabet : json_alphabet;
     std::string text = is_csv ? "record_id,description,quantity,routing,other\n"
@@ -341,7 +343,7 @@ TEST(Formats, RandomInputIsReadConsistently) {
     }
     const InputFormat format = is_csv ? InputFormat::kCsv : InputFormat::kJsonl;
     Counts whole = ReadString(text, format, schema, options);
-    Counts bytes = ReadString(text, format, schema, options, 1);
+    Counts bytes = ReadString(text, format, schema, options, 1 + rng() % 8);
     ASSERT_TRUE(whole.status.ok()) << whole.status.message();
     EXPECT_EQ(whole.records, bytes.records) << round;
     EXPECT_EQ(whole.lines, bytes.lines) << round;

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <sstream>
 
 #include "load/normalize.h"
 
@@ -66,6 +67,46 @@ Issue MakeIssue(const std::string& file, int line, int column, std::string messa
   return issue;
 }
 
+// Counts the documents of a YAML stream without building them, and notices
+// when yaml-cpp stops making progress: a stray ',' at the top level is never
+// consumed, so Parser::HandleNextDocument (and YAML::LoadAll, which loops on
+// it) would return empty documents at the same place for ever.
+class DocumentCounter final : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    starts.push_back(mark);
+    roots.push_back(mark);
+    in_root_ = false;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { Node(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { Node(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    Node(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    Node(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    Node(mark);
+  }
+  void OnMapEnd() override {}
+
+  std::vector<YAML::Mark> starts;  // where each document starts (its first token)
+  std::vector<YAML::Mark> roots;   // where each document's root node is
+
+ private:
+  void Node(const YAML::Mark& mark) {
+    if (!in_root_ && !roots.empty()) roots.back() = mark;
+    in_root_ = true;
+  }
+  bool in_root_ = false;
+};
+
 }  // namespace
 
 std::optional<Issue> CheckText(const std::string& file, const std::string& text) {
@@ -91,13 +132,36 @@ std::optional<YAML::Node> ParseYaml(const std::string& file, const std::string& 
     issues->push_back(*issue);
     return std::nullopt;
   }
-  std::vector<YAML::Node> docs;
   if (text.empty()) {
     *empty = true;
     return YAML::Node();
   }
+  YAML::Node doc;
+  std::size_t doc_count = 0;
   try {
-    docs = YAML::LoadAll(text);
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    DocumentCounter counter;
+    while (parser.HandleNextDocument(counter)) {
+      const std::size_t n = counter.starts.size();
+      if (n >= 2 && counter.starts[n - 1].pos == counter.starts[n - 2].pos) {
+        const YAML::Mark& at = counter.starts[n - 1];
+        const auto pos = static_cast<std::size_t>(at.pos);
+        std::string what = pos < text.size() ? "'" + text.substr(pos, 1) + "'" : "end of input";
+        issues->push_back(MakeIssue(file, at.line + 1, at.column + 1,
+                                    "YAML: unexpected " + what + " (a ',' belongs inside [ ] or { })"));
+        return std::nullopt;
+      }
+    }
+    doc_count = counter.starts.size();
+    if (doc_count > 1) {
+      const YAML::Mark& second = counter.roots[1];
+      issues->push_back(MakeIssue(file, second.line + 1, second.column + 1,
+                                  "the file holds " + std::to_string(doc_count) +
+                                      " YAML documents; a rule-set file holds exactly one"));
+      return std::nullopt;
+    }
+    if (doc_count == 1) doc = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     std::string msg = e.msg.empty() ? std::string("malformed YAML") : e.msg;
     // yaml-cpp's depth guard (YAML::DeepRecursion, not exported) reports
@@ -120,17 +184,11 @@ std::optional<YAML::Node> ParseYaml(const std::string& file, const std::string& 
     issues->push_back(MakeIssue(file, 0, 0, std::string("YAML: ") + e.what()));
     return std::nullopt;
   }
-  if (docs.size() > 1) {
-    issues->push_back(MakeIssue(file, LineOf(docs[1]), ColumnOf(docs[1]),
-                                "the file holds " + std::to_string(docs.size()) +
-                                    " YAML documents; a rule-set file holds exactly one"));
-    return std::nullopt;
-  }
-  if (docs.empty() || docs[0].IsNull()) {
+  if (doc_count == 0 || doc.IsNull()) {
     *empty = true;
-    return docs.empty() ? YAML::Node() : docs[0];
+    return doc_count == 0 ? YAML::Node() : doc;
   }
-  return docs[0];
+  return doc;
 }
 
 }  // namespace targeting::internal

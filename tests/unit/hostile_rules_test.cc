@@ -39,7 +39,9 @@ void ExpectError(const std::string& yaml, const std::string& needle, bool positi
   for (const Issue& i : o.errors) {
     if (i.message.find(needle) == std::string::npos) continue;
     found = true;
-    if (positioned) EXPECT_GT(i.line, 0) << i.ToString();
+    if (positioned) {
+      EXPECT_GT(i.line, 0) << i.ToString();
+    }
   }
   EXPECT_TRUE(found) << "no error containing '" << needle << "' in:\n" << o.text;
 }
@@ -112,6 +114,19 @@ TEST(HostileRules, YamlCppHistoricalCrashers) {
     EXPECT_FALSE(o.compiled) << text;
     EXPECT_FALSE(o.errors.empty()) << text;
   }
+}
+
+// yaml-cpp never consumes a ',' outside [ ] or { } at the start of a
+// document: YAML::LoadAll returned empty documents at that spot until memory
+// ran out (found by fuzzing). It is an error at the comma.
+TEST(HostileRules, StrayCommaAtTheTopLevel) {
+  ExpectError(",", "unexpected ','");
+  ExpectError(", a\n", "unexpected ','");
+  ExpectError("rules: []\n---\n,\n", "unexpected ','");
+  Outcome o = Compile("# comment\n  ,\n");
+  ASSERT_EQ(o.errors.size(), 1u) << o.text;
+  EXPECT_EQ(o.errors[0].line, 2);
+  EXPECT_EQ(o.errors[0].column, 3);
 }
 
 TEST(HostileRules, EncodingProblems) {

@@ -106,6 +106,7 @@ std::vector<OptionSpec> ExplainOptions() {
       RejectsOption(),
   };
   for (OptionSpec& l : LimitOptions()) o.push_back(l);
+  for (OptionSpec& l : ReaderLimitOptions()) o.push_back(l);
   return o;
 }
 

@@ -82,6 +82,7 @@ std::vector<OptionSpec> ScoreOptions_() {
       {"explain", false, "", "add \"explain\": why each fired entry fired (condition tree and values)"},
   };
   for (OptionSpec& l : LimitOptions()) o.push_back(l);
+  for (OptionSpec& l : ReaderLimitOptions()) o.push_back(l);
   return o;
 }
 

@@ -30,6 +30,16 @@ std::vector<OptionSpec> LimitOptions() {
   };
 }
 
+std::vector<OptionSpec> ReaderLimitOptions() {
+  return {
+      {"max-field-bytes", true, "BYTES", "limit: one CSV field or JSON value (default 1048576)"},
+      {"max-record-bytes", true, "BYTES", "limit: one CSV record or JSON line (default 8388608)"},
+      {"max-skip-bytes", true, "BYTES",
+       "limit: how far past --max-record-bytes an over-long record is scanned for its end "
+       "before the input is given up (default 1073741824)"},
+  };
+}
+
 void Fail(const std::string& command, const std::string& message) {
   std::fprintf(stderr, "targeting %s: %s\n", command.c_str(), message.c_str());
 }
@@ -67,6 +77,31 @@ std::optional<CompileOptions> CompileOptionsFrom(const std::string& command, con
       return std::nullopt;
     }
     k.set(*v);
+  }
+  return options;
+}
+
+std::optional<ReaderOptions> ReaderOptionsFrom(const std::string& command, const Args& args) {
+  ReaderOptions options;
+  struct Knob {
+    const char* name;
+    long long min;
+    std::size_t* value;
+  };
+  const Knob knobs[] = {
+      {"max-field-bytes", 1, &options.max_field_bytes},
+      {"max-record-bytes", 1, &options.max_record_bytes},
+      {"max-skip-bytes", 0, &options.max_skip_bytes},
+  };
+  for (const Knob& k : knobs) {
+    if (!args.has(k.name)) continue;
+    auto v = ParseCount(args.get(k.name));
+    if (!v || *v < k.min || *v > (1LL << 40)) {
+      Fail(command, std::string("--") + k.name + " needs a whole number from " +
+                        std::to_string(k.min) + " to " + std::to_string(1LL << 40));
+      return std::nullopt;
+    }
+    *k.value = static_cast<std::size_t>(*v);
   }
   return options;
 }
@@ -160,6 +195,9 @@ InputSet::InputSet(std::string command, const Schema& schema, const Args& args,
     : command_(std::move(command)), schema_(schema), args_(args), paths_(std::move(paths)) {}
 
 bool InputSet::Begin() {
+  auto options = ReaderOptionsFrom(command_, args_);
+  if (!options) return false;
+  reader_options_ = *options;
   if (!args_.has("rejects")) return true;
   std::string error;
   rejects_ = Output::Open(args_.get("rejects"), &error);
@@ -189,7 +227,7 @@ std::unique_ptr<RecordReader> InputSet::OpenInput(const std::string& path) {
       return nullptr;
     }
   }
-  auto reader = RecordReader::Open(path, *format, schema_);
+  auto reader = RecordReader::Open(path, *format, schema_, reader_options_);
   if (!reader.ok()) {
     Fail(command_, reader.status().message());
     return nullptr;

@@ -4,6 +4,7 @@
 // reused), so ignored columns and over-limit fields cost a scan and nothing
 // else. A record ends at a line end outside quotes; the line end itself is
 // left to the record-start state, which also counts lines and skips empty ones.
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -69,6 +70,16 @@ class CsvReader final : public RecordReader {
   // (or on a read error, see status_). The cells of the record are then in
   // cells_, column_ holds its number of fields and error_ its first error.
   bool ScanRecord();
+  bool ScanRecordUntilEnd();
+  // True once a record has run on past max_record_bytes + max_skip_bytes
+  // (so it is over a limit already): the record ends there (rejected), and
+  // so does the input.
+  bool SkippedTooFar() const { return Offset() - record_start_ > SkipLimit(); }
+  std::uint64_t SkipLimit() const {
+    const std::uint64_t sum = std::uint64_t{options_.max_record_bytes} + options_.max_skip_bytes;
+    return std::max<std::uint64_t>(sum, options_.max_record_bytes);  // saturates
+  }
+  void GiveUp();
   bool Refill();
   void BeginRecord();
   void BeginField();
@@ -246,8 +257,32 @@ void CsvReader::CheckRecordSize() {
   FailRecordTooLong();
 }
 
+void CsvReader::GiveUp() {
+  status_ = Status(StatusCode::kLimitExceeded,
+                   name_ + ":" + std::to_string(record_line_) +
+                       ": the record runs on past max_record_bytes + max_skip_bytes (" +
+                       std::to_string(SkipLimit()) +
+                       " bytes) without ending; the rest of the input is not read");
+  p_ = end_;
+  eof_ = true;
+  state_ = State::kRecordStart;
+}
+
 bool CsvReader::ScanRecord() {
+  if (!status_.ok()) return false;
+  const bool found = ScanRecordUntilEnd();
+  // Whether the end was found in time or not, a record that long gives up
+  // the input, so the outcome does not depend on how the input is chunked.
+  if (found && status_.ok() && SkippedTooFar()) GiveUp();
+  return found;
+}
+
+bool CsvReader::ScanRecordUntilEnd() {
   for (;;) {
+    if (state_ != State::kRecordStart && SkippedTooFar()) {
+      GiveUp();
+      return true;
+    }
     if (p_ == end_ && !Refill()) {
       if (!status_.ok()) return false;
       switch (state_) {

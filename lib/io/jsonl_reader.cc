@@ -140,6 +140,7 @@ class JsonlReader final : public RecordReader {
   std::string line_;  // its text, then simdjson's padding
   std::uint64_t line_number_ = 0;
   bool line_too_long_ = false;
+  std::uint64_t line_bytes_ = 0;  // of the current line so far, kept or not
 
   simdjson::ondemand::parser parser_;
   std::vector<std::uint64_t> seen_;  // seen_[field] == serial_: given in this object
@@ -164,7 +165,11 @@ bool JsonlReader::Refill() {
 bool JsonlReader::NextLine() {
   line_.clear();
   line_too_long_ = false;
+  line_bytes_ = 0;
   bool started = false;
+  // How far an over-long line is scanned for its end (saturating).
+  const std::uint64_t skip_limit = std::max<std::uint64_t>(
+      std::uint64_t{options_.max_record_bytes} + options_.max_skip_bytes, options_.max_record_bytes);
   for (;;) {
     if (p_ == end_ && !Refill()) {
       if (!status_.ok()) return false;
@@ -190,6 +195,7 @@ bool JsonlReader::NextLine() {
       p_ = cr;
     }
     const auto n = static_cast<std::size_t>(p_ - start);
+    line_bytes_ += n;
     if (!line_too_long_) {
       if (line_.size() + n > options_.max_record_bytes) {
         line_too_long_ = true;
@@ -197,6 +203,19 @@ bool JsonlReader::NextLine() {
       } else {
         line_.append(start, n);
       }
+    }
+    if (line_bytes_ > skip_limit) {
+      // An endless line: it is rejected, and the input ends here. Checked
+      // whether or not its end is in sight, so that chunking does not matter.
+      line_number_ = next_line_;
+      status_ = Status(StatusCode::kLimitExceeded,
+                       name_ + ":" + std::to_string(line_number_) +
+                           ": the line runs on past max_record_bytes + max_skip_bytes (" +
+                           std::to_string(skip_limit) +
+                           " bytes) without ending; the rest of the input is not read");
+      p_ = end_;
+      eof_ = true;
+      return true;
     }
     if (p_ == end_) continue;
     const char c = *p_++;
@@ -427,6 +446,7 @@ JsonlReader::Outcome JsonlReader::ParseLine(Record* record) {
 }
 
 RecordReader::Next JsonlReader::Read(Record* record, Reject* reject) {
+  if (!status_.ok()) return Next::kEnd;
   for (;;) {
     if (!NextLine()) return Next::kEnd;
     if (line_too_long_) break;

@@ -996,6 +996,14 @@ CompileResult Compiler::Impl::Build() {
     r.status = status;
     return r;
   }
+  const int depth = options.limits.max_condition_depth;
+  if (depth < 1 || depth > kMaxConditionDepthCeiling) {
+    CompileResult r;
+    r.status = Status(StatusCode::kInvalidArgument,
+                      "max_condition_depth=" + std::to_string(depth) + " is outside 1.." +
+                          std::to_string(kMaxConditionDepthCeiling));
+    return r;
+  }
   // yaml-cpp reports misuse by throwing; nothing may cross the public API, so
   // any exception becomes an error issue rather than a crash.
   try {

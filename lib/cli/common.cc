@@ -24,7 +24,7 @@ std::vector<OptionSpec> LimitOptions() {
   return {
       {"max-entries", true, "N", "limit: entries in a rule set (default 1000000)"},
       {"max-list-size", true, "N", "limit: values in a list or operand (default 100000)"},
-      {"max-condition-depth", true, "N", "limit: nesting of a condition (default 64)"},
+      {"max-condition-depth", true, "N", "limit: nesting of a condition (default 64, at most 1000)"},
       {"max-condition-nodes", true, "N", "limit: nodes in one entry's condition (default 10000)"},
       {"regex-max-mem", true, "BYTES", "limit: RE2 memory for one pattern (default 8388608)"},
   };
@@ -60,20 +60,24 @@ std::optional<CompileOptions> CompileOptionsFrom(const std::string& command, con
   Limits& l = options.limits;
   struct Knob {
     const char* name;
+    long long max;
     std::function<void(long long)> set;
   };
   const Knob knobs[] = {
-      {"max-entries", [&](long long v) { l.max_entries = static_cast<std::size_t>(v); }},
-      {"max-list-size", [&](long long v) { l.max_list_size = static_cast<std::size_t>(v); }},
-      {"max-condition-depth", [&](long long v) { l.max_condition_depth = static_cast<int>(v); }},
-      {"max-condition-nodes", [&](long long v) { l.max_condition_nodes = static_cast<std::size_t>(v); }},
-      {"regex-max-mem", [&](long long v) { l.regex_max_mem = v; }},
+      {"max-entries", 1LL << 40, [&](long long v) { l.max_entries = static_cast<std::size_t>(v); }},
+      {"max-list-size", 1LL << 40, [&](long long v) { l.max_list_size = static_cast<std::size_t>(v); }},
+      {"max-condition-depth", kMaxConditionDepthCeiling,
+       [&](long long v) { l.max_condition_depth = static_cast<int>(v); }},
+      {"max-condition-nodes", 1LL << 40,
+       [&](long long v) { l.max_condition_nodes = static_cast<std::size_t>(v); }},
+      {"regex-max-mem", 1LL << 40, [&](long long v) { l.regex_max_mem = v; }},
   };
   for (const Knob& k : knobs) {
     if (!args.has(k.name)) continue;
     auto v = ParseCount(args.get(k.name));
-    if (!v || *v < 1 || *v > (1LL << 40)) {
-      Fail(command, std::string("--") + k.name + " needs a whole number >= 1");
+    if (!v || *v < 1 || *v > k.max) {
+      Fail(command, std::string("--") + k.name + " needs a whole number from 1 to " +
+                        std::to_string(k.max));
       return std::nullopt;
     }
     k.set(*v);

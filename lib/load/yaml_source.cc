@@ -1,9 +1,11 @@
 #include "load/yaml_source.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <memory>
 #include <sstream>
 
@@ -12,32 +14,45 @@
 namespace targeting::internal {
 
 Result<std::string> ReadFileLimited(const std::string& path, std::size_t max_bytes) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    return Status(StatusCode::kIoError, path + ": is a directory");
-  }
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!f) {
+  // O_NONBLOCK: opening a FIFO with no writer would otherwise wait forever.
+  int fd = -1;
+  do {
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) {
     int err = errno;
     return Status(err == ENOENT ? StatusCode::kNotFound : StatusCode::kIoError,
                   path + ": " + std::strerror(err));
   }
+  std::unique_ptr<int, void (*)(int*)> closer(&fd, [](int* f) { ::close(*f); });
+  // Only regular files: a directory cannot be read, and a FIFO, a socket or
+  // a device (/dev/zero, /dev/stdin on a terminal) may never end.
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    return Status(StatusCode::kIoError, path + ": " + std::strerror(errno));
+  }
+  if (S_ISDIR(st.st_mode)) return Status(StatusCode::kIoError, path + ": is a directory");
+  if (!S_ISREG(st.st_mode)) {
+    return Status(StatusCode::kIoError,
+                  path + ": not a regular file (rule, list and schema files must be files)");
+  }
+  int flags = ::fcntl(fd, F_GETFL);
+  if (flags >= 0) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
   std::string text;
   char buf[1 << 16];
   for (;;) {
-    std::size_t n = std::fread(buf, 1, sizeof buf, f.get());
-    if (n > 0) {
-      if (text.size() + n > max_bytes) {
-        return Status(StatusCode::kLimitExceeded,
-                      path + ": file is larger than the limit max_file_bytes=" +
-                          std::to_string(max_bytes));
-      }
-      text.append(buf, n);
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Status(StatusCode::kIoError, path + ": read error: " + std::strerror(errno));
     }
-    if (n < sizeof buf) {
-      if (std::ferror(f.get())) return Status(StatusCode::kIoError, path + ": read error");
-      break;
+    if (n == 0) break;
+    if (text.size() + static_cast<std::size_t>(n) > max_bytes) {
+      return Status(StatusCode::kLimitExceeded,
+                    path + ": file is larger than the limit max_file_bytes=" +
+                        std::to_string(max_bytes));
     }
+    text.append(buf, static_cast<std::size_t>(n));
   }
   return text;
 }

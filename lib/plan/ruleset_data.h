@@ -7,10 +7,12 @@
 
 #include <boost/unordered/unordered_flat_map.hpp>
 #include <boost/unordered/unordered_flat_set.hpp>
+#include <boost/container_hash/hash.hpp>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "targeting/record.h"
@@ -19,6 +21,15 @@
 namespace targeting::internal {
 
 class MatchIndex;  // index/match_index.h
+
+// Hashing that lets string sets be probed with a string_view (no allocation).
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept {
+    return boost::hash<std::string_view>()(s);
+  }
+};
+using StringSet = boost::unordered_flat_set<std::string, StringHash, std::equal_to<>>;
 
 // The positive operator families. `ne`, `not_in` and `exists: false` compile
 // to a `not` over eq, in and exists, which is exactly their definition.
@@ -50,7 +61,7 @@ struct Predicate {
   // Numeric operands: eq/in values, lt..ge bound, between [low, high].
   std::vector<double> nums;
   // Set forms of `in` (and eq) operands for fast membership.
-  boost::unordered_flat_set<std::string> str_set;
+  StringSet str_set;
   boost::unordered_flat_set<double> num_set;
   std::vector<std::unique_ptr<RE2>> regexes;
   std::optional<Days> from, until;  // kEffective
@@ -86,7 +97,7 @@ struct EntryCode {
 };
 
 struct RuleSetData {
-  explicit RuleSetData(Schema s) : schema(std::move(s)) {}
+  explicit RuleSetData(Schema s);
 
   Schema schema;
   RuleSetConfig config;

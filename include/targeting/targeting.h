@@ -1,0 +1,17 @@
+// The umbrella header of the targeting library.
+//
+//   Compiler / CompilePath  -> RuleSet (immutable, shared across threads)
+//   RecordReader / Record   -> normalized records
+//   Scorer (one per thread) -> ScoreResult: fired entries, score, lane, sampled
+//   Engine                  -> hot reload of the current RuleSet
+#ifndef TARGETING_TARGETING_H_
+#define TARGETING_TARGETING_H_
+
+#include "targeting/explain.h"
+#include "targeting/io.h"
+#include "targeting/record.h"
+#include "targeting/rules.h"
+#include "targeting/score.h"
+#include "targeting/status.h"
+
+#endif  // TARGETING_TARGETING_H_

@@ -1,0 +1,85 @@
+// Compiles `when` conditions, scope and effective into interned predicates
+// and condition nodes (SPEC sections 3 and 4). Private header.
+#ifndef TARGETING_LIB_CHECK_CONDITIONS_H_
+#define TARGETING_LIB_CHECK_CONDITIONS_H_
+
+#include "load/yaml.h"
+
+#include <boost/unordered/unordered_flat_map.hpp>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "check/yaml_walk.h"
+#include "plan/ruleset_data.h"
+
+namespace targeting::internal {
+
+struct ListItem {
+  std::string value;
+  std::string file;
+  int line = 0;
+  int column = 0;
+};
+
+struct NamedList {
+  std::string name;
+  std::string file;  // where it is defined
+  int line = 0;
+  int column = 0;
+  std::vector<ListItem> items;
+};
+
+class ConditionCompiler {
+ public:
+  ConditionCompiler(RuleSetData* data, const Limits& limits,
+                    const std::map<std::string, NamedList>* lists, Diagnostics* diag);
+
+  // Starts a new entry: resets the per-entry node count.
+  void BeginEntry();
+
+  // Compiles a condition mapping; -1 after reporting errors.
+  int Compile(const YAML::Node& cond);
+  // `scope.ports` / `scope.modes`: an `in` over the schema's port / mode field.
+  int ScopeIn(int field, const YAML::Node& values, const std::string& what);
+  // `effective`: the window over the schema's date field.
+  int Effective(std::optional<Days> from, std::optional<Days> until, const YAML::Node& at);
+  // An `all` over the given nodes (or the single node itself).
+  int AllOf(const std::vector<int>& nodes, const YAML::Node& at);
+
+ private:
+  int CompileNode(const YAML::Node& cond, int depth);
+  int CompileFieldTest(const MapItem& item, int depth);
+  int CompileOperator(int field, const std::string& op, const YAML::Node& op_node,
+                      const YAML::Node& operand);
+  int AddNode(Node node, const std::vector<int>& children);
+  int Intern(Predicate pred);
+  // Warns about a country literal that is not ISO 3166 alpha-2, or a tariff
+  // literal that is not (a prefix of) a real HS 2022 code.
+  void WarnOnReferenceData(const std::string& field, const std::string& value,
+                           const std::string& raw, Op op, const YAML::Node& at,
+                           const ListItem* from_list);
+
+  // Operand readers; each reports its errors and returns false.
+  bool ReadStrings(int field, const std::string& op, const YAML::Node& operand, bool allow_scalar,
+                   bool allow_seq, bool allow_list, std::vector<std::string>* raw,
+                   std::vector<YAML::Node>* at, std::vector<const ListItem*>* from_list);
+  bool NormalizeOperands(int field, const std::string& op, Predicate* pred,
+                         const std::vector<std::string>& raw, const std::vector<YAML::Node>& at,
+                         const std::vector<const ListItem*>& from_list);
+
+  RuleSetData* data_;
+  const Limits& limits_;
+  const std::map<std::string, NamedList>* lists_;
+  Diagnostics* diag_;
+  boost::unordered_flat_map<std::string, int> pred_by_key_;
+  std::size_t entry_nodes_ = 0;
+  bool node_limit_reported_ = false;
+};
+
+// The label a field test shows in explain output, e.g. `hts_code prefix ["420221"]`.
+std::string PredicateLabel(const RuleSetData& data, const Predicate& p);
+
+}  // namespace targeting::internal
+
+#endif  // TARGETING_LIB_CHECK_CONDITIONS_H_

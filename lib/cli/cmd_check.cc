@@ -1,0 +1,97 @@
+// targeting check RULES: compile, print every issue, run the inline tests.
+#include <cstdio>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "index/match_index.h"
+#include "plan/ruleset_data.h"
+#include "score/evaluate.h"
+
+namespace targeting::cli {
+namespace {
+
+int RunCheck(const Args& args) {
+  const std::string cmd = "check";
+  const std::string& path = args.positional()[0];
+  auto as_of = AsOf(cmd, args);
+  if (!as_of) return kExitUsage;
+  auto options = CompileOptionsFrom(cmd, args);
+  if (!options) return kExitUsage;
+  CompileResult result = CompilePath(path, *options);
+  if (!result.status.ok()) {
+    Fail(cmd, result.status.message());
+    return kExitUsage;
+  }
+  const bool quiet = args.has("quiet");
+  for (const Issue& issue : result.issues) {
+    if (quiet && issue.severity == Severity::kWarning) continue;
+    std::printf("%s\n", issue.ToString().c_str());
+  }
+  const std::size_t errors = result.error_count();
+  const std::size_t warnings = result.warning_count();
+  if (!result.ok()) {
+    std::printf("%s: %zu error%s, %zu warning%s; the rule set does not compile\n", path.c_str(),
+                errors, errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
+    return kExitFindings;
+  }
+  const RuleSet& rules = *result.rule_set;
+  TestReport tests = RunInlineTests(rules, *as_of);
+  for (const TestFailure& f : tests.failures) std::printf("%s\n", f.ToString().c_str());
+
+  // Every inline test also goes through the indexed matcher; a disagreement
+  // with the reference is a bug in this tool, reported as such.
+  const internal::RuleSetData& data = rules.data();
+  auto scratch = data.index->NewScratch();
+  std::vector<std::uint32_t> fired;
+  std::size_t disagreements = 0;
+  for (std::size_t i = 0; i < data.entries.size(); ++i) {
+    if (data.entries[i].status == EntryStatus::kDraft) continue;
+    for (const internal::TestCase& tc : data.code[i].tests) {
+      data.index->Match(tc.record, *as_of, scratch.get(), &fired);
+      bool indexed = std::find(fired.begin(), fired.end(), i) != fired.end();
+      bool reference = internal::EvalNode(data, data.code[i].root, tc.record, *as_of);
+      if (indexed != reference) {
+        ++disagreements;
+        std::printf("%s:%d:%d: internal error: [%s] %s[%d]: the indexed matcher says %s, the "
+                    "reference says %s; please report this\n",
+                    data.entries[i].file.c_str(), tc.line, tc.column, data.entries[i].id.c_str(),
+                    tc.fires ? "fires" : "not_fires", tc.index, indexed ? "fires" : "does not fire",
+                    reference ? "fires" : "does not fire");
+      }
+    }
+  }
+  std::size_t active = 0, shadow = 0, draft = 0, rule_count = 0, query_count = 0;
+  for (const EntryInfo& e : rules.entries()) {
+    active += e.status == EntryStatus::kActive;
+    shadow += e.status == EntryStatus::kShadow;
+    draft += e.status == EntryStatus::kDraft;
+    rule_count += e.kind == EntryKind::kRule;
+    query_count += e.kind == EntryKind::kQuery;
+  }
+  std::printf("%s: %zu entries (%zu rules, %zu queries; %zu active, %zu shadow, %zu draft), "
+              "%zu error%s, %zu warning%s; %zu inline tests, %zu failed\n",
+              path.c_str(), rules.entries().size(), rule_count, query_count, active, shadow, draft,
+              errors, errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s", tests.run,
+              tests.failures.size());
+  std::printf("fingerprint %s\n", rules.fingerprint().c_str());
+  return tests.failures.empty() && disagreements == 0 ? kExitOk : kExitFindings;
+}
+
+std::vector<OptionSpec> CheckOptions() {
+  std::vector<OptionSpec> o = {AsOfOption(), {"quiet", false, "", "print errors and failures only, not warnings"}};
+  for (OptionSpec& l : LimitOptions()) o.push_back(l);
+  return o;
+}
+
+const bool kRegistered = RegisterCommand(Command{
+    CommandSpec{"check", "RULES [--as-of DATE] [--quiet]",
+                "Compile a rule set, print every error and warning as file:line:col: message,\n"
+                "and run every entry's inline tests (fires / not_fires).\n\n"
+                "RULES is a directory (targeting.yaml plus *.yaml / *.yml files, searched\n"
+                "recursively) or a single YAML file. Exit 0 when it compiles and every test\n"
+                "passes, 1 on errors or failed tests, 2 when RULES cannot be read.",
+                CheckOptions(), 1, 1},
+    10, RunCheck});
+
+}  // namespace
+}  // namespace targeting::cli

@@ -1,0 +1,273 @@
+#include "cli/common.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "util/json_writer.h"
+
+namespace targeting::cli {
+
+OptionSpec AsOfOption() {
+  return {"as-of", true, "DATE",
+          "date that stands in for a record's missing date in effective windows (default: today, UTC)"};
+}
+OptionSpec InputFormatOption() {
+  return {"input-format", true, "FMT", "csv or jsonl; needed for '-' (standard input), else taken from the extension"};
+}
+OptionSpec RejectsOption() {
+  return {"rejects", true, "FILE", "write records that cannot be read, with line and reason, as JSON lines"};
+}
+
+std::vector<OptionSpec> LimitOptions() {
+  return {
+      {"max-entries", true, "N", "limit: entries in a rule set (default 1000000)"},
+      {"max-list-size", true, "N", "limit: values in a list or operand (default 100000)"},
+      {"max-condition-depth", true, "N", "limit: nesting of a condition (default 64)"},
+      {"max-condition-nodes", true, "N", "limit: nodes in one entry's condition (default 10000)"},
+      {"regex-max-mem", true, "BYTES", "limit: RE2 memory for one pattern (default 8388608)"},
+  };
+}
+
+void Fail(const std::string& command, const std::string& message) {
+  std::fprintf(stderr, "targeting %s: %s\n", command.c_str(), message.c_str());
+}
+
+std::optional<Days> AsOf(const std::string& command, const Args& args) {
+  if (!args.has("as-of")) return TodayUtc();
+  std::string v = args.get("as-of");
+  auto d = ParseDate(v);
+  if (!d) {
+    Fail(command, "--as-of '" + v + "' is not a date (YYYY-MM-DD)");
+    return std::nullopt;
+  }
+  return d;
+}
+
+std::optional<CompileOptions> CompileOptionsFrom(const std::string& command, const Args& args) {
+  CompileOptions options;
+  Limits& l = options.limits;
+  struct Knob {
+    const char* name;
+    std::function<void(long long)> set;
+  };
+  const Knob knobs[] = {
+      {"max-entries", [&](long long v) { l.max_entries = static_cast<std::size_t>(v); }},
+      {"max-list-size", [&](long long v) { l.max_list_size = static_cast<std::size_t>(v); }},
+      {"max-condition-depth", [&](long long v) { l.max_condition_depth = static_cast<int>(v); }},
+      {"max-condition-nodes", [&](long long v) { l.max_condition_nodes = static_cast<std::size_t>(v); }},
+      {"regex-max-mem", [&](long long v) { l.regex_max_mem = v; }},
+  };
+  for (const Knob& k : knobs) {
+    if (!args.has(k.name)) continue;
+    auto v = ParseCount(args.get(k.name));
+    if (!v || *v < 1 || *v > (1LL << 40)) {
+      Fail(command, std::string("--") + k.name + " needs a whole number >= 1");
+      return std::nullopt;
+    }
+    k.set(*v);
+  }
+  return options;
+}
+
+std::shared_ptr<const RuleSet> LoadRules(const std::string& command, const std::string& path,
+                                         const Args& args) {
+  auto options = CompileOptionsFrom(command, args);
+  if (!options) return nullptr;
+  CompileResult result = CompilePath(path, *options);
+  if (!result.status.ok()) {
+    Fail(command, "cannot read rules: " + result.status.message());
+    return nullptr;
+  }
+  for (const Issue& issue : result.issues) {
+    if (issue.severity == Severity::kError) std::fprintf(stderr, "%s\n", issue.ToString().c_str());
+  }
+  if (!result.ok()) {
+    Fail(command, "the rule set " + path + " does not compile (" +
+                      std::to_string(result.error_count()) + " errors; see targeting check " +
+                      path + ")");
+    return nullptr;
+  }
+  return result.rule_set;
+}
+
+std::unique_ptr<Output> Output::Open(const std::string& path, std::string* error) {
+  std::unique_ptr<Output> out(new Output());
+  if (path.empty() || path == "-") {
+    out->file_ = stdout;
+    out->name_ = "standard output";
+    return out;
+  }
+  out->file_ = std::fopen(path.c_str(), "wb");
+  if (!out->file_) {
+    *error = "cannot write " + path + ": " + std::strerror(errno);
+    return nullptr;
+  }
+  out->owned_ = true;
+  out->name_ = path;
+  return out;
+}
+
+Output::~Output() {
+  std::string ignored;
+  Close(&ignored);
+}
+
+void Output::Write(std::string_view s) {
+  buffer_.append(s);
+  if (buffer_.size() >= (1 << 20)) {
+    if (!failed_ && std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size()) {
+      failed_ = true;
+    }
+    buffer_.clear();
+  }
+}
+
+bool Output::Close(std::string* error) {
+  if (!file_) return !failed_;
+  if (!buffer_.empty() && !failed_ &&
+      std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size()) {
+    failed_ = true;
+  }
+  buffer_.clear();
+  if (std::fflush(file_) != 0) failed_ = true;
+  if (owned_ && std::fclose(file_) != 0) failed_ = true;
+  file_ = nullptr;
+  if (failed_) *error = "cannot write " + name_ + ": " + std::strerror(errno);
+  return !failed_;
+}
+
+Progress::Progress(std::string what)
+    : enabled_(isatty(STDERR_FILENO) != 0), what_(std::move(what)), last_(std::chrono::steady_clock::now()) {}
+
+void Progress::Tick(std::uint64_t done) {
+  if (!enabled_ || (done & 1023) != 0) return;
+  auto now = std::chrono::steady_clock::now();
+  if (now - last_ < std::chrono::milliseconds(250)) return;
+  last_ = now;
+  std::fprintf(stderr, "\r%s: %llu records", what_.c_str(), static_cast<unsigned long long>(done));
+  shown_ = true;
+}
+
+void Progress::Done() {
+  if (shown_) std::fputs("\r\033[K", stderr);
+  shown_ = false;
+}
+
+InputSet::InputSet(std::string command, const Schema& schema, const Args& args,
+                   std::vector<std::string> paths)
+    : command_(std::move(command)), schema_(schema), args_(args), paths_(std::move(paths)) {}
+
+bool InputSet::Begin() {
+  if (!args_.has("rejects")) return true;
+  std::string error;
+  rejects_ = Output::Open(args_.get("rejects"), &error);
+  if (!rejects_) {
+    Fail(command_, error);
+    return false;
+  }
+  return true;
+}
+
+std::unique_ptr<RecordReader> InputSet::OpenInput(const std::string& path) {
+  std::optional<InputFormat> format;
+  if (args_.has("input-format")) {
+    format = InputFormatFromName(args_.get("input-format"));
+    if (!format) {
+      Fail(command_, "--input-format must be csv or jsonl, not '" + args_.get("input-format") + "'");
+      return nullptr;
+    }
+  } else if (path == "-") {
+    Fail(command_, "reading standard input needs --input-format csv or jsonl");
+    return nullptr;
+  } else {
+    format = InputFormatFromPath(path);
+    if (!format) {
+      Fail(command_, "cannot tell the format of " + path +
+                         ": name it .csv, .jsonl or .ndjson, or pass --input-format");
+      return nullptr;
+    }
+  }
+  auto reader = RecordReader::Open(path, *format, schema_);
+  if (!reader.ok()) {
+    Fail(command_, reader.status().message());
+    return nullptr;
+  }
+  return std::move(reader).value();
+}
+
+void InputSet::WriteReject(const Reject& r) {
+  if (rejects_) {
+    std::string line = "{\"source\":";
+    internal::AppendJsonString(r.source, &line);
+    line += ",\"line\":" + std::to_string(r.line) + ",\"record_id\":";
+    if (r.record_id.empty()) line += "null";
+    else internal::AppendJsonString(r.record_id, &line);
+    line += ",\"reason\":";
+    internal::AppendJsonString(r.reason, &line);
+    line += "}\n";
+    rejects_->Write(line);
+    return;
+  }
+  // Without --rejects, the first few go to stderr so nothing is silent.
+  if (first_rejects_shown_ < 10) {
+    std::fprintf(stderr, "%s:%llu: rejected: %s\n", r.source.c_str(),
+                 static_cast<unsigned long long>(r.line), r.reason.c_str());
+  } else if (first_rejects_shown_ == 10) {
+    std::fprintf(stderr, "(more rejects not shown; pass --rejects FILE to keep them all)\n");
+  }
+  ++first_rejects_shown_;
+}
+
+bool InputSet::ForEach(const std::function<void(const Record&)>& on_record, RunCounts* counts) {
+  Record record(schema_);
+  Reject reject;
+  Progress progress("reading");
+  for (const std::string& path : paths_) {
+    auto reader = OpenInput(path);
+    if (!reader) return false;
+    for (;;) {
+      RecordReader::Next next = reader->Read(&record, &reject);
+      if (next == RecordReader::Next::kEnd) break;
+      ++counts->read;
+      if (next == RecordReader::Next::kReject) {
+        ++counts->rejected;
+        WriteReject(reject);
+        continue;
+      }
+      ++counts->scored;
+      on_record(record);
+      progress.Tick(counts->read);
+    }
+    if (!reader->status().ok()) {
+      progress.Done();
+      Fail(command_, reader->status().message());
+      return false;
+    }
+  }
+  progress.Done();
+  return true;
+}
+
+bool InputSet::End() {
+  if (!rejects_) return true;
+  std::string error;
+  if (!rejects_->Close(&error)) {
+    Fail(command_, error);
+    return false;
+  }
+  return true;
+}
+
+void PrintSummary(const std::string& command, const RunCounts& c, const Args& args) {
+  std::string where;
+  if (c.rejected > 0) {
+    where = args.has("rejects") ? " (rejects in " + args.get("rejects") + ")" : "";
+  }
+  std::fprintf(stderr, "targeting %s: read %llu = scored %llu + rejected %llu%s\n", command.c_str(),
+               static_cast<unsigned long long>(c.read), static_cast<unsigned long long>(c.scored),
+               static_cast<unsigned long long>(c.rejected), where.c_str());
+}
+
+}  // namespace targeting::cli

@@ -1,0 +1,116 @@
+// Pieces shared by the commands: loading rules, reading inputs with rejects,
+// writing output, progress, and the run summary.
+#ifndef TARGETING_LIB_CLI_COMMON_H_
+#define TARGETING_LIB_CLI_COMMON_H_
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/args.h"
+#include "targeting/io.h"
+#include "targeting/rules.h"
+#include "targeting/score.h"
+
+namespace targeting::cli {
+
+// Options most commands share.
+OptionSpec AsOfOption();
+OptionSpec InputFormatOption();
+OptionSpec RejectsOption();
+std::vector<OptionSpec> LimitOptions();
+
+// Prints "targeting CMD: message" on stderr.
+void Fail(const std::string& command, const std::string& message);
+
+// --as-of DATE, default today (UTC). nullopt after printing an error.
+std::optional<Days> AsOf(const std::string& command, const Args& args);
+
+// Limits from the command line (--max-* options), over the defaults.
+std::optional<CompileOptions> CompileOptionsFrom(const std::string& command, const Args& args);
+
+// Compiles RULES for a command that scores: prints warnings and errors on
+// stderr; on failure prints a one-line reason and returns null (exit 2).
+std::shared_ptr<const RuleSet> LoadRules(const std::string& command, const std::string& path,
+                                         const Args& args);
+
+// A file or standard output, written through a buffer. Errors are sticky.
+class Output {
+ public:
+  // "" or "-" is standard output.
+  static std::unique_ptr<Output> Open(const std::string& path, std::string* error);
+  ~Output();
+  void Write(std::string_view s);
+  // Flushes; false (with *error) when anything failed.
+  bool Close(std::string* error);
+  const std::string& name() const { return name_; }
+
+ private:
+  Output() = default;
+  std::FILE* file_ = nullptr;
+  bool owned_ = false;
+  bool failed_ = false;
+  std::string name_;
+  std::string buffer_;
+};
+
+// Progress on stderr when it is a terminal, at most a few times a second.
+class Progress {
+ public:
+  explicit Progress(std::string what);
+  void Tick(std::uint64_t done);
+  void Done();
+
+ private:
+  bool enabled_;
+  std::string what_;
+  std::chrono::steady_clock::time_point last_;
+  bool shown_ = false;
+};
+
+// Counts of a run: read = scored + rejected.
+struct RunCounts {
+  std::uint64_t read = 0;
+  std::uint64_t scored = 0;
+  std::uint64_t rejected = 0;
+};
+
+// Reads every INPUT in order, handing each record (or reject) to callbacks.
+// Rejects go to --rejects as JSON lines when given. Returns false after
+// printing a one-line reason when an input cannot be opened or read (exit 2).
+class InputSet {
+ public:
+  InputSet(std::string command, const Schema& schema, const Args& args,
+           std::vector<std::string> paths);
+  // Opens the rejects file; false after printing an error.
+  bool Begin();
+  // Calls on_record for each record read, in input order. The record is only
+  // valid during the call.
+  bool ForEach(const std::function<void(const Record&)>& on_record, RunCounts* counts);
+  // Flushes rejects; false after printing an error.
+  bool End();
+  // The reader of one input, or null after printing an error.
+  std::unique_ptr<RecordReader> OpenInput(const std::string& path);
+  void WriteReject(const Reject& reject);
+  const std::vector<std::string>& paths() const { return paths_; }
+
+ private:
+  std::string command_;
+  const Schema& schema_;
+  const Args& args_;
+  std::vector<std::string> paths_;
+  std::unique_ptr<Output> rejects_;
+  std::uint64_t first_rejects_shown_ = 0;
+};
+
+// "read N = scored S + rejected R" on stderr (and the rejects destination).
+void PrintSummary(const std::string& command, const RunCounts& counts, const Args& args);
+
+}  // namespace targeting::cli
+
+#endif  // TARGETING_LIB_CLI_COMMON_H_

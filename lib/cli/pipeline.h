@@ -1,0 +1,84 @@
+// Scores a stream of records on N threads and hands results back in input
+// order. Records are copied into reusable batches, so a long run does not
+// allocate per record once warm.
+#ifndef TARGETING_LIB_CLI_PIPELINE_H_
+#define TARGETING_LIB_CLI_PIPELINE_H_
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "targeting/score.h"
+
+namespace targeting::cli {
+
+class ScorePipeline {
+ public:
+  // Runs on a worker: may append text for the record to *out (kept in order).
+  using Format = std::function<void(const Record&, const ScoreResult&, std::string* out)>;
+  // Runs on the calling thread, in input order, with the text Format made.
+  using Deliver = std::function<void(const Record&, const ScoreResult&)>;
+  using Write = std::function<void(std::string_view text)>;
+
+  struct Options {
+    int threads = 1;
+    bool reference = false;  // score with the reference evaluator
+    std::size_t batch_size = 512;
+  };
+
+  ScorePipeline(std::shared_ptr<const RuleSet> rules, ScoreOptions score_options, Options options,
+                Format format, Deliver deliver, Write write);
+  ~ScorePipeline();
+
+  void Add(const Record& record);
+  // Waits for everything added and delivers it.
+  void Finish();
+
+ private:
+  struct Batch {
+    std::uint64_t seq = 0;
+    std::vector<Record> records;
+    std::vector<ScoreResult> results;
+    std::size_t size = 0;
+    std::string text;
+  };
+  void ScoreBatch(Scorer& scorer, Batch* batch);
+  void Worker();
+  void Submit();
+  void DeliverReady(bool wait_all);
+  void Emit(Batch* batch);
+  std::unique_ptr<Batch> NewBatch();
+
+  std::shared_ptr<const RuleSet> rules_;
+  ScoreOptions score_options_;
+  Options options_;
+  Format format_;
+  Deliver deliver_;
+  Write write_;
+
+  std::unique_ptr<Scorer> inline_scorer_;  // threads == 1
+  std::unique_ptr<Batch> filling_;
+  std::uint64_t next_seq_ = 0;
+  std::uint64_t next_emit_ = 0;
+
+  std::mutex mu_;
+  std::condition_variable work_cv_;
+  std::condition_variable done_cv_;
+  std::deque<std::unique_ptr<Batch>> work_;
+  std::map<std::uint64_t, std::unique_ptr<Batch>> done_;
+  std::vector<std::unique_ptr<Batch>> free_;
+  std::size_t in_flight_ = 0;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace targeting::cli
+
+#endif  // TARGETING_LIB_CLI_PIPELINE_H_

@@ -1,0 +1,36 @@
+// Reading rule-set files and parsing them into YAML trees, turning every
+// failure into an Issue with a position. Private header.
+#ifndef TARGETING_LIB_LOAD_YAML_SOURCE_H_
+#define TARGETING_LIB_LOAD_YAML_SOURCE_H_
+
+#include "load/yaml.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "targeting/rules.h"
+#include "targeting/status.h"
+
+namespace targeting::internal {
+
+// Reads a whole file of at most `max_bytes`. Errors name the path.
+Result<std::string> ReadFileLimited(const std::string& path, std::size_t max_bytes);
+
+// Checks text before it reaches the YAML parser: valid UTF-8 and no NUL
+// bytes. Returns an issue with the position of the first bad byte.
+std::optional<Issue> CheckText(const std::string& file, const std::string& text);
+
+// Parses `text` as exactly one YAML document. An empty document yields a null
+// node and *empty = true. Errors (parse errors, several documents, nesting
+// beyond yaml-cpp's guard) are appended to *issues and nullopt is returned.
+std::optional<YAML::Node> ParseYaml(const std::string& file, const std::string& text,
+                                    std::vector<Issue>* issues, bool* empty);
+
+// 1-based position of a node.
+inline int LineOf(const YAML::Node& n) { return n.Mark().is_null() ? 0 : n.Mark().line + 1; }
+inline int ColumnOf(const YAML::Node& n) { return n.Mark().is_null() ? 0 : n.Mark().column + 1; }
+
+}  // namespace targeting::internal
+
+#endif  // TARGETING_LIB_LOAD_YAML_SOURCE_H_

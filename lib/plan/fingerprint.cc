@@ -1,0 +1,91 @@
+#include "plan/fingerprint.h"
+
+#include <openssl/evp.h>
+
+#include "load/normalize.h"
+
+namespace targeting::internal {
+
+namespace {
+
+void AppendField(std::string_view tag, std::string_view value, std::string* out) {
+  out->append(tag);
+  out->push_back('=');
+  out->append(std::to_string(value.size()));
+  out->push_back(':');
+  out->append(value);
+  out->push_back(';');
+}
+
+void AppendCondition(const RuleSetData& d, int node, std::string* out) {
+  const Node& n = d.nodes[static_cast<std::size_t>(node)];
+  switch (n.kind) {
+    case Node::Kind::kLeaf:
+      AppendField("p", d.predicates[static_cast<std::size_t>(n.pred)].key, out);
+      return;
+    case Node::Kind::kAll: out->append("all("); break;
+    case Node::Kind::kAny: out->append("any("); break;
+    case Node::Kind::kNot: out->append("not("); break;
+    case Node::Kind::kAtLeast: out->append("atleast" + std::to_string(n.at_least) + "("); break;
+  }
+  for (std::uint32_t i = 0; i < n.child_count; ++i) {
+    AppendCondition(d, static_cast<int>(d.children[n.first_child + i]), out);
+  }
+  out->push_back(')');
+}
+
+}  // namespace
+
+std::string Sha256Hex(std::string_view bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_sha256(), nullptr);
+  static const char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < len; ++i) {
+    hex.push_back(kHex[digest[i] >> 4]);
+    hex.push_back(kHex[digest[i] & 15]);
+  }
+  return hex;
+}
+
+void ComputeFingerprint(RuleSetData* data) {
+  std::string& c = data->canonical;
+  c = "targeting-ruleset/1\n";
+  c += data->schema.Canonical();
+  c += '\n';
+  const RuleSetConfig& cfg = data->config;
+  c += "config{";
+  AppendField("red", FormatNumber(cfg.red), &c);
+  AppendField("yellow", FormatNumber(cfg.yellow), &c);
+  AppendField("rate", FormatNumber(cfg.sampling_rate), &c);
+  AppendField("salt", cfg.salt, &c);
+  for (const std::string& p : cfg.priorities) AppendField("priority", p, &c);
+  const PromotionCriteria& pr = cfg.promotion;
+  AppendField("min_examined", std::to_string(pr.min_examined), &c);
+  AppendField("min_discrepancy_rate", FormatNumber(pr.min_discrepancy_rate), &c);
+  AppendField("confidence", FormatNumber(pr.confidence), &c);
+  AppendField("min_ports", std::to_string(pr.min_ports), &c);
+  AppendField("min_new_discrepant", std::to_string(pr.min_new_discrepant), &c);
+  c += "}\n";
+  for (std::size_t i = 0; i < data->entries.size(); ++i) {
+    const EntryInfo& e = data->entries[i];
+    c += "entry{";
+    AppendField("id", e.id, &c);
+    AppendField("kind", EntryKindName(e.kind), &c);
+    AppendField("version", std::to_string(e.version), &c);
+    AppendField("status", EntryStatusName(e.status), &c);
+    AppendField("weight", FormatNumber(e.weight), &c);
+    for (const std::string& p : e.priorities) AppendField("priority", p, &c);
+    AppendField("name", e.name, &c);
+    AppendField("description", e.description, &c);
+    AppendField("owner", e.owner, &c);
+    AppendField("promoted_from", e.promoted_from, &c);
+    c += "when=";
+    AppendCondition(*data, data->code[i].root, &c);
+    c += "}\n";
+  }
+  data->fingerprint = "sha256:" + Sha256Hex(c);
+}
+
+}  // namespace targeting::internal

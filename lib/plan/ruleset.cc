@@ -1,0 +1,91 @@
+// RuleSet accessors and the small vocabulary shared by the public API.
+#include "index/match_index.h"
+#include "plan/ruleset_data.h"
+#include "targeting/rules.h"
+
+namespace targeting {
+
+namespace internal {
+
+RuleSetData::RuleSetData(Schema s) : schema(std::move(s)) {}
+RuleSetData::~RuleSetData() = default;
+
+const char* OpName(Op op) {
+  switch (op) {
+    case Op::kEq: return "eq";
+    case Op::kIn: return "in";
+    case Op::kPrefix: return "prefix";
+    case Op::kContains: return "contains";
+    case Op::kContainsAny: return "contains_any";
+    case Op::kRegex: return "regex";
+    case Op::kLt: return "lt";
+    case Op::kLe: return "le";
+    case Op::kGt: return "gt";
+    case Op::kGe: return "ge";
+    case Op::kBetween: return "between";
+    case Op::kExists: return "exists";
+    case Op::kEffective: return "effective";
+  }
+  return "?";
+}
+
+}  // namespace internal
+
+const char* EntryKindName(EntryKind kind) { return kind == EntryKind::kQuery ? "query" : "rule"; }
+
+const char* EntryStatusName(EntryStatus status) {
+  switch (status) {
+    case EntryStatus::kActive: return "active";
+    case EntryStatus::kShadow: return "shadow";
+    case EntryStatus::kDraft: return "draft";
+    case EntryStatus::kRetired: return "retired";
+  }
+  return "?";
+}
+
+const char* LaneName(Lane lane) {
+  switch (lane) {
+    case Lane::kGreen: return "green";
+    case Lane::kYellow: return "yellow";
+    case Lane::kRed: return "red";
+  }
+  return "?";
+}
+
+std::string Issue::ToString() const {
+  std::string out = file.empty() ? std::string("<input>") : file;
+  if (line > 0) {
+    out += ':' + std::to_string(line);
+    if (column > 0) out += ':' + std::to_string(column);
+  }
+  out += severity == Severity::kError ? ": error: " : ": warning: ";
+  if (!entry_id.empty()) out += "[" + entry_id + "] ";
+  out += message;
+  return out;
+}
+
+std::string TestFailure::ToString() const {
+  std::string out = file;
+  if (line > 0) out += ':' + std::to_string(line) + ':' + std::to_string(column);
+  out += ": test failed: [" + entry_id + "] ";
+  out += expected_fire ? "fires[" : "not_fires[";
+  out += std::to_string(index) + "] ";
+  out += expected_fire ? "did not fire" : "fired";
+  return out;
+}
+
+RuleSet::RuleSet(std::unique_ptr<internal::RuleSetData> data) : data_(std::move(data)) {}
+RuleSet::~RuleSet() = default;
+
+const Schema& RuleSet::schema() const { return data_->schema; }
+const RuleSetConfig& RuleSet::config() const { return data_->config; }
+const std::vector<EntryInfo>& RuleSet::entries() const { return data_->entries; }
+const std::string& RuleSet::fingerprint() const { return data_->fingerprint; }
+const std::string& RuleSet::canonical() const { return data_->canonical; }
+
+int RuleSet::FindEntry(std::string_view id) const {
+  auto it = data_->entry_by_id.find(std::string(id));
+  return it == data_->entry_by_id.end() ? -1 : it->second;
+}
+
+}  // namespace targeting

@@ -1,0 +1,167 @@
+// Scoring a record (SPEC section 5): fired entries, score, lane, sampling.
+#include "index/match_index.h"
+#include "plan/ruleset_data.h"
+#include "score/evaluate.h"
+#include "targeting/score.h"
+#include "util/json_writer.h"
+
+namespace targeting {
+
+std::uint64_t Fnv1a64(std::string_view bytes) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+std::uint64_t SplitMix64(std::uint64_t z) {
+  z += 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+bool IsSampled(double rate, std::string_view salt, std::string_view record_id) {
+  if (!(rate > 0)) return false;
+  // FNV-1a over salt + ":" + record_id without building the string.
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  auto feed = [&h](std::string_view s) {
+    for (unsigned char c : s) {
+      h ^= c;
+      h *= 0x100000001b3ULL;
+    }
+  };
+  feed(salt);
+  feed(":");
+  feed(record_id);
+  h = SplitMix64(h);
+  return static_cast<double>(h >> 11) * 0x1.0p-53 < rate;
+}
+
+struct Scorer::Scratch {
+  std::unique_ptr<internal::MatchIndex::Scratch> index;
+};
+
+Scorer::Scorer(std::shared_ptr<const RuleSet> rules, ScoreOptions options)
+    : rules_(std::move(rules)), options_(options), scratch_(std::make_unique<Scratch>()) {
+  scratch_->index = rules_->data().index->NewScratch();
+}
+Scorer::~Scorer() = default;
+Scorer::Scorer(Scorer&&) noexcept = default;
+Scorer& Scorer::operator=(Scorer&&) noexcept = default;
+
+namespace {
+
+Status CheckSchema(const RuleSet& rules, const Record& record, ScoreResult* result) {
+  result->Clear();
+  if (&record.schema() != &rules.schema()) {
+    return Status(StatusCode::kInvalidArgument,
+                  "the record was not built with this rule set's schema");
+  }
+  return Status::Ok();
+}
+
+void Finish(const RuleSet& rules, const Record& record, ScoreResult* result) {
+  const auto& entries = rules.entries();
+  double score = 0;
+  for (std::uint32_t e : result->fired) {
+    if (entries[e].status == EntryStatus::kActive) score += entries[e].weight;
+  }
+  const RuleSetConfig& cfg = rules.config();
+  result->score = score;
+  result->lane = score >= cfg.red ? Lane::kRed : score >= cfg.yellow ? Lane::kYellow : Lane::kGreen;
+  result->sampled = IsSampled(cfg.sampling_rate, cfg.salt, record.record_id());
+}
+
+}  // namespace
+
+Status Scorer::Score(const Record& record, ScoreResult* result) {
+  if (Status s = CheckSchema(*rules_, record, result); !s.ok()) return s;
+  rules_->data().index->Match(record, options_.as_of, scratch_->index.get(), &result->fired);
+  Finish(*rules_, record, result);
+  return Status::Ok();
+}
+
+Status Scorer::ScoreReference(const Record& record, ScoreResult* result) {
+  if (Status s = CheckSchema(*rules_, record, result); !s.ok()) return s;
+  internal::ReferenceMatch(rules_->data(), record, options_.as_of, &result->fired);
+  Finish(*rules_, record, result);
+  return Status::Ok();
+}
+
+void AppendScoreJson(const RuleSet& rules, std::string_view record_id, const ScoreResult& result,
+                     std::string* out) {
+  using internal::AppendJsonNumber;
+  using internal::AppendJsonString;
+  out->append("{\"record_id\":");
+  AppendJsonString(record_id, out);
+  out->append(",\"score\":");
+  AppendJsonNumber(result.score, out);
+  out->append(",\"lane\":\"");
+  out->append(LaneName(result.lane));
+  out->append("\",\"sampled\":");
+  out->append(result.sampled ? "true" : "false");
+  out->append(",\"fired\":[");
+  bool first = true;
+  for (std::uint32_t i : result.fired) {
+    const EntryInfo& e = rules.entries()[i];
+    if (!first) out->push_back(',');
+    first = false;
+    out->append("{\"id\":");
+    AppendJsonString(e.id, out);
+    out->append(",\"kind\":\"");
+    out->append(EntryKindName(e.kind));
+    out->append("\",\"version\":");
+    out->append(std::to_string(e.version));
+    out->append(",\"status\":\"");
+    out->append(EntryStatusName(e.status));
+    out->append("\",\"weight\":");
+    AppendJsonNumber(e.weight, out);
+    out->push_back('}');
+  }
+  out->append("]}");
+}
+
+Engine::Engine(std::shared_ptr<const RuleSet> initial) : current_(std::move(initial)) {}
+
+std::shared_ptr<const RuleSet> Engine::Current() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return current_;
+}
+
+void Engine::Swap(std::shared_ptr<const RuleSet> next) {
+  if (!next) return;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    current_.swap(next);
+  }
+  generation_.fetch_add(1, std::memory_order_acq_rel);
+  // `next` now holds the old set; it is released here unless a scorer still
+  // uses it, in which case the last scorer releases it.
+}
+
+CompileResult Engine::Reload(const std::string& path, CompileOptions options) {
+  CompileResult result = CompilePath(path, options);
+  if (result.ok()) Swap(result.rule_set);
+  return result;
+}
+
+TestReport RunInlineTests(const RuleSet& rules, Days as_of) {
+  TestReport report;
+  const internal::RuleSetData& data = rules.data();
+  for (std::size_t i = 0; i < data.entries.size(); ++i) {
+    const EntryInfo& e = data.entries[i];
+    for (const internal::TestCase& tc : data.code[i].tests) {
+      ++report.run;
+      bool fired = internal::EvalNode(data, data.code[i].root, tc.record, as_of);
+      if (fired == tc.fires) continue;
+      report.failures.push_back(
+          TestFailure{e.id, e.file, tc.line, tc.column, tc.fires, tc.index});
+    }
+  }
+  return report;
+}
+
+}  // namespace targeting

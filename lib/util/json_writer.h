@@ -1,0 +1,21 @@
+// Writing JSON text: strings escaped per RFC 8259 (invalid UTF-8 bytes become
+// U+FFFD so output is always valid JSON), numbers in shortest round-trip form.
+// Private header.
+#ifndef TARGETING_LIB_UTIL_JSON_WRITER_H_
+#define TARGETING_LIB_UTIL_JSON_WRITER_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace targeting::internal {
+
+void AppendJsonString(std::string_view s, std::string* out);
+// A finite number; non-finite values are written as null.
+void AppendJsonNumber(double v, std::string* out);
+// A number, or null when absent.
+void AppendJsonNumber(std::optional<double> v, std::string* out);
+
+}  // namespace targeting::internal
+
+#endif  // TARGETING_LIB_UTIL_JSON_WRITER_H_

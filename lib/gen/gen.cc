@@ -14,6 +14,7 @@
 #include "gen/rng.h"
 #include "gen/world.h"
 #include "targeting/record.h"
+#include "targeting/score.h"
 
 namespace targeting::gen {
 
@@ -266,16 +267,6 @@ struct Truth {
   std::uint64_t lanes[3] = {};  // green, yellow, red
 };
 
-const char* StatusName(EntryStatus s) {
-  switch (s) {
-    case EntryStatus::kActive: return "active";
-    case EntryStatus::kShadow: return "shadow";
-    case EntryStatus::kDraft: return "draft";
-    case EntryStatus::kRetired: return "retired";
-  }
-  return "active";
-}
-
 void AppendTally(const Tally& t, double population_rate, std::string* out) {
   out->append("\"records\": ");
   AppendNumber(static_cast<double>(t.records), out);
@@ -423,9 +414,9 @@ std::string TruthJson(const GenOptions& o, const Truth& t) {
     out += "    {\"id\": ";
     AppendJsonString(e.id, &out);
     out += ", \"kind\": \"";
-    out += e.kind == EntryKind::kRule ? "rule" : "query";
+    out += EntryKindName(e.kind);
     out += "\", \"status\": \"";
-    out += StatusName(e.status);
+    out += EntryStatusName(e.status);
     out += "\", \"class\": \"";
     out += EntryClassName(e.cls);
     out += "\", \"pattern\": ";
@@ -514,23 +505,6 @@ struct Pending {
 
 }  // namespace
 
-bool IsSampledLocal(double rate, std::string_view salt, std::string_view record_id) {
-  if (!(rate > 0)) return false;
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  auto mix = [&](std::string_view bytes) {
-    for (char c : bytes) {
-      h ^= static_cast<unsigned char>(c);
-      h *= 0x100000001b3ULL;
-    }
-  };
-  mix(salt);
-  mix(":");
-  mix(record_id);
-  std::uint64_t state = h;
-  h = SplitMixNext(&state);
-  return static_cast<double>(h >> 11) * 0x1.0p-53 < rate;
-}
-
 Result<GenSummary> GenerateCorpus(const GenOptions& o, const CorpusSinks& sinks) {
   if (o.records < 1 || o.records > kMaxRecords) {
     return Status(StatusCode::kInvalidArgument,
@@ -592,7 +566,7 @@ Result<GenSummary> GenerateCorpus(const GenOptions& o, const CorpusSinks& sinks)
     const double p = DiscrepancyProbability(patterns);
     const std::uint64_t fires = PackFires(s);
     const bool disc = rng.Chance(p);
-    const bool sampled = IsSampledLocal(o.sampling_rate, o.salt, s.record_id);
+    const bool sampled = IsSampled(o.sampling_rate, o.salt, s.record_id);
 
     double score = 0;
     for (std::size_t e = 0; e < entries.size(); ++e) {

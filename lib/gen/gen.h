@@ -23,9 +23,10 @@ inline constexpr std::uint64_t kMaxRecords = 9'999'999'999;  // record ids have 
 struct GenOptions {
   std::uint64_t records = 10'000;  // 1 .. kMaxRecords
   std::uint64_t seed = 1;
-  // The random compliance sample (SPEC section 5). The defaults are those of
-  // the example pack's targeting.yaml; a corpus meant for another rule set
-  // should use that set's rate and salt.
+  // The random compliance sample (SPEC section 5, targeting::IsSampled): every
+  // sampled record is examined and only those say identified_by random. The
+  // defaults are those of the example pack's targeting.yaml; a corpus meant
+  // for another rule set should use that set's rate and salt.
   double sampling_rate = kPackSamplingRate;
   std::string salt = std::string(kPackSalt);
   // Called on the generating thread every 65,536 records and once at the end.
@@ -64,9 +65,6 @@ Result<GenSummary> GenerateCorpus(const GenOptions& options, const CorpusSinks& 
 // Creates `dir` (and its parents) when missing and writes manifest.csv,
 // manifest.jsonl, outcomes.csv and truth.json into it, replacing those files.
 Result<GenSummary> WriteCorpus(const std::string& dir, const GenOptions& options);
-
-// SPEC section 5 sampling, as gen applies it to the records it writes.
-bool IsSampledLocal(double rate, std::string_view salt, std::string_view record_id);
 
 }  // namespace targeting::gen
 

@@ -14,6 +14,7 @@
 #include "gen/world.h"
 #include "load/normalize.h"
 #include "targeting/record.h"
+#include "targeting/score.h"
 
 namespace targeting::gen {
 namespace {
@@ -262,7 +263,7 @@ TEST(Gen, OutcomesJoinAndFollowTheSpec) {
   std::set<std::string> sampled;
   for (const std::string& id : ids) {
     bool s = SpecSampled(kPackSamplingRate, kPackSalt, id);
-    EXPECT_EQ(s, IsSampledLocal(kPackSamplingRate, kPackSalt, id)) << id;
+    EXPECT_EQ(s, IsSampled(kPackSamplingRate, kPackSalt, id)) << id;
     if (s) sampled.insert(id);
   }
   EXPECT_EQ(random_ids, sampled);

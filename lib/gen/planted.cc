@@ -258,8 +258,8 @@ const std::vector<PackEntry>& PackEntries() {
   using C = EntryClass;
   static const std::vector<PackEntry>* const kEntries = new std::vector<PackEntry>{
       {"Q-JFK-0207", K::kQuery, S::kActive, 20, C::kPredictive, 0.40, kMasks,
-       "finds respirators after UDR-SAFE-0001 lapses on 2026-06-30, and those declared under "
-       "other tariff codes"},
+       "finds respirators outside UDR-SAFE-0001's window (2026-01-01 to 2026-06-30) and those "
+       "declared under other tariff codes"},
       {"Q-LAX-0301", K::kQuery, S::kActive, 5, C::kNoise, 0.03, -1,
        "trading companies routed via Singapore: nothing planted"},
       {"Q-LAX-0512", K::kQuery, S::kActive, 15, C::kWeak, 0.30, kLedLighting,

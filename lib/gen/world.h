@@ -120,8 +120,9 @@ struct Violator {
 const std::vector<Violator>& Violators();
 
 // The first day of generated traffic and the number of days it spans: arrival
-// dates run from kFirstDay through kFirstDay + kDays - 1 in record order.
-inline constexpr std::string_view kFirstDay = "2026-01-01";
+// dates run from kFirstDay through kFirstDay + kDays - 1 in record order (US
+// federal fiscal year 2026, the example pack's sampling salt).
+inline constexpr std::string_view kFirstDay = "2025-10-01";
 inline constexpr int kDays = 365;
 
 // The traffic model. Immutable after construction; thread-safe.

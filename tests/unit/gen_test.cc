@@ -13,7 +13,9 @@
 #include "gen/planted.h"
 #include "gen/world.h"
 #include "load/normalize.h"
+#include "targeting/io.h"
 #include "targeting/record.h"
+#include "targeting/rules.h"
 #include "targeting/score.h"
 
 namespace targeting::gen {
@@ -454,6 +456,85 @@ TEST(GenWorld, PackEntriesAreSortedAndDistinct) {
     if (e.officer_rate > 0) {
       EXPECT_EQ(e.status, EntryStatus::kActive) << e.id;
     }
+  }
+}
+
+}  // namespace
+}  // namespace targeting::gen
+
+namespace targeting::gen {
+namespace {
+
+// The mirror of the example pack in planted.cc must fire exactly where the pack
+// compiled by the library fires, or gen's exams would not be the ones the rules
+// select. Also checks that the mirror's weights, kinds and statuses are the pack's.
+TEST(GenPack, MirrorAgreesWithTheCompiledPack) {
+  CompileResult compiled = CompilePath(TARGETING_SOURCE_DIR "/rules");
+  ASSERT_TRUE(compiled.ok()) << compiled.error_count() << " errors";
+  const RuleSet& rules = *compiled.rule_set;
+  const std::vector<PackEntry>& mirror = PackEntries();
+  ASSERT_EQ(rules.entries().size(), mirror.size());
+  for (std::size_t i = 0; i < mirror.size(); ++i) {
+    const EntryInfo& e = rules.entries()[i];
+    EXPECT_EQ(e.id, mirror[i].id);
+    EXPECT_EQ(e.kind, mirror[i].kind) << e.id;
+    EXPECT_EQ(e.status, mirror[i].status) << e.id;
+    EXPECT_EQ(e.weight, mirror[i].weight) << e.id;
+  }
+  EXPECT_EQ(rules.config().sampling_rate, kPackSamplingRate);
+  EXPECT_EQ(rules.config().salt, kPackSalt);
+  EXPECT_EQ(rules.config().red, kPackRed);
+  EXPECT_EQ(rules.config().yellow, kPackYellow);
+
+  constexpr std::uint64_t kRecords = 40000;
+  constexpr std::uint64_t kSeed = 21;
+  Corpus c = Generate(kRecords, kSeed);
+  auto reader = RecordReader::FromString(c.csv, "manifest.csv", InputFormat::kCsv,
+                                         rules.schema());
+  ASSERT_TRUE(reader.ok()) << reader.status().message();
+  Scorer scorer(compiled.rule_set);
+  Record record(rules.schema());
+  Reject reject;
+  ScoreResult result;
+  World world(kSeed);
+  Shipment s;
+  std::vector<int> fired_count(mirror.size(), 0);
+  std::uint64_t n = 0;
+  while (true) {
+    auto next = reader.value()->Read(&record, &reject);
+    if (next == RecordReader::Next::kEnd) break;
+    ASSERT_EQ(next, RecordReader::Next::kRecord) << reject.line << ": " << reject.reason;
+    Rng rng(kSeed, n);
+    world.Generate(n, kRecords, rng, &s);
+    ++n;
+    ASSERT_EQ(record.record_id(), s.record_id);
+    ASSERT_TRUE(scorer.Score(record, &result).ok());
+    std::uint64_t engine = 0;
+    for (std::uint32_t k : result.fired) engine |= std::uint64_t{1} << k;
+    std::uint64_t expected = 0, all = PackFires(s);
+    double score = 0;
+    for (std::size_t k = 0; k < mirror.size(); ++k) {
+      if (mirror[k].status == EntryStatus::kDraft || !(all >> k & 1)) continue;
+      expected |= std::uint64_t{1} << k;
+      ++fired_count[k];
+      if (mirror[k].status == EntryStatus::kActive) score += mirror[k].weight;
+    }
+    if (engine != expected) {
+      std::string diff;
+      for (std::size_t k = 0; k < mirror.size(); ++k) {
+        if ((engine ^ expected) >> k & 1) {
+          diff += std::string(mirror[k].id) + ((engine >> k & 1) ? " (engine only) " : " (gen only) ");
+        }
+      }
+      ADD_FAILURE() << s.record_id << ": " << diff;
+    }
+    EXPECT_EQ(result.score, score) << s.record_id;
+    EXPECT_EQ(result.sampled, IsSampled(kPackSamplingRate, kPackSalt, s.record_id));
+  }
+  EXPECT_EQ(n, kRecords);
+  for (std::size_t k = 0; k < mirror.size(); ++k) {
+    if (mirror[k].status == EntryStatus::kDraft) continue;
+    EXPECT_GT(fired_count[k], 0) << mirror[k].id << " never fired, so it was not compared";
   }
 }
 

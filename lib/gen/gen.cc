@@ -51,19 +51,22 @@ void AppendCsvField(std::string_view v, std::string* out) {
 
 void AppendJsonString(std::string_view v, std::string* out) {
   out->push_back('"');
-  for (char c : v) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
+  std::size_t run = 0;  // start of the bytes not yet copied
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const auto u = static_cast<unsigned char>(v[i]);
+    if (u >= 0x20 && u != '"' && u != '\\') continue;
+    out->append(v.data() + run, i - run);
+    run = i + 1;
+    if (u == '"' || u == '\\') {
       out->push_back('\\');
-      out->push_back(c);
-    } else if (u < 0x20) {
+      out->push_back(static_cast<char>(u));
+    } else {
       char buf[8];
       std::snprintf(buf, sizeof buf, "\\u%04x", u);
       out->append(buf);
-    } else {
-      out->push_back(c);
     }
   }
+  out->append(v.data() + run, v.size() - run);
   out->push_back('"');
 }
 

@@ -1115,7 +1115,8 @@ void World::Generate(std::uint64_t index, std::uint64_t total, Rng& rng, Shipmen
       unit_value = rng.Range(2, 20);
       static const char* const kT[] = {"LADIES HANDBAG PU", "Tote bag polyester",
                                        "WOMENS SHOULDER BAG", "PU LEATHER HANDBAGS ASSORTED",
-                                       "Travel bag", "BACKPACK NYLON", "cosmetic bag"};
+                                       "Travel bag", "BACKPACK NYLON", "cosmetic bag",
+                                       "LAPTOP BAG 15\" NYLON"};
       desc = rng.Pick(kT);
       qty = Units(rng, mode, 4000, 500, 10, 2);
       sector = Sector::kApparel;
@@ -1338,7 +1339,7 @@ void World::Generate(std::uint64_t index, std::uint64_t total, Rng& rng, Shipmen
       unit_kg = rng.Range(0.05, 0.4);
       static const char* const kT[] = {"LED STRIP LIGHT", "LED bulb E26", "LED LAMP",
                                        "LED ceiling light", "CHRISTMAS LIGHTS LED",
-                                       "Solar LED garden light", "LED PANEL LIGHT"};
+                                       "Solar LED garden light", "LED PANEL LIGHT 24\"X24\""};
       desc = rng.Pick(kT);
       qty = Units(rng, mode, 20000, 3000, 50, 10);
       sector = Sector::kLighting;

@@ -161,7 +161,10 @@ TEST(Gen, EveryManifestRowParses) {
 // The JSON Lines file holds the same records as the CSV file, value for value
 // after normalization.
 TEST(Gen, JsonLinesMatchCsv) {
-  Corpus c = Generate(1500, 11);
+  Corpus c = Generate(3000, 11);
+  // Some values need quoting in CSV and escaping in JSON (an inch mark: 24").
+  ASSERT_NE(c.jsonl.find("\\\""), std::string::npos);
+  ASSERT_NE(c.csv.find("\"\""), std::string::npos);
   auto rows = CsvRows(c.csv);
   const Schema& schema = Schema::Manifest();
   simdjson::dom::parser parser;

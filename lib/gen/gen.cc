@@ -410,6 +410,12 @@ std::string TruthJson(const GenOptions& o, const Truth& t) {
   }
   out += "  ],\n";
 
+  out += "  \"measurement_note\": \"true_discrepancy_rate and true_lift are the generator's "
+         "expectations over every record an entry fires on. backtest measures an entry on its "
+         "examined records, which tips, officer observation and other entries' hits select for "
+         "discrepancies more often than chance, so measured lifts run above these (noise "
+         "entries typically measure 1 to 3); the base rate, from the random sample, does "
+         "not have that bias\",\n";
   out += "  \"entries\": [\n";
   const std::vector<PackEntry>& entries = PackEntries();
   for (std::size_t i = 0; i < entries.size(); ++i) {

@@ -39,7 +39,9 @@ void ExpectError(const std::string& yaml, const std::string& needle, bool positi
   for (const Issue& i : o.errors) {
     if (i.message.find(needle) == std::string::npos) continue;
     found = true;
-    if (positioned) EXPECT_GT(i.line, 0) << i.ToString();
+    if (positioned) {
+      EXPECT_GT(i.line, 0) << i.ToString();
+    }
   }
   EXPECT_TRUE(found) << "no error containing '" << needle << "' in:\n" << o.text;
 }

@@ -149,13 +149,14 @@ int ConditionCompiler::Intern(Predicate pred) {
 
 int ConditionCompiler::Compile(const YAML::Node& cond) { return CompileNode(cond, 1); }
 
-int ConditionCompiler::AllOf(const std::vector<int>& nodes, const YAML::Node& at) {
+int ConditionCompiler::AllOf(const std::vector<int>& nodes, const YAML::Node& at,
+                             std::string label) {
   if (nodes.size() == 1) return nodes[0];
   Node n;
   n.kind = Node::Kind::kAll;
   n.line = LineOf(at);
   n.column = ColumnOf(at);
-  n.label = "all";
+  n.label = std::move(label);
   return AddNode(std::move(n), nodes);
 }
 
@@ -165,7 +166,9 @@ int ConditionCompiler::CompileNode(const YAML::Node& cond, int depth) {
                            std::to_string(limits_.max_condition_depth));
     return -1;
   }
-  if (!diag_->Visit(cond)) return -1;
+  // Once the entry is over its node limit, stop walking: aliases could make
+  // the rest of the tree exponentially large.
+  if (node_limit_reported_ || !diag_->Visit(cond)) return -1;
   if (!cond.IsMap()) {
     diag_->Error(cond, std::string("a condition must be a mapping such as {all: [...]} or "
                                    "{FIELD: TEST}, not ") +

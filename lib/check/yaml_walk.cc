@@ -130,10 +130,8 @@ std::optional<std::vector<MapItem>> Diagnostics::Map(const YAML::Node& n, std::s
   }
   std::vector<MapItem> items;
   for (auto it = n.begin(); it != n.end(); ++it) {
-    // A copy, not a reference: yaml-cpp's operator-> returns a temporary
-    // proxy, and a reference into it dangles at the end of the statement.
-    const YAML::Node key = it->first;
-    if (!Visit(key)) return std::nullopt;
+    if (!Visit(it->first)) return std::nullopt;
+    const YAML::Node key = it->first;  // a copy: it-> returns a temporary proxy
     if (!key.IsScalar()) {
       Error(key, std::string("a key in ") + std::string(what) + " must be a scalar, not " +
                      NodeKindName(key));

@@ -867,7 +867,7 @@ void Builder::CompileEntry(RawEntry& raw, internal::ConditionCompiler& cc,
   if (raw.tests) CompileTests(raw, &code);
   if (!ok) return;
   code.when = when;
-  code.root = cc.AllOf(parts, *raw.when);
+  code.root = cc.AllOf(parts, *raw.when, "all of scope, effective and when");
   if (code.root < 0) return;
   out->emplace_back(raw.info, std::move(code));
 }

@@ -149,13 +149,14 @@ int ConditionCompiler::Intern(Predicate pred) {
 
 int ConditionCompiler::Compile(const YAML::Node& cond) { return CompileNode(cond, 1); }
 
-int ConditionCompiler::AllOf(const std::vector<int>& nodes, const YAML::Node& at) {
+int ConditionCompiler::AllOf(const std::vector<int>& nodes, const YAML::Node& at,
+                             std::string label) {
   if (nodes.size() == 1) return nodes[0];
   Node n;
   n.kind = Node::Kind::kAll;
   n.line = LineOf(at);
   n.column = ColumnOf(at);
-  n.label = "all";
+  n.label = std::move(label);
   return AddNode(std::move(n), nodes);
 }
 

@@ -45,7 +45,7 @@ class ConditionCompiler {
   // `effective`: the window over the schema's date field.
   int Effective(std::optional<Days> from, std::optional<Days> until, const YAML::Node& at);
   // An `all` over the given nodes (or the single node itself).
-  int AllOf(const std::vector<int>& nodes, const YAML::Node& at);
+  int AllOf(const std::vector<int>& nodes, const YAML::Node& at, std::string label = "all");
 
  private:
   int CompileNode(const YAML::Node& cond, int depth);

@@ -128,8 +128,11 @@ void Backtest::Add(const Record& record, const ScoreResult& result) {
   std::uint32_t port = UINT32_MAX;
   const int port_field = record.schema().port_field();
   if (!s.slots.empty() && port_field >= 0 && record.has(port_field)) {
-    auto [it, inserted] = s.port_ids.try_emplace(std::string(record.str(port_field)),
-                                                 static_cast<std::uint32_t>(s.port_ids.size()));
+    const std::string_view value = record.str(port_field);
+    auto it = s.port_ids.find(value);
+    if (it == s.port_ids.end()) {
+      it = s.port_ids.emplace(std::string(value), static_cast<std::uint32_t>(s.port_ids.size())).first;
+    }
     port = it->second;
   }
   const int date_field = record.schema().date_field();

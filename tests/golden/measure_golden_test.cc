@@ -34,5 +34,22 @@ TEST(GoldenMeasure, Backtest) {
   fs::remove_all(tmp);
 }
 
+TEST(GoldenMeasure, Promote) {
+  const std::string dir = GoldenDir("measure");
+  const std::string tmp = testing::TempDir("golden-promote");
+  CliResult r = RunCli(dir, {"promote", "pack", "records.csv", "--outcomes", "outcomes.csv",
+                             "--as-of", kAsOf});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  ExpectGolden(dir + "/promote.txt.expected", r.out);
+  // The written rule file. Its inline tests are proven against today's date,
+  // which does not matter here: every record has a date inside the window.
+  CliResult w = RunCli(dir, {"promote", "pack", "records.csv", "--outcomes", "outcomes.csv",
+                             "--as-of", kAsOf, "--write", tmp});
+  EXPECT_EQ(w.exit_code, 0) << w.err;
+  ExpectGolden(dir + "/UDR-PROMOTED-Q1.yaml.expected",
+               testing::Slurp(tmp + "/UDR-PROMOTED-Q1.yaml"));
+  fs::remove_all(tmp);
+}
+
 }  // namespace
 }  // namespace targeting

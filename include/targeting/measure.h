@@ -378,6 +378,8 @@ class RuleSetDiff {
   // Scores `record` (built with the old set's schema) under both sets.
   Status Add(const Record& record);
   DiffReport Report() const;
+  // Record ids of outcomes that joined no record, in file order.
+  std::vector<std::string> UnmatchedIds(std::size_t limit) const;
 
  private:
   RuleSetDiff();

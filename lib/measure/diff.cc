@@ -200,6 +200,15 @@ DiffReport RuleSetDiff::Report() const {
   return r;
 }
 
+std::vector<std::string> RuleSetDiff::UnmatchedIds(std::size_t limit) const {
+  std::vector<std::string> out;
+  if (!s_->outcomes) return out;
+  for (std::size_t i = 0; i < s_->matched.size() && out.size() < limit; ++i) {
+    if (!s_->matched[i]) out.push_back(s_->outcomes->id(i));
+  }
+  return out;
+}
+
 namespace {
 
 void Lanes(const std::array<std::uint64_t, 3>& v, std::string* out) {

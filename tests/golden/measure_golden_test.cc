@@ -51,5 +51,25 @@ TEST(GoldenMeasure, Promote) {
   fs::remove_all(tmp);
 }
 
+TEST(GoldenMeasure, DiffAgainstItself) {
+  const std::string dir = GoldenDir("measure");
+  CliResult r = RunCli(dir, {"diff", "pack", "pack", "records.csv", "--outcomes", "outcomes.csv",
+                             "--as-of", kAsOf});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  ExpectGolden(dir + "/diff_self.txt.expected", r.out);
+}
+
+TEST(GoldenMeasure, DiffWithoutOneEntry) {
+  const std::string dir = GoldenDir("measure");
+  CliResult r = RunCli(dir, {"diff", "pack", "pack_minus_q2", "records.csv", "--outcomes",
+                             "outcomes.csv", "--as-of", kAsOf});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  ExpectGolden(dir + "/diff_minus_q2.txt.expected", r.out);
+  CliResult j = RunCli(dir, {"diff", "pack", "pack_minus_q2", "records.csv", "--outcomes",
+                             "outcomes.csv", "--as-of", kAsOf, "--format", "json"});
+  EXPECT_EQ(j.exit_code, 0) << j.err;
+  ExpectGolden(dir + "/diff_minus_q2.json.expected", j.out);
+}
+
 }  // namespace
 }  // namespace targeting

@@ -101,7 +101,8 @@ std::string FormatTable(const BacktestReport& r, const std::string& rules_path, 
     for (const PriorityCoverage& p : r.priorities) tw = std::max(tw, p.tag.size());
     for (const PriorityCoverage& p : r.priorities) {
       std::string ids;
-      for (const std::string& id : p.entries) ids += (ids.empty() ? "" : " ") + id;
+      for (std::size_t i = 0; i < p.entries.size() && i < 8; ++i) ids += (i ? " " : "") + p.entries[i];
+      if (p.entries.size() > 8) ids += " ... (" + Count(p.entries.size() - 8) + " more)";
       line("  " + Pad(p.tag, tw) + "  " + Pad(Count(p.discrepant), 6, true) +
            Pad(Share(p.discrepant, r.discrepant), 10) + "  " +
            (p.entries.empty() ? "no entry carries this tag"

@@ -499,6 +499,12 @@ void Builder::ReadLists(const ParsedFile& file, const YAML::Node& lists) {
     list.line = LineOf(item.key_node);
     list.column = ColumnOf(item.key_node);
     auto add_seq = [&](const YAML::Node& seq_node) {
+      if (seq_node.IsSequence() && seq_node.size() > limits_.max_list_size) {
+        diag_.Error(item.key_node, "list '" + item.key + "' has " + std::to_string(seq_node.size()) +
+                                       " values, more than max_list_size=" +
+                                       std::to_string(limits_.max_list_size));
+        return false;
+      }
       auto seq = diag_.Seq(seq_node, "list '" + item.key + "'");
       if (!seq) return false;
       for (const YAML::Node& v : *seq) {

@@ -166,7 +166,9 @@ int ConditionCompiler::CompileNode(const YAML::Node& cond, int depth) {
                            std::to_string(limits_.max_condition_depth));
     return -1;
   }
-  if (!diag_->Visit(cond)) return -1;
+  // Once the entry is over its node limit, stop walking: aliases could make
+  // the rest of the tree exponentially large.
+  if (node_limit_reported_ || !diag_->Visit(cond)) return -1;
   if (!cond.IsMap()) {
     diag_->Error(cond, std::string("a condition must be a mapping such as {all: [...]} or "
                                    "{FIELD: TEST}, not ") +

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -88,9 +89,11 @@ class CsvReader final : public RecordReader {
     return static_cast<std::size_t>(column) < cells_.size() &&
            cells_[static_cast<std::size_t>(column)].record == record_serial_;
   }
+  // The text of a column of the current record; empty unless Complete().
   std::string_view CellText(int column) const {
+    if (!Complete(column)) return {};
     const Cell& c = cells_[static_cast<std::size_t>(column)];
-    return std::string_view(buf_).substr(c.offset, c.length);
+    return std::string_view(buf_.data() + c.offset, c.length);
   }
   Next RejectRecord(Reject* reject, std::string_view reason);
 
@@ -182,7 +185,8 @@ void CsvReader::EndField() {
     cells_[col] = Cell{field_start_, buf_.size() - field_start_, record_serial_};
   }
   buffering_ = false;
-  ++column_;
+  // Saturates: a gigabytes-long row of commas must not overflow the count.
+  if (column_ < std::numeric_limits<int>::max()) ++column_;
 }
 
 void CsvReader::FailFieldTooLong() {

@@ -71,7 +71,7 @@ Explanation Explain(const RuleSet& rules, const Record& record, int entry, Days 
   ex.entry = entry;
   ex.as_of = as_of;
   if (entry < 0 || entry >= static_cast<int>(data.entries.size()) ||
-      &record.schema() != &rules.schema()) {
+      !record.schema().SameAs(rules.schema())) {
     return ex;
   }
   ex.holds = Walk(data, data.code[static_cast<std::size_t>(entry)].root, 0, record, as_of, &ex.nodes);

@@ -5,14 +5,15 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
-
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <new>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "io/byte_source.h"
@@ -188,6 +189,48 @@ TEST(RecordReaderOpen, FileReadInChunksMatchesTheWholeText) {
     EXPECT_GT(whole.rejects.size(), 10000u);
   }
   std::remove(path.c_str());
+}
+
+// A pipe hands the reader whatever has arrived, here a few bytes at a time
+// (the byte order mark split too): the records must be the same as from the
+// whole text.
+TEST(RecordReaderOpen, PipeFedInDribs) {
+  for (InputFormat format : {InputFormat::kCsv, InputFormat::kJsonl}) {
+    std::string text = "\xEF\xBB\xBF";
+    if (format == InputFormat::kCsv) {
+      text += "record_id,routing,description\r\n";
+      for (int i = 0; i < 300; ++i) {
+        text += "P" + std::to_string(i) + ",CN;HK,\"two\r\nlines, \"\"quoted\"\"\"\r" + (i % 7 ? "\n" : "");
+      }
+    } else {
+      for (int i = 0; i < 300; ++i) {
+        text += "{\"record_id\":\"P" + std::to_string(i) + "\",\"routing\":[\"CN\",\"HK\"]}\r" +
+                (i % 7 ? "\n" : "");
+      }
+    }
+    int fds[2];
+    ASSERT_EQ(::pipe(fds), 0);
+    std::thread writer([&] {
+      std::mt19937 rng(7);
+      for (std::size_t at = 0; at < text.size();) {
+        const std::size_t n = std::min<std::size_t>(1 + rng() % 9, text.size() - at);
+        if (::write(fds[1], text.data() + at, n) < 0) break;
+        at += n;
+        if (rng() % 4 == 0) std::this_thread::sleep_for(std::chrono::microseconds(50));
+      }
+      ::close(fds[1]);
+    });
+    auto reader = RecordReader::Open("/dev/fd/" + std::to_string(fds[0]), format, Schema::Manifest());
+    ASSERT_TRUE(reader.ok()) << reader.status().message();
+    Counts piped = Drain(*reader.value(), Schema::Manifest());
+    writer.join();
+    ::close(fds[0]);
+    Counts whole = ReadString(text, format, Schema::Manifest());
+    EXPECT_TRUE(piped.status.ok());
+    EXPECT_EQ(piped.records.size(), 300u);
+    EXPECT_EQ(piped.records, whole.records);
+    EXPECT_EQ(piped.lines, whole.lines);
+  }
 }
 
 TEST(RecordReaderFromFile, ReadsAStreamItDoesNotClose) {

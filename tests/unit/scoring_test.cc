@@ -132,6 +132,19 @@ TEST(Fingerprint, NormalizedContent) {
   EXPECT_EQ(a->fingerprint().size(), 7u + 64u);
 }
 
+TEST(Scoring, RecordsOutliveAReload) {
+  // Two rule sets compiled separately with the same schema: a record built for
+  // one scores on the other, as it must after a hot reload.
+  auto a = MustCompile("rules: [{id: X, weight: 1, when: {mode: SEA}}]");
+  auto b = MustCompile("rules: [{id: Y, weight: 2, when: {mode: SEA}}]");
+  ASSERT_TRUE(a && b);
+  Record r = MakeRecord(*a, {{"mode", "SEA"}});
+  Scorer scorer(b);
+  ScoreResult res;
+  ASSERT_TRUE(scorer.Score(r, &res).ok());
+  EXPECT_EQ(res.score, 2);
+}
+
 TEST(Scoring, SchemaMismatchIsAnError) {
   auto a = MustCompile("rules: [{id: X, when: {mode: SEA}}]");
   ASSERT_TRUE(a);

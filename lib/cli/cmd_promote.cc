@@ -189,7 +189,13 @@ int RunPromote(const Args& args) {
   std::vector<const PromotionAssessment*> candidates, near, far;
   for (const PromotionAssessment& a : all) {
     if (a.candidate()) candidates.push_back(&a);
-    else if (a.failed.size() == 1 || a.exams_needed) near.push_back(&a);
+    // Within reach: more exams at its current rate would do it, or it misses
+    // one criterion that is not the discrepancy rate (which exams cannot fix
+    // when the rate itself is below the bar).
+    else if (a.exams_needed ||
+             (a.failed.size() == 1 &&
+              a.failed[0].criterion != PromotionCriterion::kMinDiscrepancyRate))
+      near.push_back(&a);
     else far.push_back(&a);
   }
   line("candidates (" + std::to_string(candidates.size()) + "):");
@@ -204,7 +210,7 @@ int RunPromote(const Args& args) {
   }
   line("");
   line("near misses (" + std::to_string(near.size()) +
-       "; one criterion short, or only more exams needed):");
+       "; only more exams needed, or one criterion other than the rate short):");
   if (near.empty()) line("  none");
   for (const PromotionAssessment* a : near) {
     const EntryMetrics& m = *a->metrics;
@@ -221,13 +227,16 @@ int RunPromote(const Args& args) {
   }
   if (!far.empty()) {
     line("");
-    std::string ids;
+    line("other queries (" + std::to_string(far.size()) + "):");
     for (const PromotionAssessment* a : far) {
-      ids += (ids.empty() ? "" : ", ") + a->metrics->id + " (" +
-             std::to_string(a->failed.size()) + ")";
+      const EntryMetrics& m = *a->metrics;
+      std::string why;
+      for (const auto& s : a->failed) why += (why.empty() ? "" : "; ") + Shortfall(s);
+      if (m.discrepancy_rate && *m.discrepancy_rate <= c.min_discrepancy_rate) {
+        why += "; its rate " + Percent(m.discrepancy_rate) + " is itself below the bar";
+      }
+      line("  " + m.id + " (" + EntryStatusName(m.status) + " query): " + why);
     }
-    line("other queries (" + std::to_string(far.size()) +
-         ", criteria failed in brackets): " + ids);
   }
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fflush(stdout);

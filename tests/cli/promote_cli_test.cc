@@ -94,5 +94,23 @@ TEST(PromoteCli, ListsCriteriaCandidatesAndNearMisses) {
   EXPECT_NE(r.out.find("after 4 exams (1 more)"), std::string::npos) << r.out;
 }
 
+TEST(PromoteCli, RatesBelowTheBarAreNotNearMisses) {
+  // With the bar at 90%, Q1 (rate 80%) and Q2 (66.7%) can never qualify.
+  const std::string tmp = testing::TempDir("promote-bar");
+  fs::copy(MeasureDir() + "/pack", tmp + "/pack", fs::copy_options::recursive);
+  std::string config = Slurp(tmp + "/pack/targeting.yaml");
+  const std::string from = "min_discrepancy_rate: 0.21";
+  config.replace(config.find(from), from.size(), "min_discrepancy_rate: 0.9");
+  WriteFile(tmp + "/pack/targeting.yaml", config);
+  CliResult r = RunCli(MeasureDir(), {"promote", tmp + "/pack", "records.csv", "--outcomes",
+                                      "outcomes.csv", "--as-of", kAsOf});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("candidates (0):\n  none"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("near misses (0;"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("other queries (2):"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("its rate 80.0% is itself below the bar"), std::string::npos) << r.out;
+  fs::remove_all(tmp);
+}
+
 }  // namespace
 }  // namespace targeting

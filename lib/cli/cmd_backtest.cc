@@ -250,6 +250,7 @@ std::vector<OptionSpec> BacktestOptions_() {
       RejectsOption(),
   };
   for (OptionSpec& l : LimitOptions()) o.push_back(l);
+  for (OptionSpec& l : ReaderLimitOptions()) o.push_back(l);
   return o;
 }
 

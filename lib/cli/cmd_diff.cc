@@ -180,6 +180,7 @@ std::vector<OptionSpec> DiffOptions_() {
       RejectsOption(),
   };
   for (OptionSpec& l : LimitOptions()) o.push_back(l);
+  for (OptionSpec& l : ReaderLimitOptions()) o.push_back(l);
   return o;
 }
 

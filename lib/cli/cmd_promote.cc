@@ -274,6 +274,7 @@ std::vector<OptionSpec> PromoteOptions() {
       RejectsOption(),
   };
   for (OptionSpec& l : LimitOptions()) o.push_back(l);
+  for (OptionSpec& l : ReaderLimitOptions()) o.push_back(l);
   return o;
 }
 

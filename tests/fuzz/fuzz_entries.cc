@@ -1,6 +1,7 @@
 #include "fuzz/fuzz_entries.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <memory>
 
@@ -8,6 +9,7 @@
 #include "io/readers.h"
 #include "load/normalize.h"
 #include "plan/ruleset_data.h"
+#include "targeting/measure.h"
 #include "targeting/targeting.h"
 
 namespace targeting::fuzz {
@@ -403,12 +405,46 @@ std::string RunDifferential(std::string_view input) {
   return CheckRuleSet(r.rule_set, records);
 }
 
+std::string RunOutcomes(std::string_view input) {
+  Result<Outcomes> read = Outcomes::ReadCsvString(std::string(input), "in", Schema::Manifest());
+  if (!read.ok()) {
+    if (read.status().message().empty()) return "outcomes failed without a message";
+    return "";
+  }
+  const Outcomes& o = read.value();
+  // Nothing lost: every data row is an outcome, a duplicate or a bad row.
+  if (o.rows() != o.size() + o.duplicates() + o.bad_rows().size()) {
+    return "rows " + std::to_string(o.rows()) + " != outcomes " + std::to_string(o.size()) +
+           " + duplicates " + std::to_string(o.duplicates()) + " + bad " +
+           std::to_string(o.bad_rows().size());
+  }
+  std::uint64_t last_line = 0;
+  for (const BadOutcomeRow& bad : o.bad_rows()) {
+    if (bad.line == 0 || bad.reason.empty()) return "a bad outcome row without a line or a reason";
+    if (bad.line <= last_line) return "bad outcome rows out of order";
+    last_line = bad.line;
+  }
+  for (std::size_t i = 0; i < o.size(); ++i) {
+    if (o.id(i).empty()) return "an outcome without a record_id";
+    if (o.FindIndex(o.id(i)) != static_cast<int>(i) || o.Find(o.id(i)) != &o.outcome(i)) {
+      return "outcome '" + o.id(i) + "' is not found under its own id";
+    }
+    const Outcome& oc = o.outcome(i);
+    if (oc.discrepant() != (oc.examined && oc.finding == Finding::kDiscrepant)) {
+      return "discrepant() disagrees with examined and finding";
+    }
+    if (oc.msrp_usd && !std::isfinite(*oc.msrp_usd)) return "a non-finite msrp_usd";
+  }
+  return "";
+}
+
 const std::vector<Target>& Targets() {
   static const std::vector<Target> targets = {
       {"rules", &RunRules},
       {"csv", &RunCsv},
       {"jsonl", &RunJsonl},
       {"differential", &RunDifferential},
+      {"outcomes", &RunOutcomes},
   };
   return targets;
 }

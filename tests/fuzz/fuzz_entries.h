@@ -33,6 +33,10 @@ std::string RunJsonl(std::string_view input);
 // CSV with a header). Every record, and records built from the rule's
 // operands, must fire the same entries by Scorer::Score and ScoreReference.
 std::string RunDifferential(std::string_view input);
+// An outcomes CSV (SPEC section 6, Outcomes::ReadCsvString): every data row
+// is an outcome, a duplicate or a bad row with a line and a reason, and every
+// outcome is found under its own id.
+std::string RunOutcomes(std::string_view input);
 
 using Entry = std::string (*)(std::string_view input);
 

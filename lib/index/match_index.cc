@@ -1,30 +1,666 @@
+// The indexed matcher (DESIGN.md, "Matching: index first, verify second").
+//
+// Each scored entry is indexed by an anchor: a set of predicates at least one
+// of which holds whenever the entry fires (see AnchorFinder). Per field, one
+// structure per operator family maps a record's values to the anchor
+// predicates they satisfy: a hash map for eq/in, a trie for prefix, sorted
+// bounds for ranges, Aho-Corasick over lower-cased text for contains and for
+// the required literals of regexes, and RE2::Set for regexes that have none.
+// The entries of the predicates a record satisfies are its candidates; only
+// they (and the few entries with no anchor) are verified, by walking their
+// condition with each predicate's truth memoized for the record.
 #include "index/match_index.h"
 
+#include <algorithm>
+#include <cmath>
+
+#include "index/literal_matcher.h"
+#include "index/regex_index.h"
+#include "load/normalize.h"
 #include "score/evaluate.h"
 
 namespace targeting::internal {
 
 namespace {
 
-// First cut: every scored entry is a candidate. Replaced by the per-field
-// indexes; kept correct so the spine can be tested end to end.
-class VerifyAllIndex final : public MatchIndex {
+// Literals shorter than this say little about a text; a regex whose required
+// literals are all shorter goes to RE2::Set instead.
+constexpr int kMinRegexLiteral = 3;
+// Patterns per RE2::Set before Limits::regex_set_max_mem halves it further.
+constexpr std::size_t kMaxPatternsPerSet = 256;
+
+enum class Family : std::uint8_t { kNone, kEqIn, kPrefix, kText, kRange };
+
+Family FamilyOf(const Predicate& p) {
+  if (p.field < 0) return Family::kNone;
+  switch (p.op) {
+    case Op::kEq:
+    case Op::kIn:
+      return Family::kEqIn;
+    case Op::kPrefix:
+      return Family::kPrefix;
+    case Op::kContains:
+    case Op::kContainsAny:
+    case Op::kRegex:
+      return Family::kText;
+    case Op::kLt:
+    case Op::kLe:
+    case Op::kGt:
+    case Op::kGe:
+    case Op::kBetween:
+      return Family::kRange;
+    case Op::kExists:     // true on most records: no help
+    case Op::kEffective:  // likewise, and as_of stands in for a missing date
+      return Family::kNone;
+  }
+  return Family::kNone;
+}
+
+double Pow(double base, std::size_t n) { return std::pow(base, static_cast<double>(std::min<std::size_t>(n, 16))); }
+
+// Chooses each entry's anchor. The cost of a predicate estimates the share of
+// records it holds on, weighted by family so that the preference of the
+// design holds when estimates are close: eq/in, then prefix, then text, then
+// ranges. A disjunction costs the sum of its parts.
+class AnchorFinder {
  public:
-  explicit VerifyAllIndex(const RuleSetData* data) : data_(data) {}
-  std::unique_ptr<Scratch> NewScratch() const override { return std::make_unique<Scratch>(); }
-  void Match(const Record& record, Days as_of, Scratch*,
-             std::vector<std::uint32_t>* fired) const override {
-    ReferenceMatch(*data_, record, as_of, fired);
+  explicit AnchorFinder(const RuleSetData& data) : data_(data) {
+    // Distinct eq/in operands per field: a value of a field that rules name
+    // in many ways is less likely to be on a given record.
+    std::vector<StringSet> strs(static_cast<std::size_t>(data.schema.size()));
+    std::vector<boost::unordered_flat_set<double>> nums(strs.size());
+    for (const Predicate& p : data.predicates) {
+      if (FamilyOf(p) != Family::kEqIn) continue;
+      auto f = static_cast<std::size_t>(p.field);
+      for (const std::string& s : p.strs) strs[f].insert(s);
+      for (double d : p.nums) nums[f].insert(d == 0 ? 0.0 : d);
+    }
+    distinct_.resize(strs.size());
+    for (std::size_t f = 0; f < strs.size(); ++f) {
+      distinct_[f] = static_cast<double>(std::max<std::size_t>(strs[f].size() + nums[f].size(), 8));
+    }
+  }
+
+  // The anchor of `node`: predicates one of which holds whenever it does.
+  // False when there is none.
+  bool Find(int node, std::vector<std::uint32_t>* preds, double* cost) const {
+    preds->clear();
+    *cost = 0;
+    if (!Anchor(node, preds, cost)) return false;
+    std::sort(preds->begin(), preds->end());
+    preds->erase(std::unique(preds->begin(), preds->end()), preds->end());
+    return true;
   }
 
  private:
-  const RuleSetData* data_;
+  double Cost(const Predicate& p) const {
+    switch (FamilyOf(p)) {
+      case Family::kEqIn: {
+        double m = static_cast<double>(std::max(p.strs.size(), p.nums.size()));
+        return std::min(1.0, m / distinct_[static_cast<std::size_t>(p.field)]);
+      }
+      case Family::kPrefix: {
+        double s = 0;
+        for (const std::string& v : p.strs) s += Pow(0.3, v.size());
+        return 1.5 * std::min(1.0, s);
+      }
+      case Family::kText: {
+        double s = 0;
+        for (const std::string& v : p.strs) s += p.op == Op::kRegex ? 0.3 : Pow(0.6, v.size());
+        return 3 * std::min(1.0, s);
+      }
+      case Family::kRange:
+        return 10 * 0.4;
+      case Family::kNone:
+        break;
+    }
+    return 0;
+  }
+
+  bool Anchor(int id, std::vector<std::uint32_t>* out, double* cost) const {
+    const Node& n = data_.nodes[static_cast<std::size_t>(id)];
+    auto child = [&](std::uint32_t i) {
+      return static_cast<int>(data_.children[n.first_child + i]);
+    };
+    switch (n.kind) {
+      case Node::Kind::kLeaf: {
+        const Predicate& p = data_.predicates[static_cast<std::size_t>(n.pred)];
+        if (FamilyOf(p) == Family::kNone) return false;
+        out->push_back(static_cast<std::uint32_t>(n.pred));
+        *cost = Cost(p);
+        return true;
+      }
+      case Node::Kind::kAll: {
+        // Every child is required: the cheapest anchored child will do.
+        bool found = false;
+        std::vector<std::uint32_t> best, tmp;
+        double best_cost = 0;
+        for (std::uint32_t i = 0; i < n.child_count; ++i) {
+          tmp.clear();
+          double c = 0;
+          if (!Anchor(child(i), &tmp, &c)) continue;
+          if (!found || c < best_cost) {
+            found = true;
+            best_cost = c;
+            best.swap(tmp);
+          }
+        }
+        if (!found) return false;
+        out->insert(out->end(), best.begin(), best.end());
+        *cost = best_cost;
+        return true;
+      }
+      case Node::Kind::kNot: {
+        // Only a double negation keeps an anchor.
+        const Node& c = data_.nodes[static_cast<std::size_t>(child(0))];
+        if (c.kind != Node::Kind::kNot) return false;
+        return Anchor(static_cast<int>(data_.children[c.first_child]), out, cost);
+      }
+      case Node::Kind::kAny:
+      case Node::Kind::kAtLeast: {
+        // At least `need` children hold. With `u` children unanchored, at
+        // least need - u anchored ones hold, so the union of the anchored
+        // children's anchors is sound when need > u, and stays sound with the
+        // need - u - 1 costliest of them left out. An empty `any` never
+        // holds: the empty anchor says so.
+        const int need = n.kind == Node::Kind::kAny ? 1 : n.at_least;
+        struct Part {
+          std::vector<std::uint32_t> preds;
+          double cost;
+        };
+        std::vector<Part> parts;
+        int unanchored = 0;
+        for (std::uint32_t i = 0; i < n.child_count; ++i) {
+          Part part{{}, 0};
+          if (Anchor(child(i), &part.preds, &part.cost)) {
+            parts.push_back(std::move(part));
+          } else if (++unanchored >= need) {
+            return false;
+          }
+        }
+        const std::size_t drop = static_cast<std::size_t>(need - unanchored - 1);
+        std::stable_sort(parts.begin(), parts.end(),
+                         [](const Part& a, const Part& b) { return a.cost > b.cost; });
+        *cost = 0;
+        for (std::size_t i = drop; i < parts.size(); ++i) {
+          out->insert(out->end(), parts[i].preds.begin(), parts[i].preds.end());
+          *cost += parts[i].cost;
+        }
+        return true;
+      }
+    }
+    return false;
+  }
+
+  const RuleSetData& data_;
+  std::vector<double> distinct_;
 };
+
+struct Span {
+  std::uint32_t begin = 0;
+  std::uint32_t end = 0;
+};
+
+struct TrieNode {
+  std::uint32_t edge_begin = 0;
+  std::uint32_t edge_end = 0;
+  Span preds;
+};
+struct TrieEdge {
+  unsigned char byte = 0;
+  std::uint32_t node = 0;
+};
+
+struct Bound {
+  double value = 0;
+  std::uint32_t pred = 0;
+  bool inclusive = false;
+};
+struct Interval {
+  double lo = 0;
+  double hi = 0;
+  std::uint32_t pred = 0;
+};
+
+// The structures of one field. Immutable once built.
+struct FieldIndex {
+  int field = -1;
+  bool numeric = false;
+  boost::unordered_flat_map<std::string, Span, StringHash, std::equal_to<>> str_eq;
+  boost::unordered_flat_map<double, Span> num_eq;
+  std::vector<TrieNode> trie;  // node 0 is the root; empty without prefix anchors
+  std::vector<TrieEdge> edges;
+  std::vector<Bound> lower;       // gt / ge, ascending
+  std::vector<Bound> upper;       // lt / le, ascending
+  std::vector<Interval> between;  // ascending by lo
+  LiteralMatcher literals;        // over ASCII-lower-cased values
+  std::vector<Span> literal_contains;  // by literal id: contains / contains_any
+  std::vector<Span> literal_regex;     // by literal id: regexes that require it
+  bool has_regex_literals = false;
+  RegexSetGroup sets;                  // keys are predicate ids
+  std::vector<std::uint32_t> always_hit;  // regexes with a pattern no set holds
+  bool uses_lower = false;
+};
+
+struct IndexScratch final : MatchIndex::Scratch {
+  std::uint32_t epoch = 0;
+  std::vector<std::uint32_t> entry_mark;  // == epoch: already a candidate
+  std::vector<std::uint32_t> pred_mark;   // == epoch: postings already walked
+  std::vector<std::uint32_t> memo_stamp;  // == epoch: memo_value is this record's
+  std::vector<std::uint8_t> memo_value;
+  std::vector<std::uint32_t> cands;
+  std::string lower;
+  std::string folded;
+  std::vector<int> set_hits;
+};
+
+class IndexedMatcher final : public MatchIndex {
+ public:
+  IndexedMatcher(RuleSetData* data, const Limits& limits);
+
+  std::unique_ptr<Scratch> NewScratch() const override;
+  void Match(const Record& record, Days as_of, Scratch* scratch,
+             std::vector<std::uint32_t>* fired) const override;
+  MatchIndexStats stats() const override { return stats_; }
+
+ private:
+  Span Freeze(std::vector<std::uint32_t>* list);
+  void AddAnchor(std::uint32_t pred);
+  void Finish();
+
+  void Probe(const FieldIndex& fi, const Record& record, IndexScratch* s) const;
+  void Hit(std::uint32_t pred, bool exact, IndexScratch* s) const;
+  bool Eval(int node, const Record& record, Days as_of, IndexScratch* s) const;
+
+  const RuleSetData* data_;
+  const Limits limits_;
+  std::vector<std::unique_ptr<FieldIndex>> fields_;
+  std::vector<int> field_slot_;                  // schema field -> fields_ index, or -1
+  std::vector<Span> pred_entries_;               // by predicate: entries anchored on it
+  std::vector<std::uint32_t> arena_;             // every posting list
+  std::vector<std::uint32_t> always_;            // scored entries with no anchor, ascending
+
+  // Build-time only.
+  struct Pending {
+    boost::unordered_flat_map<std::string, std::vector<std::uint32_t>, StringHash, std::equal_to<>>
+        str_eq;
+    boost::unordered_flat_map<double, std::vector<std::uint32_t>> num_eq;
+    struct Node {
+      std::vector<std::pair<unsigned char, std::uint32_t>> next;
+      std::vector<std::uint32_t> preds;
+    };
+    std::vector<Node> trie;
+    std::vector<std::vector<std::uint32_t>> literal_contains;
+    std::vector<std::vector<std::uint32_t>> literal_regex;
+  };
+  std::vector<Pending> pending_;
+  MatchIndexStats stats_;
+};
+
+IndexedMatcher::IndexedMatcher(RuleSetData* data, const Limits& limits)
+    : data_(data), limits_(limits) {
+  field_slot_.assign(static_cast<std::size_t>(data->schema.size()), -1);
+  stats_.scored_entries = data->scored.size();
+
+  AnchorFinder finder(*data);
+  std::vector<std::vector<std::uint32_t>> by_pred(data->predicates.size());
+  std::vector<std::uint32_t> anchor;
+  for (int e : data->scored) {
+    double cost = 0;
+    if (finder.Find(data->code[static_cast<std::size_t>(e)].root, &anchor, &cost)) {
+      for (std::uint32_t p : anchor) by_pred[p].push_back(static_cast<std::uint32_t>(e));
+      ++stats_.anchored_entries;
+    } else {
+      always_.push_back(static_cast<std::uint32_t>(e));
+      data->entries[static_cast<std::size_t>(e)].always_verify = true;
+    }
+  }
+  stats_.always_verify = always_.size();
+  pred_entries_.resize(data->predicates.size());
+  for (std::size_t p = 0; p < by_pred.size(); ++p) {
+    if (by_pred[p].empty()) continue;
+    // Entries were visited in ascending order, so each list is sorted.
+    pred_entries_[p] = Freeze(&by_pred[p]);
+    AddAnchor(static_cast<std::uint32_t>(p));
+    ++stats_.anchor_predicates;
+  }
+  Finish();
+}
+
+Span IndexedMatcher::Freeze(std::vector<std::uint32_t>* list) {
+  std::sort(list->begin(), list->end());
+  list->erase(std::unique(list->begin(), list->end()), list->end());
+  Span s{static_cast<std::uint32_t>(arena_.size()), 0};
+  arena_.insert(arena_.end(), list->begin(), list->end());
+  s.end = static_cast<std::uint32_t>(arena_.size());
+  list->clear();
+  list->shrink_to_fit();
+  return s;
+}
+
+void IndexedMatcher::AddAnchor(std::uint32_t pid) {
+  const Predicate& p = data_->predicates[pid];
+  const auto f = static_cast<std::size_t>(p.field);
+  if (field_slot_[f] < 0) {
+    field_slot_[f] = static_cast<int>(fields_.size());
+    fields_.push_back(std::make_unique<FieldIndex>());
+    fields_.back()->field = p.field;
+    fields_.back()->numeric = IsNumeric(data_->schema.field(p.field).type);
+    pending_.emplace_back();
+  }
+  FieldIndex& fi = *fields_[static_cast<std::size_t>(field_slot_[f])];
+  Pending& pend = pending_[static_cast<std::size_t>(field_slot_[f])];
+  auto literal = [&](std::string_view text, bool regex) {
+    std::uint32_t id = fi.literals.Add(text);
+    if (id >= pend.literal_contains.size()) {
+      pend.literal_contains.resize(id + 1);
+      pend.literal_regex.resize(id + 1);
+    }
+    (regex ? pend.literal_regex : pend.literal_contains)[id].push_back(pid);
+    fi.uses_lower = true;
+  };
+  switch (p.op) {
+    case Op::kEq:
+    case Op::kIn:
+      if (fi.numeric) {
+        for (double d : p.nums) pend.num_eq[d == 0 ? 0.0 : d].push_back(pid);
+      } else {
+        for (const std::string& s : p.strs) pend.str_eq[s].push_back(pid);
+      }
+      break;
+    case Op::kPrefix:
+      if (pend.trie.empty()) pend.trie.emplace_back();
+      for (const std::string& s : p.strs) {
+        std::uint32_t node = 0;
+        for (unsigned char c : s) {
+          auto& next = pend.trie[node].next;
+          auto it = std::find_if(next.begin(), next.end(), [c](const auto& e) { return e.first == c; });
+          if (it != next.end()) {
+            node = it->second;
+            continue;
+          }
+          const auto child = static_cast<std::uint32_t>(pend.trie.size());
+          next.emplace_back(c, child);
+          pend.trie.emplace_back();
+          node = child;
+        }
+        pend.trie[node].preds.push_back(pid);
+      }
+      break;
+    case Op::kContains:
+    case Op::kContainsAny:
+      for (const std::string& s : p.strs) literal(s, false);
+      break;
+    case Op::kRegex:
+      for (std::size_t k = 0; k < p.regexes.size(); ++k) {
+        auto lits = RequiredLiterals(*p.regexes[k], kMinRegexLiteral);
+        if (!lits) {
+          fi.sets.Add(p.regexes[k].get(), pid);
+          continue;
+        }
+        for (const std::string& l : *lits) literal(l, true);
+        fi.has_regex_literals = true;
+      }
+      break;
+    case Op::kLt:
+    case Op::kLe:
+      fi.upper.push_back(Bound{p.nums[0], pid, p.op == Op::kLe});
+      break;
+    case Op::kGt:
+    case Op::kGe:
+      fi.lower.push_back(Bound{p.nums[0], pid, p.op == Op::kGe});
+      break;
+    case Op::kBetween:
+      fi.between.push_back(Interval{p.nums[0], p.nums[1], pid});
+      break;
+    case Op::kExists:
+    case Op::kEffective:
+      break;
+  }
+}
+
+void IndexedMatcher::Finish() {
+  auto by_value = [](const Bound& a, const Bound& b) { return a.value < b.value; };
+  for (std::size_t slot = 0; slot < fields_.size(); ++slot) {
+    FieldIndex& fi = *fields_[slot];
+    Pending& pend = pending_[slot];
+    for (auto& [value, list] : pend.str_eq) fi.str_eq.emplace(value, Freeze(&list));
+    for (auto& [value, list] : pend.num_eq) fi.num_eq.emplace(value, Freeze(&list));
+    // The trie, breadth-first so that each node's edges are contiguous.
+    if (!pend.trie.empty()) {
+      std::vector<std::uint32_t> order = {0}, slot_of(pend.trie.size(), 0);
+      for (std::size_t i = 0; i < order.size(); ++i) {
+        auto& next = pend.trie[order[i]].next;
+        std::sort(next.begin(), next.end());
+        for (const auto& e : next) {
+          slot_of[e.second] = static_cast<std::uint32_t>(order.size());
+          order.push_back(e.second);
+        }
+      }
+      fi.trie.resize(order.size());
+      for (std::size_t i = 0; i < order.size(); ++i) {
+        Pending::Node& n = pend.trie[order[i]];
+        TrieNode& t = fi.trie[i];
+        t.edge_begin = static_cast<std::uint32_t>(fi.edges.size());
+        for (const auto& e : n.next) fi.edges.push_back(TrieEdge{e.first, slot_of[e.second]});
+        t.edge_end = static_cast<std::uint32_t>(fi.edges.size());
+        if (!n.preds.empty()) t.preds = Freeze(&n.preds);
+      }
+    }
+    std::sort(fi.lower.begin(), fi.lower.end(), by_value);
+    std::sort(fi.upper.begin(), fi.upper.end(), by_value);
+    std::sort(fi.between.begin(), fi.between.end(),
+              [](const Interval& a, const Interval& b) { return a.lo < b.lo; });
+    if (!fi.literals.empty()) {
+      fi.literals.Build();
+      fi.literal_contains.resize(fi.literals.literal_count());
+      fi.literal_regex.resize(fi.literals.literal_count());
+      for (std::size_t id = 0; id < fi.literals.literal_count(); ++id) {
+        fi.literal_contains[id] = Freeze(&pend.literal_contains[id]);
+        fi.literal_regex[id] = Freeze(&pend.literal_regex[id]);
+      }
+    }
+    std::vector<std::uint32_t> unplaced =
+        fi.sets.Build(limits_.regex_set_max_mem, kMaxPatternsPerSet);
+    std::sort(unplaced.begin(), unplaced.end());
+    unplaced.erase(std::unique(unplaced.begin(), unplaced.end()), unplaced.end());
+    fi.always_hit = std::move(unplaced);
+
+    stats_.literals += fi.literals.literal_count();
+    stats_.regex_sets += fi.sets.set_count();
+    stats_.regex_set_patterns += fi.sets.pattern_count();
+    stats_.unplaced_patterns += fi.always_hit.size();
+    stats_.memory_bytes += sizeof(FieldIndex) + fi.literals.MemoryBytes() +
+                           (fi.str_eq.size() * (sizeof(std::string) + sizeof(Span) + 16)) +
+                           fi.num_eq.size() * (sizeof(double) + sizeof(Span) + 8) +
+                           fi.trie.size() * sizeof(TrieNode) + fi.edges.size() * sizeof(TrieEdge) +
+                           (fi.lower.size() + fi.upper.size()) * sizeof(Bound) +
+                           fi.between.size() * sizeof(Interval) +
+                           (fi.literal_contains.size() + fi.literal_regex.size()) * sizeof(Span);
+    for (const auto& [value, span] : fi.str_eq) stats_.memory_bytes += value.capacity();
+  }
+  pending_.clear();
+  pending_.shrink_to_fit();
+  stats_.indexed_fields = fields_.size();
+  stats_.memory_bytes += arena_.capacity() * sizeof(std::uint32_t) +
+                         pred_entries_.capacity() * sizeof(Span) +
+                         always_.capacity() * sizeof(std::uint32_t);
+}
+
+std::unique_ptr<MatchIndex::Scratch> IndexedMatcher::NewScratch() const {
+  auto s = std::make_unique<IndexScratch>();
+  s->entry_mark.assign(data_->entries.size(), 0);
+  s->pred_mark.assign(data_->predicates.size(), 0);
+  s->memo_stamp.assign(data_->predicates.size(), 0);
+  s->memo_value.assign(data_->predicates.size(), 0);
+  s->cands.reserve(data_->scored.size());
+  return s;
+}
+
+void IndexedMatcher::Hit(std::uint32_t pred, bool exact, IndexScratch* s) const {
+  if (exact) {
+    s->memo_stamp[pred] = s->epoch;
+    s->memo_value[pred] = 1;
+  }
+  if (s->pred_mark[pred] == s->epoch) return;
+  s->pred_mark[pred] = s->epoch;
+  const Span sp = pred_entries_[pred];
+  for (std::uint32_t i = sp.begin; i < sp.end; ++i) {
+    const std::uint32_t e = arena_[i];
+    if (s->entry_mark[e] == s->epoch) continue;
+    s->entry_mark[e] = s->epoch;
+    s->cands.push_back(e);
+  }
+}
+
+void IndexedMatcher::Probe(const FieldIndex& fi, const Record& record, IndexScratch* s) const {
+  const int n = record.count(fi.field);
+  auto hit_span = [&](Span sp, bool exact) {
+    for (std::uint32_t i = sp.begin; i < sp.end; ++i) Hit(arena_[i], exact, s);
+  };
+  for (std::uint32_t p : fi.always_hit) Hit(p, false, s);
+  for (int i = 0; i < n; ++i) {
+    if (fi.numeric) {
+      const double v = record.num(fi.field, i);
+      if (!fi.num_eq.empty()) {
+        auto it = fi.num_eq.find(v == 0 ? 0.0 : v);
+        if (it != fi.num_eq.end()) hit_span(it->second, true);
+      }
+      // gt / ge: every bound below v holds, and a bound equal to v when inclusive.
+      for (const Bound& b : fi.lower) {
+        if (b.value > v) break;
+        if (b.value < v || b.inclusive) Hit(b.pred, true, s);
+      }
+      // lt / le: every bound above v holds, and a bound equal to v when inclusive.
+      auto up = std::lower_bound(fi.upper.begin(), fi.upper.end(), v,
+                                 [](const Bound& b, double x) { return b.value < x; });
+      for (; up != fi.upper.end(); ++up) {
+        if (up->value > v || up->inclusive) Hit(up->pred, true, s);
+      }
+      for (const Interval& iv : fi.between) {
+        if (iv.lo > v) break;
+        if (v <= iv.hi) Hit(iv.pred, true, s);
+      }
+      continue;
+    }
+    const std::string_view v = record.str(fi.field, i);
+    if (!fi.str_eq.empty()) {
+      auto it = fi.str_eq.find(v);
+      if (it != fi.str_eq.end()) hit_span(it->second, true);
+    }
+    if (!fi.trie.empty()) {
+      std::uint32_t node = 0;
+      for (unsigned char c : v) {
+        const TrieNode& t = fi.trie[node];
+        const TrieEdge* first = fi.edges.data() + t.edge_begin;
+        const TrieEdge* last = fi.edges.data() + t.edge_end;
+        const TrieEdge* e = std::lower_bound(
+            first, last, c, [](const TrieEdge& edge, unsigned char b) { return edge.byte < b; });
+        if (e == last || e->byte != c) break;
+        node = e->node;
+        hit_span(fi.trie[node].preds, true);
+      }
+    }
+    if (fi.uses_lower) {
+      // contains is ASCII case-insensitive: lower-case the value once and
+      // look for the (lower-cased) operands byte for byte. A contains
+      // literal found is the predicate holding; a regex literal found only
+      // makes the regex a candidate.
+      s->lower.clear();
+      AppendLowerAscii(v, &s->lower);
+      fi.literals.Scan(s->lower, [&](std::uint32_t lit) {
+        hit_span(fi.literal_contains[lit], true);
+        hit_span(fi.literal_regex[lit], false);
+      });
+      if (fi.has_regex_literals) {
+        s->folded.clear();
+        if (PrefilterFoldDiffers(v, &s->folded)) {
+          fi.literals.Scan(s->folded,
+                           [&](std::uint32_t lit) { hit_span(fi.literal_regex[lit], false); });
+        }
+      }
+    }
+    if (!fi.sets.empty()) {
+      fi.sets.Match(v, &s->set_hits, [&](std::uint32_t pred) { Hit(pred, true, s); });
+    }
+  }
+}
+
+bool IndexedMatcher::Eval(int node, const Record& record, Days as_of, IndexScratch* s) const {
+  const Node& n = data_->nodes[static_cast<std::size_t>(node)];
+  auto child = [&](std::uint32_t i) {
+    return Eval(static_cast<int>(data_->children[n.first_child + i]), record, as_of, s);
+  };
+  switch (n.kind) {
+    case Node::Kind::kLeaf: {
+      const auto p = static_cast<std::size_t>(n.pred);
+      if (s->memo_stamp[p] == s->epoch) return s->memo_value[p] != 0;
+      const bool v = EvalPredicate(data_->predicates[p], record, as_of);
+      s->memo_stamp[p] = s->epoch;
+      s->memo_value[p] = v ? 1 : 0;
+      return v;
+    }
+    case Node::Kind::kAll:
+      for (std::uint32_t i = 0; i < n.child_count; ++i) {
+        if (!child(i)) return false;
+      }
+      return true;
+    case Node::Kind::kAny:
+      for (std::uint32_t i = 0; i < n.child_count; ++i) {
+        if (child(i)) return true;
+      }
+      return false;
+    case Node::Kind::kNot:
+      return !child(0);
+    case Node::Kind::kAtLeast: {
+      int holding = 0;
+      for (std::uint32_t i = 0; i < n.child_count; ++i) {
+        if (child(i) && ++holding >= n.at_least) return true;
+      }
+      return false;
+    }
+  }
+  return false;
+}
+
+void IndexedMatcher::Match(const Record& record, Days as_of, Scratch* scratch,
+                           std::vector<std::uint32_t>* fired) const {
+  auto* s = static_cast<IndexScratch*>(scratch);
+  if (++s->epoch == 0) {
+    // Wrapped after 2^32 records: forget every stamp.
+    std::fill(s->entry_mark.begin(), s->entry_mark.end(), 0);
+    std::fill(s->pred_mark.begin(), s->pred_mark.end(), 0);
+    std::fill(s->memo_stamp.begin(), s->memo_stamp.end(), 0);
+    s->epoch = 1;
+  }
+  s->cands.clear();
+  for (const auto& fi : fields_) {
+    if (record.has(fi->field)) Probe(*fi, record, s);
+  }
+  std::sort(s->cands.begin(), s->cands.end());
+  fired->clear();
+  // Candidates and always-verify entries, merged in ascending order.
+  const auto& code = data_->code;
+  auto verify = [&](std::uint32_t e) {
+    if (Eval(code[e].root, record, as_of, s)) fired->push_back(e);
+  };
+  std::size_t a = 0, c = 0;
+  const std::size_t na = always_.size(), nc = s->cands.size();
+  while (a < na || c < nc) {
+    if (c == nc || (a < na && always_[a] < s->cands[c])) {
+      verify(always_[a++]);
+    } else {
+      verify(s->cands[c++]);
+    }
+  }
+  ++s->records;
+  s->candidates += na + nc;
+}
 
 }  // namespace
 
-void BuildMatchIndex(RuleSetData* data, const Limits&) {
-  data->index = std::make_unique<VerifyAllIndex>(data);
+void BuildMatchIndex(RuleSetData* data, const Limits& limits) {
+  data->index = std::make_unique<IndexedMatcher>(data, limits);
 }
 
 }  // namespace targeting::internal

@@ -1,0 +1,167 @@
+#include "index/regex_index.h"
+
+#include <re2/filtered_re2.h>
+
+#include <algorithm>
+
+namespace targeting::internal {
+
+namespace {
+
+std::atomic<bool> simulate_oom{false};
+
+bool IsAscii(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+}  // namespace
+
+std::optional<std::vector<std::string>> RequiredLiterals(const RE2& re, int min_len) {
+  // FilteredRE2 reduces a pattern to a monotone formula over lower-cased
+  // literals ("atoms") that holds whenever the pattern matches the
+  // lower-cased text. A set S of atoms is a sound disjunctive requirement
+  // exactly when the formula is false with every atom outside S present;
+  // AllPotentials evaluates the formula for a given set of present atoms.
+  re2::FilteredRE2 filter(min_len);
+  int id = 0;
+  if (filter.Add(re.pattern(), re.options(), &id) != RE2::NoError) return std::nullopt;
+  std::vector<std::string> atoms;
+  filter.Compile(&atoms);
+  if (atoms.empty()) return std::nullopt;  // unfiltered: no literal is required
+  std::vector<bool> in_set(atoms.size());
+  for (std::size_t i = 0; i < atoms.size(); ++i) in_set[i] = IsAscii(atoms[i]);
+  auto passes_without_set = [&]() {
+    std::vector<int> present, potential;
+    for (std::size_t i = 0; i < atoms.size(); ++i) {
+      if (!in_set[i]) present.push_back(static_cast<int>(i));
+    }
+    filter.AllPotentials(present, &potential);
+    return !potential.empty();
+  };
+  // Non-ASCII atoms are taken as present: the text is only ASCII-folded.
+  if (passes_without_set()) return std::nullopt;
+  // Drop atoms the requirement does not need, shortest (least selective) first.
+  std::vector<std::size_t> order;
+  for (std::size_t i = 0; i < atoms.size(); ++i) {
+    if (in_set[i]) order.push_back(i);
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return atoms[a].size() < atoms[b].size(); });
+  for (std::size_t i : order) {
+    in_set[i] = false;
+    if (passes_without_set()) in_set[i] = true;
+  }
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < atoms.size(); ++i) {
+    if (in_set[i]) out.push_back(atoms[i]);
+  }
+  if (out.empty()) return std::nullopt;  // cannot happen: the formula is not trivially false
+  return out;
+}
+
+bool PrefilterFoldDiffers(std::string_view text, std::string* out) {
+  // U+017F is C5 BF, U+212A is E2 84 AA in UTF-8.
+  const std::size_t n = text.size();
+  bool differs = false;
+  for (std::size_t i = 0; i + 1 < n && !differs; ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == 0xC5 && static_cast<unsigned char>(text[i + 1]) == 0xBF) differs = true;
+    if (c == 0xE2 && i + 2 < n && static_cast<unsigned char>(text[i + 1]) == 0x84 &&
+        static_cast<unsigned char>(text[i + 2]) == 0xAA) {
+      differs = true;
+    }
+  }
+  if (!differs) return false;
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == 0xC5 && i + 1 < n && static_cast<unsigned char>(text[i + 1]) == 0xBF) {
+      out->push_back('s');
+      i += 1;
+    } else if (c == 0xE2 && i + 2 < n && static_cast<unsigned char>(text[i + 1]) == 0x84 &&
+               static_cast<unsigned char>(text[i + 2]) == 0xAA) {
+      out->push_back('k');
+      i += 2;
+    } else {
+      out->push_back((c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : static_cast<char>(c));
+    }
+  }
+  return true;
+}
+
+void SimulateRegexSetOutOfMemoryForTesting(bool on) {
+  simulate_oom.store(on, std::memory_order_relaxed);
+}
+bool RegexSetOutOfMemorySimulated() { return simulate_oom.load(std::memory_order_relaxed); }
+
+void RegexSetGroup::Add(const RE2* re, std::uint32_t key) {
+  pending_res_.push_back(re);
+  pending_keys_.push_back(key);
+}
+
+bool RegexSetGroup::TryBuild(const std::vector<std::size_t>& members, std::int64_t max_mem,
+                             std::vector<std::uint32_t>* unplaced) {
+  RE2::Options options;
+  options.set_log_errors(false);
+  options.set_max_mem(max_mem);
+  Chunk chunk;
+  chunk.set = std::make_unique<RE2::Set>(options, RE2::UNANCHORED);
+  for (std::size_t m : members) {
+    const RE2* re = pending_res_[m];
+    // The set parses with the pattern's own options, so it matches exactly
+    // what the pattern alone matches.
+    RE2::Options o = re->options();
+    if (o.encoding() != options.encoding() || o.case_sensitive() != options.case_sensitive() ||
+        o.posix_syntax() != options.posix_syntax() || o.literal() != options.literal() ||
+        o.longest_match() != options.longest_match()) {
+      unplaced->push_back(pending_keys_[m]);
+      continue;
+    }
+    if (chunk.set->Add(re->pattern(), nullptr) < 0) {
+      unplaced->push_back(pending_keys_[m]);
+      continue;
+    }
+    chunk.res.push_back(re);
+    chunk.keys.push_back(pending_keys_[m]);
+  }
+  if (chunk.res.empty()) return true;
+  if (!chunk.set->Compile()) return false;
+  sets_.push_back(std::move(chunk));
+  return true;
+}
+
+std::vector<std::uint32_t> RegexSetGroup::Build(std::int64_t max_mem, std::size_t max_patterns) {
+  std::vector<std::uint32_t> unplaced;
+  if (max_patterns < 1) max_patterns = 1;
+  std::vector<std::vector<std::size_t>> work;
+  for (std::size_t i = 0; i < pending_res_.size(); i += max_patterns) {
+    std::vector<std::size_t> members;
+    for (std::size_t k = i; k < std::min(pending_res_.size(), i + max_patterns); ++k) {
+      members.push_back(k);
+    }
+    work.push_back(std::move(members));
+  }
+  while (!work.empty()) {
+    std::vector<std::size_t> members = std::move(work.back());
+    work.pop_back();
+    if (TryBuild(members, max_mem, &unplaced)) continue;
+    if (members.size() == 1) {
+      unplaced.push_back(pending_keys_[members[0]]);
+      continue;
+    }
+    // Too large for the budget: split in two and try again.
+    const std::size_t half = members.size() / 2;
+    work.emplace_back(members.begin() + static_cast<std::ptrdiff_t>(half), members.end());
+    work.emplace_back(members.begin(), members.begin() + static_cast<std::ptrdiff_t>(half));
+  }
+  pending_res_.clear();
+  pending_keys_.clear();
+  return unplaced;
+}
+
+std::size_t RegexSetGroup::pattern_count() const {
+  std::size_t n = 0;
+  for (const Chunk& c : sets_) n += c.res.size();
+  return n;
+}
+
+}  // namespace targeting::internal

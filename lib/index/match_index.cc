@@ -15,6 +15,7 @@
 #include <cmath>
 
 #include "index/literal_matcher.h"
+#include "index/program.h"
 #include "index/regex_index.h"
 #include "load/normalize.h"
 #include "score/evaluate.h"
@@ -58,26 +59,54 @@ Family FamilyOf(const Predicate& p) {
 
 double Pow(double base, std::size_t n) { return std::pow(base, static_cast<double>(std::min<std::size_t>(n, 16))); }
 
+// The required literals of each pattern of a regex predicate (nullopt for a
+// pattern without), computed once per predicate: RequiredLiterals compiles
+// the pattern again.
+class RegexLiterals {
+ public:
+  using PerPattern = std::vector<std::optional<std::vector<std::string>>>;
+  explicit RegexLiterals(const RuleSetData& data) : data_(data), cache_(data.predicates.size()) {}
+  const PerPattern& Of(std::uint32_t pred) {
+    auto& slot = cache_[pred];
+    if (!slot) {
+      slot.emplace();
+      for (const auto& re : data_.predicates[pred].regexes) {
+        slot->push_back(RequiredLiterals(*re, kMinRegexLiteral));
+      }
+    }
+    return *slot;
+  }
+
+ private:
+  const RuleSetData& data_;
+  std::vector<std::optional<PerPattern>> cache_;
+};
+
 // Chooses each entry's anchor. The cost of a predicate estimates the share of
 // records it holds on, weighted by family so that the preference of the
 // design holds when estimates are close: eq/in, then prefix, then text, then
 // ranges. A disjunction costs the sum of its parts.
+//
+// Records are not known when rules compile, so the share of an eq/in value is
+// taken from the rules themselves: a value that many conditions name (an
+// origin like CN, a mode) is assumed common on records too, and one named
+// once (an importer) rare. A prefix is taken to be rarer the longer it is.
 class AnchorFinder {
  public:
-  explicit AnchorFinder(const RuleSetData& data) : data_(data) {
-    // Distinct eq/in operands per field: a value of a field that rules name
-    // in many ways is less likely to be on a given record.
-    std::vector<StringSet> strs(static_cast<std::size_t>(data.schema.size()));
-    std::vector<boost::unordered_flat_set<double>> nums(strs.size());
-    for (const Predicate& p : data.predicates) {
+  AnchorFinder(const RuleSetData& data, RegexLiterals* regex_literals)
+      : data_(data), regex_literals_(regex_literals) {
+    const auto fields = static_cast<std::size_t>(data.schema.size());
+    str_uses_.resize(fields);
+    num_uses_.resize(fields);
+    total_uses_.assign(fields, 0);
+    for (const Node& n : data.nodes) {
+      if (n.kind != Node::Kind::kLeaf) continue;
+      const Predicate& p = data.predicates[static_cast<std::size_t>(n.pred)];
       if (FamilyOf(p) != Family::kEqIn) continue;
-      auto f = static_cast<std::size_t>(p.field);
-      for (const std::string& s : p.strs) strs[f].insert(s);
-      for (double d : p.nums) nums[f].insert(d == 0 ? 0.0 : d);
-    }
-    distinct_.resize(strs.size());
-    for (std::size_t f = 0; f < strs.size(); ++f) {
-      distinct_[f] = static_cast<double>(std::max<std::size_t>(strs[f].size() + nums[f].size(), 8));
+      const auto f = static_cast<std::size_t>(p.field);
+      for (const std::string& v : p.strs) ++str_uses_[f][v];
+      for (double d : p.nums) ++num_uses_[f][d == 0 ? 0.0 : d];
+      total_uses_[f] += static_cast<double>(p.strs.size() + p.nums.size());
     }
   }
 
@@ -93,21 +122,47 @@ class AnchorFinder {
   }
 
  private:
-  double Cost(const Predicate& p) const {
+  double Cost(std::uint32_t pid) const {
+    const Predicate& p = data_.predicates[pid];
     switch (FamilyOf(p)) {
       case Family::kEqIn: {
-        double m = static_cast<double>(std::max(p.strs.size(), p.nums.size()));
-        return std::min(1.0, m / distinct_[static_cast<std::size_t>(p.field)]);
+        const auto f = static_cast<std::size_t>(p.field);
+        const double distinct = static_cast<double>(str_uses_[f].size() + num_uses_[f].size());
+        const double denominator = total_uses_[f] + std::max(distinct, 8.0);
+        double uses = 0;
+        for (const std::string& v : p.strs) {
+          auto it = str_uses_[f].find(v);
+          uses += 1 + (it == str_uses_[f].end() ? 0 : it->second);
+        }
+        for (double d : p.nums) {
+          auto it = num_uses_[f].find(d == 0 ? 0.0 : d);
+          uses += 1 + (it == num_uses_[f].end() ? 0 : it->second);
+        }
+        return std::min(1.0, uses / denominator);
       }
       case Family::kPrefix: {
         double s = 0;
-        for (const std::string& v : p.strs) s += Pow(0.3, v.size());
-        return 1.5 * std::min(1.0, s);
+        for (const std::string& v : p.strs) s += Pow(0.4, v.size());
+        return 1.2 * std::min(1.0, s);
       }
       case Family::kText: {
         double s = 0;
-        for (const std::string& v : p.strs) s += p.op == Op::kRegex ? 0.3 : Pow(0.6, v.size());
-        return 3 * std::min(1.0, s);
+        if (p.op == Op::kRegex) {
+          // A regex is as selective as the literals it requires; one
+          // without is run on every record.
+          for (const auto& lits : regex_literals_->Of(pid)) {
+            double t = 1;  // run on every record that has the field
+            if (lits) {
+              t = 0;
+              for (const std::string& l : *lits) t += Pow(0.5, l.size());
+              t = std::min(t, 0.3);
+            }
+            s += t;
+          }
+        } else {
+          for (const std::string& v : p.strs) s += Pow(0.6, v.size());
+        }
+        return 2 * std::min(1.0, s);
       }
       case Family::kRange:
         return 10 * 0.4;
@@ -127,7 +182,7 @@ class AnchorFinder {
         const Predicate& p = data_.predicates[static_cast<std::size_t>(n.pred)];
         if (FamilyOf(p) == Family::kNone) return false;
         out->push_back(static_cast<std::uint32_t>(n.pred));
-        *cost = Cost(p);
+        *cost = Cost(static_cast<std::uint32_t>(n.pred));
         return true;
       }
       case Node::Kind::kAll: {
@@ -193,7 +248,11 @@ class AnchorFinder {
   }
 
   const RuleSetData& data_;
-  std::vector<double> distinct_;
+  RegexLiterals* regex_literals_;
+  // Per field: how many conditions name each eq/in value, and in all.
+  std::vector<boost::unordered_flat_map<std::string, double>> str_uses_;
+  std::vector<boost::unordered_flat_map<double, double>> num_uses_;
+  std::vector<double> total_uses_;
 };
 
 struct Span {
@@ -246,8 +305,9 @@ struct IndexScratch final : MatchIndex::Scratch {
   std::uint32_t epoch = 0;
   std::vector<std::uint32_t> entry_mark;  // == epoch: already a candidate
   std::vector<std::uint32_t> pred_mark;   // == epoch: postings already walked
-  std::vector<std::uint32_t> memo_stamp;  // == epoch: memo_value is this record's
-  std::vector<std::uint8_t> memo_value;
+  // By predicate: epoch * 2 + 1 when it holds on this record, epoch * 2
+  // when it does not; anything else: not known yet.
+  std::vector<std::uint32_t> memo;
   std::vector<std::uint32_t> cands;
   std::string lower;
   std::string folded;
@@ -262,15 +322,23 @@ class IndexedMatcher final : public MatchIndex {
   void Match(const Record& record, Days as_of, Scratch* scratch,
              std::vector<std::uint32_t>* fired) const override;
   MatchIndexStats stats() const override { return stats_; }
+  std::vector<std::uint32_t> AnchorPredicates(std::uint32_t entry) const override {
+    if (entry >= entry_anchor_.size()) return {};
+    const Span sp = entry_anchor_[entry];
+    return std::vector<std::uint32_t>(arena_.begin() + sp.begin, arena_.begin() + sp.end);
+  }
 
  private:
   Span Freeze(std::vector<std::uint32_t>* list);
+  FieldIndex& FieldFor(int field);
   void AddAnchor(std::uint32_t pred);
+  bool AddTextFilter(std::uint32_t pred);
+  bool Leaf(const Instr& in, const Record& record, Days as_of, IndexScratch* s) const;
   void Finish();
 
   void Probe(const FieldIndex& fi, const Record& record, IndexScratch* s) const;
   void Hit(std::uint32_t pred, bool exact, IndexScratch* s) const;
-  bool Eval(int node, const Record& record, Days as_of, IndexScratch* s) const;
+  bool Verify(std::uint32_t entry, const Record& record, Days as_of, IndexScratch* s) const;
 
   const RuleSetData* data_;
   const Limits limits_;
@@ -279,6 +347,16 @@ class IndexedMatcher final : public MatchIndex {
   std::vector<Span> pred_entries_;               // by predicate: entries anchored on it
   std::vector<std::uint32_t> arena_;             // every posting list
   std::vector<std::uint32_t> always_;            // scored entries with no anchor, ascending
+  std::vector<Span> entry_anchor_;               // by entry: its anchor predicates
+  // By predicate: how the probe of a record already decides it (copied
+  // into Instr::decided).
+  enum Decided : std::uint8_t {
+    kNotDecided,
+    kExact,     // contains: hit on the probe exactly when it holds
+    kIfNotHit,  // regex: false unless the probe hit it (a required literal, a set match)
+  };
+  std::vector<std::uint8_t> decided_;
+  Programs programs_;                            // what verification runs
 
   // Build-time only.
   struct Pending {
@@ -294,21 +372,29 @@ class IndexedMatcher final : public MatchIndex {
     std::vector<std::vector<std::uint32_t>> literal_regex;
   };
   std::vector<Pending> pending_;
+  RegexLiterals* regex_literals_ = nullptr;
   MatchIndexStats stats_;
 };
 
 IndexedMatcher::IndexedMatcher(RuleSetData* data, const Limits& limits)
-    : data_(data), limits_(limits) {
+    : data_(data), limits_(limits), programs_(*data, data->scored) {
   field_slot_.assign(static_cast<std::size_t>(data->schema.size()), -1);
   stats_.scored_entries = data->scored.size();
 
-  AnchorFinder finder(*data);
+  RegexLiterals regex_literals(*data);
+  regex_literals_ = &regex_literals;
+  AnchorFinder finder(*data, &regex_literals);
   std::vector<std::vector<std::uint32_t>> by_pred(data->predicates.size());
   std::vector<std::uint32_t> anchor;
+  entry_anchor_.resize(data->entries.size());
   for (int e : data->scored) {
     double cost = 0;
     if (finder.Find(data->code[static_cast<std::size_t>(e)].root, &anchor, &cost)) {
-      for (std::uint32_t p : anchor) by_pred[p].push_back(static_cast<std::uint32_t>(e));
+      const Span sp = Freeze(&anchor);
+      entry_anchor_[static_cast<std::size_t>(e)] = sp;
+      for (std::uint32_t i = sp.begin; i < sp.end; ++i) {
+        by_pred[arena_[i]].push_back(static_cast<std::uint32_t>(e));
+      }
       ++stats_.anchored_entries;
     } else {
       always_.push_back(static_cast<std::uint32_t>(e));
@@ -317,6 +403,7 @@ IndexedMatcher::IndexedMatcher(RuleSetData* data, const Limits& limits)
   }
   stats_.always_verify = always_.size();
   pred_entries_.resize(data->predicates.size());
+  decided_.assign(data->predicates.size(), kNotDecided);
   for (std::size_t p = 0; p < by_pred.size(); ++p) {
     if (by_pred[p].empty()) continue;
     // Entries were visited in ascending order, so each list is sorted.
@@ -324,7 +411,32 @@ IndexedMatcher::IndexedMatcher(RuleSetData* data, const Limits& limits)
     AddAnchor(static_cast<std::uint32_t>(p));
     ++stats_.anchor_predicates;
   }
+  // The text tests of scored entries that are not anchors still go into
+  // the literal matcher: the one pass over a value that finds anchors then
+  // also decides every contains, and rules out every regex whose required
+  // literals are absent, before any candidate is verified.
+  std::vector<bool> seen(data->predicates.size());
+  for (int e : data->scored) {
+    std::vector<int> stack = {data->code[static_cast<std::size_t>(e)].root};
+    while (!stack.empty()) {
+      const Node& n = data->nodes[static_cast<std::size_t>(stack.back())];
+      stack.pop_back();
+      for (std::uint32_t i = 0; i < n.child_count; ++i) {
+        stack.push_back(static_cast<int>(data->children[n.first_child + i]));
+      }
+      if (n.kind != Node::Kind::kLeaf) continue;
+      const auto pid = static_cast<std::uint32_t>(n.pred);
+      const bool anchored = pred_entries_[pid].begin != pred_entries_[pid].end;
+      if (seen[pid] || anchored) continue;
+      seen[pid] = true;
+      if (FamilyOf(data->predicates[pid]) == Family::kText && AddTextFilter(pid)) {
+        ++stats_.filtered_predicates;
+      }
+    }
+  }
   Finish();
+  programs_.SetDecided(decided_);
+  regex_literals_ = nullptr;
 }
 
 Span IndexedMatcher::Freeze(std::vector<std::uint32_t>* list) {
@@ -338,18 +450,57 @@ Span IndexedMatcher::Freeze(std::vector<std::uint32_t>* list) {
   return s;
 }
 
-void IndexedMatcher::AddAnchor(std::uint32_t pid) {
-  const Predicate& p = data_->predicates[pid];
-  const auto f = static_cast<std::size_t>(p.field);
+FieldIndex& IndexedMatcher::FieldFor(int field) {
+  const auto f = static_cast<std::size_t>(field);
   if (field_slot_[f] < 0) {
     field_slot_[f] = static_cast<int>(fields_.size());
     fields_.push_back(std::make_unique<FieldIndex>());
-    fields_.back()->field = p.field;
-    fields_.back()->numeric = IsNumeric(data_->schema.field(p.field).type);
+    fields_.back()->field = field;
+    fields_.back()->numeric = IsNumeric(data_->schema.field(field).type);
     pending_.emplace_back();
   }
-  FieldIndex& fi = *fields_[static_cast<std::size_t>(field_slot_[f])];
-  Pending& pend = pending_[static_cast<std::size_t>(field_slot_[f])];
+  return *fields_[static_cast<std::size_t>(field_slot_[f])];
+}
+
+bool IndexedMatcher::AddTextFilter(std::uint32_t pid) {
+  const Predicate& p = data_->predicates[pid];
+  std::vector<std::vector<std::string>> literals;
+  if (p.op == Op::kRegex) {
+    // Only when every pattern has required literals: a pattern without
+    // them would have to be run on every record anyway.
+    for (const auto& lits : regex_literals_->Of(pid)) {
+      if (!lits) return false;
+      literals.push_back(*lits);
+    }
+  }
+  FieldIndex& fi = FieldFor(p.field);
+  Pending& pend = pending_[static_cast<std::size_t>(field_slot_[static_cast<std::size_t>(p.field)])];
+  auto literal = [&](std::string_view text, bool regex) {
+    std::uint32_t id = fi.literals.Add(text);
+    if (id >= pend.literal_contains.size()) {
+      pend.literal_contains.resize(id + 1);
+      pend.literal_regex.resize(id + 1);
+    }
+    (regex ? pend.literal_regex : pend.literal_contains)[id].push_back(pid);
+    fi.uses_lower = true;
+  };
+  if (p.op == Op::kRegex) {
+    for (const auto& lits : literals) {
+      for (const std::string& l : lits) literal(l, true);
+    }
+    fi.has_regex_literals = true;
+    decided_[pid] = kIfNotHit;
+  } else {
+    for (const std::string& s : p.strs) literal(s, false);
+    decided_[pid] = kExact;
+  }
+  return true;
+}
+
+void IndexedMatcher::AddAnchor(std::uint32_t pid) {
+  const Predicate& p = data_->predicates[pid];
+  FieldIndex& fi = FieldFor(p.field);
+  Pending& pend = pending_[static_cast<std::size_t>(field_slot_[static_cast<std::size_t>(p.field)])];
   auto literal = [&](std::string_view text, bool regex) {
     std::uint32_t id = fi.literals.Add(text);
     if (id >= pend.literal_contains.size()) {
@@ -390,10 +541,14 @@ void IndexedMatcher::AddAnchor(std::uint32_t pid) {
     case Op::kContains:
     case Op::kContainsAny:
       for (const std::string& s : p.strs) literal(s, false);
+      decided_[pid] = kExact;
       break;
     case Op::kRegex:
+      // Each pattern is found by a literal it requires or by a set match,
+      // so a regex the probe did not hit does not hold.
+      decided_[pid] = kIfNotHit;
       for (std::size_t k = 0; k < p.regexes.size(); ++k) {
-        auto lits = RequiredLiterals(*p.regexes[k], kMinRegexLiteral);
+        const auto& lits = regex_literals_->Of(pid)[k];
         if (!lits) {
           fi.sets.Add(p.regexes[k].get(), pid);
           continue;
@@ -482,7 +637,8 @@ void IndexedMatcher::Finish() {
   pending_.clear();
   pending_.shrink_to_fit();
   stats_.indexed_fields = fields_.size();
-  stats_.memory_bytes += arena_.capacity() * sizeof(std::uint32_t) +
+  stats_.memory_bytes += programs_.MemoryBytes() + entry_anchor_.capacity() * sizeof(Span) +
+                         arena_.capacity() * sizeof(std::uint32_t) +
                          pred_entries_.capacity() * sizeof(Span) +
                          always_.capacity() * sizeof(std::uint32_t);
 }
@@ -491,17 +647,13 @@ std::unique_ptr<MatchIndex::Scratch> IndexedMatcher::NewScratch() const {
   auto s = std::make_unique<IndexScratch>();
   s->entry_mark.assign(data_->entries.size(), 0);
   s->pred_mark.assign(data_->predicates.size(), 0);
-  s->memo_stamp.assign(data_->predicates.size(), 0);
-  s->memo_value.assign(data_->predicates.size(), 0);
+  s->memo.assign(data_->predicates.size(), 0);
   s->cands.reserve(data_->scored.size());
   return s;
 }
 
 void IndexedMatcher::Hit(std::uint32_t pred, bool exact, IndexScratch* s) const {
-  if (exact) {
-    s->memo_stamp[pred] = s->epoch;
-    s->memo_value[pred] = 1;
-  }
+  if (exact) s->memo[pred] = s->epoch * 2 + 1;
   if (s->pred_mark[pred] == s->epoch) return;
   s->pred_mark[pred] = s->epoch;
   const Span sp = pred_entries_[pred];
@@ -566,8 +718,8 @@ void IndexedMatcher::Probe(const FieldIndex& fi, const Record& record, IndexScra
       // look for the (lower-cased) operands byte for byte. A contains
       // literal found is the predicate holding; a regex literal found only
       // makes the regex a candidate.
-      s->lower.clear();
-      AppendLowerAscii(v, &s->lower);
+      s->lower.resize(v.size());
+      std::transform(v.begin(), v.end(), s->lower.begin(), LowerAscii);
       fi.literals.Scan(s->lower, [&](std::uint32_t lit) {
         hit_span(fi.literal_contains[lit], true);
         hit_span(fi.literal_regex[lit], false);
@@ -586,73 +738,53 @@ void IndexedMatcher::Probe(const FieldIndex& fi, const Record& record, IndexScra
   }
 }
 
-bool IndexedMatcher::Eval(int node, const Record& record, Days as_of, IndexScratch* s) const {
-  const Node& n = data_->nodes[static_cast<std::size_t>(node)];
-  auto child = [&](std::uint32_t i) {
-    return Eval(static_cast<int>(data_->children[n.first_child + i]), record, as_of, s);
-  };
-  switch (n.kind) {
-    case Node::Kind::kLeaf: {
-      const auto p = static_cast<std::size_t>(n.pred);
-      if (s->memo_stamp[p] == s->epoch) return s->memo_value[p] != 0;
-      const bool v = EvalPredicate(data_->predicates[p], record, as_of);
-      s->memo_stamp[p] = s->epoch;
-      s->memo_value[p] = v ? 1 : 0;
-      return v;
-    }
-    case Node::Kind::kAll:
-      for (std::uint32_t i = 0; i < n.child_count; ++i) {
-        if (!child(i)) return false;
-      }
-      return true;
-    case Node::Kind::kAny:
-      for (std::uint32_t i = 0; i < n.child_count; ++i) {
-        if (child(i)) return true;
-      }
-      return false;
-    case Node::Kind::kNot:
-      return !child(0);
-    case Node::Kind::kAtLeast: {
-      int holding = 0;
-      for (std::uint32_t i = 0; i < n.child_count; ++i) {
-        if (child(i) && ++holding >= n.at_least) return true;
-      }
-      return false;
-    }
-  }
-  return false;
+bool IndexedMatcher::Leaf(const Instr& in, const Record& record, Days as_of,
+                          IndexScratch* s) const {
+  const std::uint32_t p = in.arg;
+  const std::uint32_t m = s->memo[p];
+  if ((m >> 1) == s->epoch) return (m & 1) != 0;
+  // A contains the probe did not find, or a regex it did not hit, does
+  // not hold (a missing field is never probed, and they are false on it).
+  if (in.decided == kExact) return false;  // a hit would have set the memo
+  if (in.decided == kIfNotHit && s->pred_mark[p] != s->epoch) return false;
+  const bool v = EvalInstr(in, record, as_of);
+  s->memo[p] = s->epoch * 2 + (v ? 1 : 0);
+  return v;
+}
+
+bool IndexedMatcher::Verify(std::uint32_t entry, const Record& record, Days as_of,
+                            IndexScratch* s) const {
+  return programs_.Run(programs_.start(entry),
+                       [&](const Instr& in) { return Leaf(in, record, as_of, s); });
 }
 
 void IndexedMatcher::Match(const Record& record, Days as_of, Scratch* scratch,
                            std::vector<std::uint32_t>* fired) const {
   auto* s = static_cast<IndexScratch*>(scratch);
-  if (++s->epoch == 0) {
-    // Wrapped after 2^32 records: forget every stamp.
+  if (++s->epoch == (1u << 31)) {
+    // Wrapped after 2^31 records (the memo keeps the epoch in 31 bits):
+    // forget every stamp.
     std::fill(s->entry_mark.begin(), s->entry_mark.end(), 0);
     std::fill(s->pred_mark.begin(), s->pred_mark.end(), 0);
-    std::fill(s->memo_stamp.begin(), s->memo_stamp.end(), 0);
+    std::fill(s->memo.begin(), s->memo.end(), 0);
     s->epoch = 1;
   }
   s->cands.clear();
   for (const auto& fi : fields_) {
     if (record.has(fi->field)) Probe(*fi, record, s);
   }
-  std::sort(s->cands.begin(), s->cands.end());
+  // Verification is pure, so candidates go in the order they were found;
+  // only the few that fire are sorted, into the ascending entry order the
+  // reference gives.
   fired->clear();
-  // Candidates and always-verify entries, merged in ascending order.
-  const auto& code = data_->code;
-  auto verify = [&](std::uint32_t e) {
-    if (Eval(code[e].root, record, as_of, s)) fired->push_back(e);
-  };
-  std::size_t a = 0, c = 0;
-  const std::size_t na = always_.size(), nc = s->cands.size();
-  while (a < na || c < nc) {
-    if (c == nc || (a < na && always_[a] < s->cands[c])) {
-      verify(always_[a++]);
-    } else {
-      verify(s->cands[c++]);
-    }
+  for (std::uint32_t e : always_) {
+    if (Verify(e, record, as_of, s)) fired->push_back(e);
   }
+  for (std::uint32_t e : s->cands) {
+    if (Verify(e, record, as_of, s)) fired->push_back(e);
+  }
+  std::sort(fired->begin(), fired->end());
+  const std::size_t na = always_.size(), nc = s->cands.size();
   ++s->records;
   s->candidates += na + nc;
 }

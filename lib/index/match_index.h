@@ -20,6 +20,7 @@ struct MatchIndexStats {
   std::size_t anchored_entries = 0;   // reached through the index
   std::size_t always_verify = 0;      // verified on every record
   std::size_t anchor_predicates = 0;  // distinct predicates entries are indexed by
+  std::size_t filtered_predicates = 0;  // other text tests the probe decides or rules out
   std::size_t indexed_fields = 0;
   std::size_t literals = 0;           // contains operands and regex literals
   std::size_t regex_sets = 0;         // RE2::Sets, after splitting
@@ -50,6 +51,9 @@ class MatchIndex {
   virtual void Match(const Record& record, Days as_of, Scratch* scratch,
                      std::vector<std::uint32_t>* fired) const = 0;
   virtual MatchIndexStats stats() const = 0;
+  // The predicates `entry` is indexed by (one of them holds whenever it
+  // fires); empty for entries verified on every record. For diagnostics.
+  virtual std::vector<std::uint32_t> AnchorPredicates(std::uint32_t entry) const = 0;
 };
 
 // Builds data->index and sets EntryInfo::always_verify on the scored entries

@@ -3,6 +3,7 @@
 #include <re2/filtered_re2.h>
 
 #include <algorithm>
+#include <cstring>
 
 namespace targeting::internal {
 
@@ -60,7 +61,12 @@ std::optional<std::vector<std::string>> RequiredLiterals(const RE2& re, int min_
 }
 
 bool PrefilterFoldDiffers(std::string_view text, std::string* out) {
-  // U+017F is C5 BF, U+212A is E2 84 AA in UTF-8.
+  // U+017F is C5 BF, U+212A is E2 84 AA in UTF-8. Most text has neither
+  // lead byte; look for them first.
+  if (std::memchr(text.data(), 0xC5, text.size()) == nullptr &&
+      std::memchr(text.data(), 0xE2, text.size()) == nullptr) {
+    return false;
+  }
   const std::size_t n = text.size();
   bool differs = false;
   for (std::size_t i = 0; i + 1 < n && !differs; ++i) {
@@ -131,6 +137,13 @@ bool RegexSetGroup::TryBuild(const std::vector<std::size_t>& members, std::int64
 
 std::vector<std::uint32_t> RegexSetGroup::Build(std::int64_t max_mem, std::size_t max_patterns) {
   std::vector<std::uint32_t> unplaced;
+  if (pending_res_.size() < kMinSetPatterns) {
+    single_res_ = std::move(pending_res_);
+    single_keys_ = std::move(pending_keys_);
+    pending_res_.clear();
+    pending_keys_.clear();
+    return unplaced;
+  }
   if (max_patterns < 1) max_patterns = 1;
   std::vector<std::vector<std::size_t>> work;
   for (std::size_t i = 0; i < pending_res_.size(); i += max_patterns) {
@@ -159,7 +172,7 @@ std::vector<std::uint32_t> RegexSetGroup::Build(std::int64_t max_mem, std::size_
 }
 
 std::size_t RegexSetGroup::pattern_count() const {
-  std::size_t n = 0;
+  std::size_t n = single_res_.size();
   for (const Chunk& c : sets_) n += c.res.size();
   return n;
 }

@@ -44,14 +44,18 @@ bool RegexSetOutOfMemorySimulated();
 // Build single-threaded; Match is thread-safe afterwards.
 class RegexSetGroup {
  public:
+  static constexpr std::size_t kMinSetPatterns = 4;
+
   // `re` must outlive the group; `key` is reported when the pattern matches.
   void Add(const RE2* re, std::uint32_t key);
   // Builds sets of at most `max_patterns` patterns each, halving a set whose
   // program does not fit `max_mem`. Returns the keys of patterns that fit in
   // no set, even alone; the caller must treat those as always matching.
+  // With fewer than kMinSetPatterns patterns there is no set: each pattern
+  // is matched alone.
   std::vector<std::uint32_t> Build(std::int64_t max_mem, std::size_t max_patterns);
 
-  bool empty() const { return sets_.empty(); }
+  bool empty() const { return sets_.empty() && single_res_.empty(); }
   std::size_t set_count() const { return sets_.size(); }
   std::size_t pattern_count() const;
   // How often a set's DFA ran out of memory and its patterns were run one by one.
@@ -61,6 +65,9 @@ class RegexSetGroup {
   // `hits` is caller scratch (reused, so no allocation of ours once warm).
   template <typename F>
   void Match(std::string_view text, std::vector<int>* hits, F&& on_match) const {
+    for (std::size_t i = 0; i < single_res_.size(); ++i) {
+      if (RE2::PartialMatch(text, *single_res_[i])) on_match(single_keys_[i]);
+    }
     for (const Chunk& c : sets_) {
       RE2::Set::ErrorInfo info{RE2::Set::kNoError};
       if (RegexSetOutOfMemorySimulated()) {
@@ -92,6 +99,10 @@ class RegexSetGroup {
   std::vector<const RE2*> pending_res_;
   std::vector<std::uint32_t> pending_keys_;
   std::vector<Chunk> sets_;
+  // With only a few patterns, running each is cheaper than a set (whose
+  // Match also allocates); they are run one by one.
+  std::vector<const RE2*> single_res_;
+  std::vector<std::uint32_t> single_keys_;
   mutable std::atomic<std::uint64_t> fallbacks_{0};
 };
 

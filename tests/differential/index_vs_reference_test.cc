@@ -14,7 +14,9 @@
 #include <string>
 
 #include "differential/random_rules.h"
+#include "index/match_index.h"
 #include "index/regex_index.h"
+#include "plan/ruleset_data.h"
 #include "targeting/targeting.h"
 
 namespace targeting::testing {
@@ -80,6 +82,7 @@ TEST(Differential, IndexedScorerMatchesReference) {
 
   const auto start = std::chrono::steady_clock::now();
   std::uint64_t pairs = 0, sets = 0, records = 0, fired = 0, always = 0, scored_entries = 0;
+  std::uint64_t regex_sets = 0, regex_sets_failing = 0, literals = 0;
   ScoreResult idx, ref;
   for (std::uint64_t seed = first_seed; pairs < target_pairs && sets < max_sets; ++seed) {
     RandomRuleSets gen(seed);
@@ -97,6 +100,10 @@ TEST(Differential, IndexedScorerMatchesReference) {
     // pattern-by-pattern fallback is checked against the reference too.
     internal::SimulateRegexSetOutOfMemoryForTesting(seed % 5 == 0);
     const auto rules = compiled.rule_set;
+    const internal::MatchIndexStats st = rules->data().index->stats();
+    regex_sets += st.regex_sets;
+    regex_sets_failing += seed % 5 == 0 ? st.regex_sets : 0;
+    literals += st.literals;
     Scorer scorer(rules, ScoreOptions{set.as_of});
     std::size_t scored = 0;
     for (const EntryInfo& e : rules->entries()) {
@@ -126,16 +133,22 @@ TEST(Differential, IndexedScorerMatchesReference) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf(
       "differential: %llu (entry, record) pairs over %llu rule sets and %llu records in %.2f s; "
-      "%llu entries fired; %llu of %llu scored entries always verified (first seed %llu)\n",
+      "%llu entries fired; %llu of %llu scored entries always verified; %llu RE2::Sets built "
+      "(%llu failing on purpose), %llu literals indexed (first seed %llu)\n",
       static_cast<unsigned long long>(pairs), static_cast<unsigned long long>(sets),
       static_cast<unsigned long long>(records), secs, static_cast<unsigned long long>(fired),
       static_cast<unsigned long long>(always), static_cast<unsigned long long>(scored_entries),
-      static_cast<unsigned long long>(first_seed));
+      static_cast<unsigned long long>(regex_sets), static_cast<unsigned long long>(regex_sets_failing),
+      static_cast<unsigned long long>(literals), static_cast<unsigned long long>(first_seed));
   if (max_sets == ~0ULL) {
     EXPECT_GE(pairs, target_pairs);
   }
   // The generator must exercise the matcher, not just agree on "nothing fires".
-  EXPECT_GT(fired, records / 4);
+  if (max_sets == ~0ULL) {
+    EXPECT_GT(fired, records / 4);
+    EXPECT_GT(regex_sets_failing, 0u) << "no RE2::Set was built where failures are simulated";
+    EXPECT_GT(literals, 0u);
+  }
 }
 
 }  // namespace

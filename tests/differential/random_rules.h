@@ -147,6 +147,9 @@ class RandomRuleSets {
 
   GeneratedSet NextSet(int max_entries) {
     GeneratedSet g;
+    // Some sets lean on regexes without a required literal, so that the
+    // index builds RE2::Sets (and splits them, and falls back from them).
+    regex_heavy_ = rng_.Chance(0.3);
     g.seed = seed_;
     g.as_of = *ParseDate(rng_.Pick(Dates()));
     if (rng_.Chance(0.2)) g.regex_set_max_mem = rng_.Pick(std::vector<std::int64_t>{2000, 6000, 20000, 60000, 200000});
@@ -386,6 +389,12 @@ class RandomRuleSets {
   }
 
   std::string FieldTest(const GenField& f) {
+    if (regex_heavy_ && !IsNumeric(f.type) && rng_.Chance(0.6)) {
+      static const std::vector<std::string> kNoLiteral = {
+          "", "a|b", ".*", "x*", "[0-9]{4}", "^[A-Z]+$", "^\\d+$", "(?i)k", "2$", "^42",
+          "[Kk]", "\\d\\d", "^.{3,5}$", "(?i)[a-c]", "\\x{212A}", "\xC5\xBF", "^G"};
+      return "{\"regex\": " + Quote(rng_.Pick(kNoLiteral)) + "}";
+    }
     const int form = rng_.Below(10);
     if (form == 0) return Quote(Value(f));   // shorthand eq
     if (form == 1) return Seq(f, 1, 3);      // shorthand in
@@ -400,6 +409,12 @@ class RandomRuleSets {
   }
 
   const GenField& ConditionField() {
+    if (regex_heavy_ && rng_.Chance(0.5)) {
+      // Concentrate on one text field, so that its regexes form sets.
+      for (const GenField& f : fields_) {
+        if (f.type == FieldType::kText && !f.list) return f;
+      }
+    }
     for (;;) {
       const GenField& f = rng_.Pick(fields_);
       if (f.name != record_id_ || rng_.Chance(0.1)) return f;
@@ -468,6 +483,7 @@ class RandomRuleSets {
   std::uint64_t seed_;
   Rng rng_;
   bool custom_ = false;
+  bool regex_heavy_ = false;
   std::vector<GenField> fields_;
   std::string record_id_, port_, mode_;
 };

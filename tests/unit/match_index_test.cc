@@ -137,25 +137,43 @@ TEST(RegexSetGroup, SplitsIntoSmallSetsAndAgrees) {
 }
 
 TEST(RegexSetGroup, TooSmallABudgetLeavesPatternsUnplaced) {
-  RE2 a("(?i)[a-z]{3}\\d{3}"), b("^x");
+  RE2 a("(?i)[a-z]{3}\\d{3}"), b("^x"), c("y$"), d("\\d{4}");
   RegexSetGroup g;
   g.Add(&a, 7);
   g.Add(&b, 9);
+  g.Add(&c, 11);
+  g.Add(&d, 13);
   std::vector<std::uint32_t> unplaced = g.Build(1000, 256);
   std::sort(unplaced.begin(), unplaced.end());
-  EXPECT_EQ(unplaced, (std::vector<std::uint32_t>{7, 9}));
+  unplaced.erase(std::unique(unplaced.begin(), unplaced.end()), unplaced.end());
+  EXPECT_EQ(unplaced, (std::vector<std::uint32_t>{7, 9, 11, 13}));
   EXPECT_TRUE(g.empty());
 }
 
-TEST(RegexSetGroup, OutOfMemoryFallsBackToEachPattern) {
+TEST(RegexSetGroup, FewPatternsAreMatchedOneByOne) {
   RE2 a("^\\d+$"), b("[A-Z]{2}");
   RegexSetGroup g;
   g.Add(&a, 0);
   g.Add(&b, 1);
-  ASSERT_TRUE(g.Build(64 << 20, 256).empty());
-  internal::SimulateRegexSetOutOfMemoryForTesting(true);
+  EXPECT_TRUE(g.Build(1000, 256).empty());  // no set, so no budget to miss
+  EXPECT_EQ(g.set_count(), 0u);
+  EXPECT_EQ(g.pattern_count(), 2u);
   EXPECT_EQ(SetMatch(g, "123"), (std::vector<std::uint32_t>{0}));
   EXPECT_EQ(SetMatch(g, "xAB"), (std::vector<std::uint32_t>{1}));
+}
+
+TEST(RegexSetGroup, OutOfMemoryFallsBackToEachPattern) {
+  RE2 a("^\\d+$"), b("[A-Z]{2}"), c("^x"), d("y$");
+  RegexSetGroup g;
+  g.Add(&a, 0);
+  g.Add(&b, 1);
+  g.Add(&c, 2);
+  g.Add(&d, 3);
+  ASSERT_TRUE(g.Build(64 << 20, 256).empty());
+  ASSERT_EQ(g.set_count(), 1u);
+  internal::SimulateRegexSetOutOfMemoryForTesting(true);
+  EXPECT_EQ(SetMatch(g, "123"), (std::vector<std::uint32_t>{0}));
+  EXPECT_EQ(SetMatch(g, "xAB"), (std::vector<std::uint32_t>{1, 2}));
   internal::SimulateRegexSetOutOfMemoryForTesting(false);
   EXPECT_EQ(g.fallbacks(), 2u);
   EXPECT_EQ(SetMatch(g, "123"), (std::vector<std::uint32_t>{0}));

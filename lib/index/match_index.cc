@@ -71,7 +71,11 @@ class RegexLiterals {
     if (!slot) {
       slot.emplace();
       for (const auto& re : data_.predicates[pred].regexes) {
-        slot->push_back(RequiredLiterals(*re, kMinRegexLiteral));
+        auto it = by_pattern_.find(re->pattern());
+        if (it == by_pattern_.end()) {
+          it = by_pattern_.emplace(re->pattern(), RequiredLiterals(*re, kMinRegexLiteral)).first;
+        }
+        slot->push_back(it->second);
       }
     }
     return *slot;
@@ -80,6 +84,7 @@ class RegexLiterals {
  private:
   const RuleSetData& data_;
   std::vector<std::optional<PerPattern>> cache_;
+  boost::unordered_flat_map<std::string, std::optional<std::vector<std::string>>> by_pattern_;
 };
 
 // Chooses each entry's anchor. The cost of a predicate estimates the share of
@@ -94,35 +99,51 @@ class RegexLiterals {
 class AnchorFinder {
  public:
   AnchorFinder(const RuleSetData& data, RegexLiterals* regex_literals)
-      : data_(data), regex_literals_(regex_literals) {
+      : data_(data),
+        regex_literals_(regex_literals),
+        pred_cost_(data.predicates.size(), -2),
+        node_cost_(data.nodes.size(), -2) {
     const auto fields = static_cast<std::size_t>(data.schema.size());
     str_uses_.resize(fields);
     num_uses_.resize(fields);
     total_uses_.assign(fields, 0);
+    // Uses per predicate first, so each distinct value is counted once per
+    // predicate rather than once per condition that names it.
+    std::vector<std::uint32_t> uses(data.predicates.size());
     for (const Node& n : data.nodes) {
-      if (n.kind != Node::Kind::kLeaf) continue;
-      const Predicate& p = data.predicates[static_cast<std::size_t>(n.pred)];
-      if (FamilyOf(p) != Family::kEqIn) continue;
+      if (n.kind == Node::Kind::kLeaf) ++uses[static_cast<std::size_t>(n.pred)];
+    }
+    for (std::size_t pid = 0; pid < uses.size(); ++pid) {
+      const Predicate& p = data.predicates[pid];
+      if (uses[pid] == 0 || FamilyOf(p) != Family::kEqIn) continue;
       const auto f = static_cast<std::size_t>(p.field);
-      for (const std::string& v : p.strs) ++str_uses_[f][v];
-      for (double d : p.nums) ++num_uses_[f][d == 0 ? 0.0 : d];
-      total_uses_[f] += static_cast<double>(p.strs.size() + p.nums.size());
+      const double u = uses[pid];
+      for (const std::string& v : p.strs) str_uses_[f][v] += u;
+      for (double d : p.nums) num_uses_[f][d == 0 ? 0.0 : d] += u;
+      total_uses_[f] += u * static_cast<double>(p.strs.size() + p.nums.size());
     }
   }
 
   // The anchor of `node`: predicates one of which holds whenever it does.
   // False when there is none.
-  bool Find(int node, std::vector<std::uint32_t>* preds, double* cost) const {
+  bool Find(int node, std::vector<std::uint32_t>* preds, double* cost) {
     preds->clear();
-    *cost = 0;
-    if (!Anchor(node, preds, cost)) return false;
+    *cost = NodeCost(node);
+    if (*cost < 0) return false;
+    Collect(node, preds);
     std::sort(preds->begin(), preds->end());
     preds->erase(std::unique(preds->begin(), preds->end()), preds->end());
     return true;
   }
 
  private:
-  double Cost(std::uint32_t pid) const {
+  double PredCost(std::uint32_t pid) {
+    double& c = pred_cost_[pid];
+    if (c == -2) c = ComputePredCost(pid);
+    return c;
+  }
+
+  double ComputePredCost(std::uint32_t pid) {
     const Predicate& p = data_.predicates[pid];
     switch (FamilyOf(p)) {
       case Family::kEqIn: {
@@ -131,7 +152,7 @@ class AnchorFinder {
         const double denominator = total_uses_[f] + std::max(distinct, 8.0);
         double uses = 0;
         for (const std::string& v : p.strs) {
-          auto it = str_uses_[f].find(v);
+          auto it = str_uses_[f].find(std::string_view(v));
           uses += 1 + (it == str_uses_[f].end() ? 0 : it->second);
         }
         for (double d : p.nums) {
@@ -169,88 +190,133 @@ class AnchorFinder {
       case Family::kNone:
         break;
     }
-    return 0;
+    return -1;
   }
 
-  bool Anchor(int id, std::vector<std::uint32_t>* out, double* cost) const {
-    const Node& n = data_.nodes[static_cast<std::size_t>(id)];
-    auto child = [&](std::uint32_t i) {
-      return static_cast<int>(data_.children[n.first_child + i]);
-    };
-    switch (n.kind) {
-      case Node::Kind::kLeaf: {
-        const Predicate& p = data_.predicates[static_cast<std::size_t>(n.pred)];
-        if (FamilyOf(p) == Family::kNone) return false;
-        out->push_back(static_cast<std::uint32_t>(n.pred));
-        *cost = Cost(static_cast<std::uint32_t>(n.pred));
-        return true;
-      }
-      case Node::Kind::kAll: {
-        // Every child is required: the cheapest anchored child will do.
-        bool found = false;
-        std::vector<std::uint32_t> best, tmp;
-        double best_cost = 0;
-        for (std::uint32_t i = 0; i < n.child_count; ++i) {
-          tmp.clear();
-          double c = 0;
-          if (!Anchor(child(i), &tmp, &c)) continue;
-          if (!found || c < best_cost) {
-            found = true;
-            best_cost = c;
-            best.swap(tmp);
-          }
+  int Child(const Node& n, std::uint32_t i) const {
+    return static_cast<int>(data_.children[n.first_child + i]);
+  }
+
+  // How many of the anchored children of an any / at_least node are left
+  // out: with `u` unanchored children and `need` required, at least need - u
+  // anchored ones hold, so need - u - 1 of them (the costliest) are not
+  // needed. -1 when need <= u: no anchor.
+  int Dropped(const Node& n) {
+    const int need = n.kind == Node::Kind::kAny ? 1 : n.at_least;
+    int unanchored = 0;
+    for (std::uint32_t i = 0; i < n.child_count; ++i) {
+      if (NodeCost(Child(n, i)) < 0) ++unanchored;
+    }
+    return need > unanchored ? need - unanchored - 1 : -1;
+  }
+
+  // The anchored children of an any / at_least node that its anchor keeps,
+  // ordered by cost descending (ties by position), after the dropped ones.
+  template <typename F>
+  void ForKept(const Node& n, int drop, F&& f) {
+    // Cheap selection without allocation: repeatedly skip the costliest.
+    // Nodes rarely have many children, so this stays small.
+    std::vector<bool>* dropped = &drop_scratch_;
+    dropped->assign(n.child_count, false);
+    for (int k = 0; k < drop; ++k) {
+      int worst = -1;
+      double worst_cost = -1;
+      for (std::uint32_t i = 0; i < n.child_count; ++i) {
+        const double c = NodeCost(Child(n, i));
+        if (c < 0 || (*dropped)[i]) continue;
+        if (c > worst_cost) {
+          worst_cost = c;
+          worst = static_cast<int>(i);
         }
-        if (!found) return false;
-        out->insert(out->end(), best.begin(), best.end());
-        *cost = best_cost;
-        return true;
       }
+      if (worst >= 0) (*dropped)[static_cast<std::size_t>(worst)] = true;
+    }
+    std::vector<std::uint32_t> kept;
+    for (std::uint32_t i = 0; i < n.child_count; ++i) {
+      if (NodeCost(Child(n, i)) >= 0 && !(*dropped)[i]) kept.push_back(i);
+    }
+    for (std::uint32_t i : kept) f(Child(n, i));
+  }
+
+  // The cost of the anchor of `id` (memoized), or -1 when it has none.
+  double NodeCost(int id) {
+    double& memo = node_cost_[static_cast<std::size_t>(id)];
+    if (memo != -2) return memo;
+    const Node& n = data_.nodes[static_cast<std::size_t>(id)];
+    double cost = -1;
+    switch (n.kind) {
+      case Node::Kind::kLeaf:
+        cost = PredCost(static_cast<std::uint32_t>(n.pred));
+        break;
+      case Node::Kind::kAll:
+        // Every child is required: the cheapest anchored child will do.
+        for (std::uint32_t i = 0; i < n.child_count; ++i) {
+          const double c = NodeCost(Child(n, i));
+          if (c >= 0 && (cost < 0 || c < cost)) cost = c;
+        }
+        break;
       case Node::Kind::kNot: {
         // Only a double negation keeps an anchor.
-        const Node& c = data_.nodes[static_cast<std::size_t>(child(0))];
-        if (c.kind != Node::Kind::kNot) return false;
-        return Anchor(static_cast<int>(data_.children[c.first_child]), out, cost);
+        const Node& c = data_.nodes[static_cast<std::size_t>(Child(n, 0))];
+        if (c.kind == Node::Kind::kNot) cost = NodeCost(Child(c, 0));
+        break;
       }
       case Node::Kind::kAny:
       case Node::Kind::kAtLeast: {
-        // At least `need` children hold. With `u` children unanchored, at
-        // least need - u anchored ones hold, so the union of the anchored
-        // children's anchors is sound when need > u, and stays sound with the
-        // need - u - 1 costliest of them left out. An empty `any` never
-        // holds: the empty anchor says so.
-        const int need = n.kind == Node::Kind::kAny ? 1 : n.at_least;
-        struct Part {
-          std::vector<std::uint32_t> preds;
-          double cost;
-        };
-        std::vector<Part> parts;
-        int unanchored = 0;
-        for (std::uint32_t i = 0; i < n.child_count; ++i) {
-          Part part{{}, 0};
-          if (Anchor(child(i), &part.preds, &part.cost)) {
-            parts.push_back(std::move(part));
-          } else if (++unanchored >= need) {
-            return false;
-          }
-        }
-        const std::size_t drop = static_cast<std::size_t>(need - unanchored - 1);
-        std::stable_sort(parts.begin(), parts.end(),
-                         [](const Part& a, const Part& b) { return a.cost > b.cost; });
-        *cost = 0;
-        for (std::size_t i = drop; i < parts.size(); ++i) {
-          out->insert(out->end(), parts[i].preds.begin(), parts[i].preds.end());
-          *cost += parts[i].cost;
-        }
-        return true;
+        // An empty `any` never holds: the empty anchor (cost 0) says so.
+        const int drop = Dropped(n);
+        if (drop < 0) break;
+        cost = 0;
+        ForKept(n, drop, [&](int child) { cost += NodeCost(child); });
+        break;
       }
     }
-    return false;
+    memo = cost;
+    return cost;
+  }
+
+  // Appends the predicates of the anchor NodeCost chose. Precondition:
+  // NodeCost(id) >= 0.
+  void Collect(int id, std::vector<std::uint32_t>* out) {
+    const Node& n = data_.nodes[static_cast<std::size_t>(id)];
+    switch (n.kind) {
+      case Node::Kind::kLeaf:
+        out->push_back(static_cast<std::uint32_t>(n.pred));
+        return;
+      case Node::Kind::kAll: {
+        int best = -1;
+        double best_cost = -1;
+        for (std::uint32_t i = 0; i < n.child_count; ++i) {
+          const double c = NodeCost(Child(n, i));
+          if (c >= 0 && (best < 0 || c < best_cost)) {
+            best = Child(n, i);
+            best_cost = c;
+          }
+        }
+        Collect(best, out);
+        return;
+      }
+      case Node::Kind::kNot:
+        Collect(Child(data_.nodes[static_cast<std::size_t>(Child(n, 0))], 0), out);
+        return;
+      case Node::Kind::kAny:
+      case Node::Kind::kAtLeast: {
+        std::vector<int> kept;
+        ForKept(n, Dropped(n), [&](int child) { kept.push_back(child); });
+        for (int child : kept) Collect(child, out);
+        return;
+      }
+    }
   }
 
   const RuleSetData& data_;
   RegexLiterals* regex_literals_;
-  // Per field: how many conditions name each eq/in value, and in all.
-  std::vector<boost::unordered_flat_map<std::string, double>> str_uses_;
+  std::vector<double> pred_cost_;  // -2: not computed yet; -1: not indexable
+  std::vector<double> node_cost_;  // likewise, per node
+  std::vector<bool> drop_scratch_;
+  // Per field: how many conditions name each eq/in value, and in all. The
+  // keys view the predicates' own strings.
+  std::vector<boost::unordered_flat_map<std::string_view, double>> str_uses_;
   std::vector<boost::unordered_flat_map<double, double>> num_uses_;
   std::vector<double> total_uses_;
 };
@@ -384,17 +450,15 @@ IndexedMatcher::IndexedMatcher(RuleSetData* data, const Limits& limits)
   RegexLiterals regex_literals(*data);
   regex_literals_ = &regex_literals;
   AnchorFinder finder(*data, &regex_literals);
-  std::vector<std::vector<std::uint32_t>> by_pred(data->predicates.size());
   std::vector<std::uint32_t> anchor;
   entry_anchor_.resize(data->entries.size());
+  std::vector<std::uint32_t> per_pred(data->predicates.size() + 1);
   for (int e : data->scored) {
     double cost = 0;
     if (finder.Find(data->code[static_cast<std::size_t>(e)].root, &anchor, &cost)) {
       const Span sp = Freeze(&anchor);
       entry_anchor_[static_cast<std::size_t>(e)] = sp;
-      for (std::uint32_t i = sp.begin; i < sp.end; ++i) {
-        by_pred[arena_[i]].push_back(static_cast<std::uint32_t>(e));
-      }
+      for (std::uint32_t i = sp.begin; i < sp.end; ++i) ++per_pred[arena_[i]];
       ++stats_.anchored_entries;
     } else {
       always_.push_back(static_cast<std::uint32_t>(e));
@@ -402,12 +466,24 @@ IndexedMatcher::IndexedMatcher(RuleSetData* data, const Limits& limits)
     }
   }
   stats_.always_verify = always_.size();
+  // Entries by anchor predicate, as one block of the arena filled by
+  // counting; entries are visited in ascending order, so each list is sorted.
   pred_entries_.resize(data->predicates.size());
+  std::uint32_t at = static_cast<std::uint32_t>(arena_.size());
+  for (std::size_t p = 0; p < data->predicates.size(); ++p) {
+    pred_entries_[p] = Span{at, at};
+    at += per_pred[p];
+  }
+  arena_.resize(at);
+  for (int e : data->scored) {
+    const Span sp = entry_anchor_[static_cast<std::size_t>(e)];
+    for (std::uint32_t i = sp.begin; i < sp.end; ++i) {
+      arena_[pred_entries_[arena_[i]].end++] = static_cast<std::uint32_t>(e);
+    }
+  }
   decided_.assign(data->predicates.size(), kNotDecided);
-  for (std::size_t p = 0; p < by_pred.size(); ++p) {
-    if (by_pred[p].empty()) continue;
-    // Entries were visited in ascending order, so each list is sorted.
-    pred_entries_[p] = Freeze(&by_pred[p]);
+  for (std::size_t p = 0; p < data->predicates.size(); ++p) {
+    if (pred_entries_[p].begin == pred_entries_[p].end) continue;
     AddAnchor(static_cast<std::uint32_t>(p));
     ++stats_.anchor_predicates;
   }
@@ -416,8 +492,9 @@ IndexedMatcher::IndexedMatcher(RuleSetData* data, const Limits& limits)
   // also decides every contains, and rules out every regex whose required
   // literals are absent, before any candidate is verified.
   std::vector<bool> seen(data->predicates.size());
+  std::vector<int> stack;
   for (int e : data->scored) {
-    std::vector<int> stack = {data->code[static_cast<std::size_t>(e)].root};
+    stack.assign(1, data->code[static_cast<std::size_t>(e)].root);
     while (!stack.empty()) {
       const Node& n = data->nodes[static_cast<std::size_t>(stack.back())];
       stack.pop_back();
@@ -446,7 +523,6 @@ Span IndexedMatcher::Freeze(std::vector<std::uint32_t>* list) {
   arena_.insert(arena_.end(), list->begin(), list->end());
   s.end = static_cast<std::uint32_t>(arena_.size());
   list->clear();
-  list->shrink_to_fit();
   return s;
 }
 

@@ -17,7 +17,94 @@ bool IsAscii(std::string_view s) {
 
 }  // namespace
 
+namespace {
+
+// Characters that stand for themselves in every RE2 context outside a class.
+bool IsPlain(char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  return std::strchr(" -_,#/:;'\"!@%&=<>~`", c) != nullptr && c != '\0';
+}
+
+// The literals of the simplest and most common patterns, without compiling
+// anything: an optional (?i), then an alternation of plain literals, which
+// may be wrapped in one group and in \b ... \b. Each alternative must occur
+// (up to case) for the pattern to match; dropping \b only widens what
+// matches. Under (?i) RE2 also folds k and s with U+212A and U+017F, which
+// PrefilterFoldDiffers maps back. nullopt: not of this shape.
+std::optional<std::vector<std::string>> PlainAlternatives(std::string_view p, int min_len) {
+  if (p.substr(0, 4) == "(?i)") p.remove_prefix(4);
+  if (p.size() >= 4 && p.substr(0, 2) == "\\b" && p.substr(p.size() - 2) == "\\b") {
+    p = p.substr(2, p.size() - 4);
+  }
+  if (p.substr(0, 3) == "(?:" && !p.empty() && p.back() == ')') {
+    p = p.substr(3, p.size() - 4);
+  } else if (!p.empty() && p.front() == '(' && p.back() == ')') {
+    p = p.substr(1, p.size() - 2);
+  }
+  std::vector<std::string> out;
+  std::string cur;
+  for (std::size_t i = 0; i <= p.size(); ++i) {
+    if (i == p.size() || p[i] == '|') {
+      if (cur.size() < static_cast<std::size_t>(min_len)) return std::nullopt;
+      out.push_back(cur);
+      cur.clear();
+      continue;
+    }
+    if (!IsPlain(p[i])) return std::nullopt;
+    cur.push_back((p[i] >= 'A' && p[i] <= 'Z') ? static_cast<char>(p[i] + 32) : p[i]);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+// A pattern with no alternation at the top level that starts with a run of
+// plain characters (LEATHER.*(REPLICA|WALLETS), SNEAKERS?\\b): every match
+// starts with that run, less its last character when a quantifier follows.
+// Bails out (nullopt) on anything that could hide a top-level '|' from this
+// scan: \\Q...\\E, POSIX classes, inline flags other than a leading (?i).
+std::optional<std::vector<std::string>> LeadingRun(std::string_view p, int min_len) {
+  if (p.substr(0, 4) == "(?i)") p.remove_prefix(4);
+  if (p.find("\\Q") != std::string_view::npos || p.find("[:") != std::string_view::npos) {
+    return std::nullopt;
+  }
+  int depth = 0;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    const char c = p[i];
+    if (c == '\\') {
+      ++i;
+    } else if (c == '[') {
+      std::size_t j = i + 1;
+      if (j < p.size() && p[j] == '^') ++j;
+      if (j < p.size() && p[j] == ']') ++j;
+      while (j < p.size() && p[j] != ']') j += p[j] == '\\' ? 2 : 1;
+      i = j;
+    } else if (c == '(') {
+      if (p.substr(i, 2) == "(?" && p.substr(i, 3) != "(?:") return std::nullopt;
+      ++depth;
+    } else if (c == ')') {
+      --depth;
+    } else if (c == '|' && depth == 0) {
+      return std::nullopt;
+    }
+  }
+  std::size_t run = 0;
+  while (run < p.size() && IsPlain(p[run])) ++run;
+  if (run < p.size() && std::strchr("?*+{", p[run]) != nullptr && run > 0) --run;
+  if (run < static_cast<std::size_t>(min_len)) return std::nullopt;
+  std::string lit(p.substr(0, run));
+  for (char& ch : lit) ch = (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch + 32) : ch;
+  return std::vector<std::string>{lit};
+}
+
+}  // namespace
+
 std::optional<std::vector<std::string>> RequiredLiterals(const RE2& re, int min_len) {
+  if (re.options().encoding() == RE2::Options::EncodingUTF8 && re.options().case_sensitive() &&
+      !re.options().literal() && !re.options().posix_syntax()) {
+    if (auto plain = PlainAlternatives(re.pattern(), min_len)) return plain;
+    if (auto run = LeadingRun(re.pattern(), min_len)) return run;
+  }
   // FilteredRE2 reduces a pattern to a monotone formula over lower-cased
   // literals ("atoms") that holds whenever the pattern matches the
   // lower-cased text. A set S of atoms is a sound disjunctive requirement

@@ -67,13 +67,26 @@ TEST(RegexPrefilter, RequiredLiterals) {
   EXPECT_EQ(Literals("(GUCCI|CHANEL).*bag"), (std::vector<std::string>{"chanel", "gucci"}));
   EXPECT_EQ(Literals("GUCCI|CHANEL"), (std::vector<std::string>{"chanel", "gucci"}));
   EXPECT_EQ(Literals("(?i)sneakers"), (std::vector<std::string>{"sneakers"}));
+  // The plain shapes are read without compiling; the answers are the same.
+  EXPECT_EQ(Literals("\\b(PRADA|GUCCI)\\b"), (std::vector<std::string>{"gucci", "prada"}));
+  EXPECT_EQ(Literals("(?i)(?:Lithium Ion|PO#1)"), (std::vector<std::string>{"lithium ion", "po#1"}));
+  EXPECT_EQ(Literals("REPLICA|FAKE"), (std::vector<std::string>{"fake", "replica"}));
+  EXPECT_EQ(Literals("(GUCCI)|(PRADA)"), (std::vector<std::string>{"gucci", "prada"}));
+  EXPECT_EQ(Literals("LEATHER.*(REPLICA|WALLETS)"), (std::vector<std::string>{"leather"}));
+  EXPECT_EQ(Literals("(?i)SNEAKERS?\\b"), (std::vector<std::string>{"sneaker"}));
+  EXPECT_EQ(Literals("ABC[|(]DEF"), (std::vector<std::string>{"abc"}));
+  // A top-level alternation, however hidden, means no single run is required.
+  EXPECT_TRUE(Literals("ABC.*X|Y").empty());
+  EXPECT_EQ(Literals("ABC\\Q(\\E|XYZ"), (std::vector<std::string>{"abc(", "xyz"}));
+  EXPECT_TRUE(Literals("AB?").empty());
   // Nothing long enough is required: such patterns go to RE2::Set.
   EXPECT_TRUE(Literals("^\\d{4}$").empty());
   EXPECT_TRUE(Literals("a|b").empty());
   EXPECT_TRUE(Literals(".*").empty());
   EXPECT_TRUE(Literals("GUCCI|x").empty());
   // Only ASCII literals are kept: a non-ASCII one would need Unicode case mapping.
-  EXPECT_TRUE(Literals("caf\xC3\xA9").empty());
+  EXPECT_EQ(Literals("caf\xC3\xA9"), (std::vector<std::string>{"caf"}));
+  EXPECT_TRUE(Literals("\xC3\xA9t\xC3\xA9").empty());
 }
 
 TEST(RegexPrefilter, FoldMapsTheCharactersRe2LowersToAscii) {

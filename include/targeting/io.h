@@ -41,7 +41,14 @@ class RecordReader {
  public:
   enum class Next { kRecord, kReject, kEnd };
 
-  // Opens `path` ("-" is standard input).
+  // For CSV each factory reads the header before it returns, so a bad header
+  // (no record_id column, a schema field named twice, a malformed header row)
+  // fails it with kInvalidArgument and a message "NAME:LINE: ..."; a read
+  // error within the header fails it with kIoError. docs/input-formats.md
+  // has the details.
+
+  // Opens `path` ("-" is standard input). kNotFound when it does not exist,
+  // kIoError when it cannot be opened or is a directory.
   static Result<std::unique_ptr<RecordReader>> Open(const std::string& path, InputFormat format,
                                                     const Schema& schema,
                                                     ReaderOptions options = {});
@@ -60,8 +67,8 @@ class RecordReader {
   // The next record: kRecord fills *record (cleared first), kReject fills
   // *reject, kEnd when the input is done or failed (see status()).
   virtual Next Read(Record* record, Reject* reject) = 0;
-  // Non-ok when reading stopped on an I/O error or a bad header; such a
-  // failure is not a record and is not counted as read.
+  // Non-ok when reading stopped on an I/O error; such a failure is not a
+  // record and is not counted as read.
   virtual const Status& status() const = 0;
   virtual const std::string& name() const = 0;
 };

@@ -72,12 +72,21 @@ class Schema {
   int mode_field() const { return mode_; }  // -1 when the schema has none
   const std::vector<int>& derived_fields() const { return derived_; }
   // A stable text form of the schema, used in the rule-set fingerprint.
-  std::string Canonical() const;
+  const std::string& Canonical() const { return canonical_; }
+  // True when both schemas define the same fields in the same order, so a
+  // record built with one can be scored by a rule set built with the other
+  // (a rule set reloaded with the same schema, say).
+  bool SameAs(const Schema& other) const {
+    return this == &other || (hash_ == other.hash_ && canonical_ == other.canonical_);
+  }
 
  private:
   std::vector<FieldDef> fields_;
   std::vector<int> derived_;
   int record_id_ = -1, date_ = -1, port_ = -1, mode_ = -1;
+  std::string canonical_;
+  std::uint64_t hash_ = 0;
+  void ComputeCanonical();
 };
 
 // One record, normalized by its schema. Reusable: Clear() keeps capacity, so a

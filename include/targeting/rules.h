@@ -38,7 +38,6 @@ struct Limits {
   std::int64_t regex_max_mem = 8 << 20;         // RE2 memory budget of one pattern (bytes)
   std::int64_t regex_set_max_mem = 64 << 20;    // RE2::Set memory budget of one set (bytes)
   std::size_t max_file_bytes = 64 << 20;        // size of one rule, schema or list file
-  int max_yaml_depth = 256;                     // YAML nesting, checked before parsing
   std::size_t max_yaml_nodes = 5'000'000;       // YAML nodes visited per file (alias bombs)
   std::size_t max_tests_per_entry = 1'000;      // inline test records per entry
 };

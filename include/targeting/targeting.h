@@ -7,6 +7,7 @@
 #ifndef TARGETING_TARGETING_H_
 #define TARGETING_TARGETING_H_
 
+#include "targeting/explain.h"
 #include "targeting/io.h"
 #include "targeting/record.h"
 #include "targeting/rules.h"

@@ -56,6 +56,15 @@ bool ValidId(std::string_view id) {
   return true;
 }
 
+// Issues in file order, then by position.
+void SortIssues(std::vector<Issue>* issues) {
+  std::stable_sort(issues->begin(), issues->end(), [](const Issue& a, const Issue& b) {
+    if (a.file != b.file) return a.file < b.file;
+    if (a.line != b.line) return a.line < b.line;
+    return a.column < b.column;
+  });
+}
+
 // An entry as parsed from YAML, before it is compiled.
 struct RawEntry {
   EntryInfo info;
@@ -368,9 +377,10 @@ std::optional<Schema> Builder::ReadSchema(const YAML::Node& value) {
             ok = false;
             continue;
           }
-          bool have_type = false;
+          bool have_type = false, type_given = false;
           for (const MapItem& s : *spec) {
             if (s.key == "type") {
+              type_given = true;
               auto tn = diag_.Scalar(s.value, "type");
               auto t = tn ? FieldTypeFromName(*tn) : std::nullopt;
               if (!t) {
@@ -394,7 +404,7 @@ std::optional<Schema> Builder::ReadSchema(const YAML::Node& value) {
             }
           }
           if (!have_type) {
-            diag_.Error(f.value, "field '" + f.key + "' needs a type");
+            if (!type_given) diag_.Error(f.value, "field '" + f.key + "' needs a type");
             ok = false;
             continue;
           }
@@ -489,6 +499,12 @@ void Builder::ReadLists(const ParsedFile& file, const YAML::Node& lists) {
     list.line = LineOf(item.key_node);
     list.column = ColumnOf(item.key_node);
     auto add_seq = [&](const YAML::Node& seq_node) {
+      if (seq_node.IsSequence() && seq_node.size() > limits_.max_list_size) {
+        diag_.Error(item.key_node, "list '" + item.key + "' has " + std::to_string(seq_node.size()) +
+                                       " values, more than max_list_size=" +
+                                       std::to_string(limits_.max_list_size));
+        return false;
+      }
       auto seq = diag_.Seq(seq_node, "list '" + item.key + "'");
       if (!seq) return false;
       for (const YAML::Node& v : *seq) {
@@ -670,9 +686,13 @@ void Builder::ReadEntry(const ParsedFile& file, const YAML::Node& node) {
             config_.priorities.end()) {
           std::string known;
           for (const std::string& p : config_.priorities) known += (known.empty() ? "" : ", ") + p;
-          diag_.Error(t, "unknown priority tag '" + *tag + "' (targeting.yaml priorities: " +
-                             (known.empty() ? std::string("none") : known) + ")" +
-                             internal::Suggest(*tag, config_.priorities));
+          if (known.empty()) {
+            diag_.Error(t, "unknown priority tag '" + *tag +
+                               "': targeting.yaml declares no priorities");
+          } else {
+            diag_.Error(t, "unknown priority tag '" + *tag + "' (targeting.yaml priorities: " +
+                               known + ")" + internal::Suggest(*tag, config_.priorities));
+          }
           ok = false;
         } else if (std::find(info.priorities.begin(), info.priorities.end(), *tag) ==
                    info.priorities.end()) {
@@ -846,13 +866,14 @@ void Builder::CompileEntry(RawEntry& raw, internal::ConditionCompiler& cc,
       ok = false;
     }
   }
+  if (!raw.when) return;  // reported with the envelope
   int when = cc.Compile(*raw.when);
   if (when < 0) ok = false;
   parts.push_back(when);
   if (raw.tests) CompileTests(raw, &code);
   if (!ok) return;
   code.when = when;
-  code.root = cc.AllOf(parts, *raw.when);
+  code.root = cc.AllOf(parts, *raw.when, "all of scope, effective and when");
   if (code.root < 0) return;
   out->emplace_back(raw.info, std::move(code));
 }
@@ -895,6 +916,8 @@ CompileResult Builder::Run() {
     }
     if (asked_custom) {
       // The schema's errors are reported; nothing else can be checked.
+      SortIssues(&impl_->issues);
+      result.issues = impl_->issues;
       return result;
     }
     schema_ = Schema::Manifest();
@@ -931,11 +954,7 @@ CompileResult Builder::Run() {
     if (raw.info.status == EntryStatus::kRetired) continue;
     CompileEntry(raw, cc, &compiled);
   }
-  std::stable_sort(impl_->issues.begin(), impl_->issues.end(), [](const Issue& a, const Issue& b) {
-    if (a.file != b.file) return a.file < b.file;
-    if (a.line != b.line) return a.line < b.line;
-    return a.column < b.column;
-  });
+  SortIssues(&impl_->issues);
   result.issues = impl_->issues;
   if (result.error_count() > 0) return result;
 
@@ -977,8 +996,22 @@ CompileResult Compiler::Impl::Build() {
     r.status = status;
     return r;
   }
-  Builder builder(this);
-  return builder.Run();
+  // yaml-cpp reports misuse by throwing; nothing may cross the public API, so
+  // any exception becomes an error issue rather than a crash.
+  try {
+    Builder builder(this);
+    return builder.Run();
+  } catch (const std::bad_alloc&) {
+    CompileResult r;
+    r.status = Status(StatusCode::kLimitExceeded, "out of memory while compiling the rule set");
+    return r;
+  } catch (const std::exception& e) {
+    CompileResult r;
+    r.issues = issues;
+    r.issues.push_back(Issue{Severity::kError, "", 0, 0, "",
+                             std::string("internal error while compiling: ") + e.what()});
+    return r;
+  }
 }
 
 Compiler::Compiler(CompileOptions options) : impl_(std::make_unique<Impl>()) {

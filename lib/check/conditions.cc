@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "check/refdata.h"
 #include "load/normalize.h"
 
 namespace targeting::internal {
@@ -148,13 +149,14 @@ int ConditionCompiler::Intern(Predicate pred) {
 
 int ConditionCompiler::Compile(const YAML::Node& cond) { return CompileNode(cond, 1); }
 
-int ConditionCompiler::AllOf(const std::vector<int>& nodes, const YAML::Node& at) {
+int ConditionCompiler::AllOf(const std::vector<int>& nodes, const YAML::Node& at,
+                             std::string label) {
   if (nodes.size() == 1) return nodes[0];
   Node n;
   n.kind = Node::Kind::kAll;
   n.line = LineOf(at);
   n.column = ColumnOf(at);
-  n.label = "all";
+  n.label = std::move(label);
   return AddNode(std::move(n), nodes);
 }
 
@@ -164,7 +166,9 @@ int ConditionCompiler::CompileNode(const YAML::Node& cond, int depth) {
                            std::to_string(limits_.max_condition_depth));
     return -1;
   }
-  if (!diag_->Visit(cond)) return -1;
+  // Once the entry is over its node limit, stop walking: aliases could make
+  // the rest of the tree exponentially large.
+  if (node_limit_reported_ || !diag_->Visit(cond)) return -1;
   if (!cond.IsMap()) {
     diag_->Error(cond, std::string("a condition must be a mapping such as {all: [...]} or "
                                    "{FIELD: TEST}, not ") +
@@ -291,7 +295,7 @@ int ConditionCompiler::CompileFieldTest(const MapItem& item, int depth) {
                         std::to_string(limits_.max_condition_depth));
     return -1;
   }
-  auto ops = diag_->Map(v, "the test of field '" + item.key + "'", OperatorNames());
+  auto ops = diag_->Map(v, "the test of field '" + item.key + "'", OperatorNames(), "operator");
   if (!ops) return -1;
   if (ops->empty()) {
     if (v.size() == 0) diag_->Error(v, "the test of field '" + item.key + "' has no operator");
@@ -435,6 +439,9 @@ bool ConditionCompiler::NormalizeOperands(int field, const std::string& op, Pred
              " field '" + def.name + "' is empty once normalized, so it could never match");
       continue;
     }
+    if (pred->op == Op::kEq || pred->op == Op::kIn || pred->op == Op::kPrefix) {
+      WarnOnReferenceData(def.name, norm, raw[i], pred->op, at[i], from_list[i]);
+    }
     if (pred->op == Op::kContains || pred->op == Op::kContainsAny) {
       std::string lower;
       AppendLowerAscii(norm, &lower);
@@ -458,6 +465,30 @@ bool ConditionCompiler::NormalizeOperands(int field, const std::string& op, Pred
     for (double d : pred->nums) pred->num_set.insert(d == 0 ? 0.0 : d);
   }
   return true;
+}
+
+void ConditionCompiler::WarnOnReferenceData(const std::string& field, const std::string& value,
+                                            const std::string& raw, Op op, const YAML::Node& at,
+                                            const ListItem* from_list) {
+  std::string message;
+  if (IsCountryField(field) && !IsIsoAlpha2(value)) {
+    message = "'" + raw + "' on '" + field + "' is not an ISO 3166-1 alpha-2 country code";
+  } else if (IsHsField(field) && !IsHsPrefix(value)) {
+    message = "'" + raw + "' on '" + field + "' is not " +
+              (op == Op::kPrefix ? std::string("a 2, 4, 6, 8 or 10-digit prefix")
+                                 : std::string("a 2, 4, 6, 8 or 10-digit code")) +
+              " of a real HS 2022 code";
+  } else {
+    return;
+  }
+  if (from_list) {
+    std::string saved = diag_->file();
+    diag_->set_file(from_list->file);
+    diag_->WarnAt(from_list->line, from_list->column, message);
+    diag_->set_file(saved);
+  } else {
+    diag_->Warn(at, message);
+  }
 }
 
 int ConditionCompiler::CompileOperator(int field, const std::string& op,

@@ -45,7 +45,7 @@ class ConditionCompiler {
   // `effective`: the window over the schema's date field.
   int Effective(std::optional<Days> from, std::optional<Days> until, const YAML::Node& at);
   // An `all` over the given nodes (or the single node itself).
-  int AllOf(const std::vector<int>& nodes, const YAML::Node& at);
+  int AllOf(const std::vector<int>& nodes, const YAML::Node& at, std::string label = "all");
 
  private:
   int CompileNode(const YAML::Node& cond, int depth);
@@ -54,8 +54,11 @@ class ConditionCompiler {
                       const YAML::Node& operand);
   int AddNode(Node node, const std::vector<int>& children);
   int Intern(Predicate pred);
-  void CheckReferenceData(int field, const std::vector<std::string>& values, Op op,
-                          const YAML::Node& at);
+  // Warns about a country literal that is not ISO 3166 alpha-2, or a tariff
+  // literal that is not (a prefix of) a real HS 2022 code.
+  void WarnOnReferenceData(const std::string& field, const std::string& value,
+                           const std::string& raw, Op op, const YAML::Node& at,
+                           const ListItem* from_list);
 
   // Operand readers; each reports its errors and returns false.
   bool ReadStrings(int field, const std::string& op, const YAML::Node& operand, bool allow_scalar,

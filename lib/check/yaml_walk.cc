@@ -122,7 +122,8 @@ std::optional<double> Diagnostics::Number(const YAML::Node& n, std::string_view 
 }
 
 std::optional<std::vector<MapItem>> Diagnostics::Map(const YAML::Node& n, std::string_view what,
-                                                     const std::vector<std::string>& allowed) {
+                                                     const std::vector<std::string>& allowed,
+                                                     std::string_view key_noun) {
   if (!n.IsMap()) {
     Error(n, std::string(what) + " must be a mapping, not " + NodeKindName(n));
     return std::nullopt;
@@ -148,7 +149,8 @@ std::optional<std::vector<MapItem>> Diagnostics::Map(const YAML::Node& n, std::s
     }
     if (dup) continue;
     if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), k) == allowed.end()) {
-      Error(key, "unknown key '" + k + "' in " + std::string(what) + Suggest(k, allowed));
+      Error(key, "unknown " + std::string(key_noun) + " '" + k + "' in " + std::string(what) +
+                     Suggest(k, allowed));
       continue;
     }
     items.push_back(MapItem{k, key, it->second});

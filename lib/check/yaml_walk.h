@@ -62,8 +62,10 @@ class Diagnostics {
 
   // The items of a mapping, in order; reports a non-mapping, non-scalar keys
   // and duplicate keys. When `allowed` is non-empty, unknown keys are errors.
+  // `key_noun` names an unknown key in messages ("unknown operator 'x'").
   std::optional<std::vector<MapItem>> Map(const YAML::Node& n, std::string_view what,
-                                          const std::vector<std::string>& allowed = {});
+                                          const std::vector<std::string>& allowed = {},
+                                          std::string_view key_noun = "key");
   // The elements of a sequence; reports a non-sequence.
   std::optional<std::vector<YAML::Node>> Seq(const YAML::Node& n, std::string_view what);
 

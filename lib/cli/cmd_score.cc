@@ -4,6 +4,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/pipeline.h"
+#include "targeting/explain.h"
 
 namespace targeting::cli {
 namespace {
@@ -41,8 +42,19 @@ int RunScore(const Args& args) {
   popts.reference = args.has("reference");
   ScorePipeline pipeline(
       rules, ScoreOptions{*as_of}, popts,
-      [&rs](const Record& r, const ScoreResult& res, std::string* text) {
+      [&rs, explain = args.has("explain"), as_of = *as_of](const Record& r, const ScoreResult& res,
+                                                          std::string* text) {
         AppendScoreJson(rs, r.record_id(), res, text);
+        if (explain) {
+          // Same object, one more key: why each fired entry fired.
+          text->pop_back();
+          text->append(",\"explain\":[");
+          for (std::size_t i = 0; i < res.fired.size(); ++i) {
+            if (i) text->push_back(',');
+            AppendExplanationJson(rs, Explain(rs, r, static_cast<int>(res.fired[i]), as_of), text);
+          }
+          text->append("]}");
+        }
         text->push_back('\n');
       },
       nullptr, [&out](std::string_view text) { out->Write(text); });
@@ -67,6 +79,7 @@ std::vector<OptionSpec> ScoreOptions_() {
       InputFormatOption(),
       {"threads", true, "N", "score on N threads; output stays in input order (default 1)"},
       {"reference", false, "", "score with the naive reference evaluator instead of the index"},
+      {"explain", false, "", "add \"explain\": why each fired entry fired (condition tree and values)"},
   };
   for (OptionSpec& l : LimitOptions()) o.push_back(l);
   return o;

@@ -131,6 +131,7 @@ Result<Schema> Schema::Build(std::vector<FieldDef> fields, std::string_view reco
                         s.field(k).name + "' is " + FieldTypeName(s.field(k).type) + ")");
     }
   }
+  s.ComputeCanonical();
   return s;
 }
 
@@ -141,7 +142,7 @@ int Schema::Find(std::string_view name) const {
   return -1;
 }
 
-std::string Schema::Canonical() const {
+void Schema::ComputeCanonical() {
   std::string out = "schema{";
   for (const FieldDef& f : fields_) {
     out += f.name;
@@ -164,7 +165,12 @@ std::string Schema::Canonical() const {
   role("port", port_);
   role("mode", mode_);
   out += '}';
-  return out;
+  canonical_ = std::move(out);
+  hash_ = 0xcbf29ce484222325ULL;  // FNV-1a: a quick first test in SameAs
+  for (unsigned char c : canonical_) {
+    hash_ ^= c;
+    hash_ *= 0x100000001b3ULL;
+  }
 }
 
 Record::Record(const Schema& schema) : schema_(&schema) {

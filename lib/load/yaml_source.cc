@@ -92,6 +92,10 @@ std::optional<YAML::Node> ParseYaml(const std::string& file, const std::string& 
     return std::nullopt;
   }
   std::vector<YAML::Node> docs;
+  if (text.empty()) {
+    *empty = true;
+    return YAML::Node();
+  }
   try {
     docs = YAML::LoadAll(text);
   } catch (const YAML::Exception& e) {
@@ -99,6 +103,16 @@ std::optional<YAML::Node> ParseYaml(const std::string& file, const std::string& 
     // yaml-cpp's depth guard (YAML::DeepRecursion, not exported) reports
     // nesting beyond 2000 levels as "bad file".
     if (msg == YAML::ErrorMsg::BAD_FILE) msg = "nesting is too deep (the parser stops at 2000 levels)";
+    // The commonest cause of a baffling parse error is a tab in indentation.
+    std::size_t tab = text[0] == '\t' ? 0 : text.find("\n\t");
+    if (tab != std::string::npos) {
+      int line = 0, column = 0;
+      PositionOf(text, tab == 0 ? 0 : tab + 1, &line, &column);
+      issues->push_back(MakeIssue(file, line, column,
+                                  "YAML: a tab indents this line; YAML indents with spaces only (" +
+                                      msg + ")"));
+      return std::nullopt;
+    }
     issues->push_back(MakeIssue(file, e.mark.is_null() ? 0 : e.mark.line + 1,
                                 e.mark.is_null() ? 0 : e.mark.column + 1, "YAML: " + msg));
     return std::nullopt;

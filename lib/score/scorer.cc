@@ -56,7 +56,7 @@ namespace {
 
 Status CheckSchema(const RuleSet& rules, const Record& record, ScoreResult* result) {
   result->Clear();
-  if (&record.schema() != &rules.schema()) {
+  if (!record.schema().SameAs(rules.schema())) {
     return Status(StatusCode::kInvalidArgument,
                   "the record was not built with this rule set's schema");
   }

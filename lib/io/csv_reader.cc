@@ -1,0 +1,476 @@
+// CSV records (RFC 4180) read as a byte-level state machine over chunks.
+//
+// Only the cells of schema columns are copied (into one buffer per record,
+// reused), so ignored columns and over-limit fields cost a scan and nothing
+// else. A record ends at a line end outside quotes; the line end itself is
+// left to the record-start state, which also counts lines and skips empty ones.
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "io/reasons.h"
+#include "io/readers.h"
+#include "load/normalize.h"
+
+namespace targeting::internal {
+namespace {
+
+using ByteSet = std::array<bool, 256>;
+
+constexpr ByteSet MakeByteSet(std::string_view bytes) {
+  ByteSet set{};
+  for (char c : bytes) set[static_cast<unsigned char>(c)] = true;
+  return set;
+}
+
+// Bytes that end a run of plain bytes in an unquoted and in a quoted field.
+constexpr ByteSet kUnquotedStop = MakeByteSet(",\"\r\n");
+constexpr ByteSet kQuotedStop = MakeByteSet("\"\r\n");
+
+bool IsAscii(std::string_view s) {
+  const char* p = s.data();
+  const char* const end = p + s.size();
+  std::uint64_t bits = 0;
+  for (; end - p >= 8; p += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, p, 8);
+    bits |= word;
+  }
+  for (; p != end; ++p) bits |= static_cast<unsigned char>(*p);
+  return (bits & 0x8080808080808080ull) == 0;
+}
+
+class CsvReader final : public RecordReader {
+ public:
+  CsvReader(std::unique_ptr<ByteSource> source, std::string name, const Schema& schema,
+            const ReaderOptions& options)
+      : source_(std::move(source)), name_(std::move(name)), schema_(schema), options_(options) {}
+
+  Status ReadHeader();
+  Next Read(Record* record, Reject* reject) override;
+  const Status& status() const override { return status_; }
+  const std::string& name() const override { return name_; }
+
+ private:
+  enum class State : std::uint8_t { kRecordStart, kFieldStart, kUnquoted, kQuoted, kQuoteInQuoted };
+  // Where a buffered cell's text is; valid for the record numbered `record`.
+  struct Cell {
+    std::size_t offset = 0;
+    std::size_t length = 0;
+    std::uint64_t record = 0;
+  };
+
+  // Scans up to the end of the next record; false at the end of the input
+  // (or on a read error, see status_). The cells of the record are then in
+  // cells_, column_ holds its number of fields and error_ its first error.
+  bool ScanRecord();
+  bool Refill();
+  void BeginRecord();
+  void BeginField();
+  void EndField();
+  void Take(const char* bytes, std::size_t n);
+  // Takes a run of plain bytes that ends at p_, checking both limits.
+  void TakeRun(const char* bytes, std::size_t n);
+  void CheckRecordSize();
+  void FailFieldTooLong();
+  void FailRecordTooLong();
+  // Records the record's first problem (later ones are not reported) and
+  // stops keeping the current field, which is not to be trusted.
+  void Fail(std::string reason);
+  std::uint64_t Offset() const {
+    return source_->offset() - static_cast<std::uint64_t>(end_ - p_);
+  }
+  bool Complete(int column) const {
+    return static_cast<std::size_t>(column) < cells_.size() &&
+           cells_[static_cast<std::size_t>(column)].record == record_serial_;
+  }
+  // The text of a column of the current record; empty unless Complete().
+  std::string_view CellText(int column) const {
+    if (!Complete(column)) return {};
+    const Cell& c = cells_[static_cast<std::size_t>(column)];
+    return std::string_view(buf_.data() + c.offset, c.length);
+  }
+  Next RejectRecord(Reject* reject, std::string_view reason);
+
+  std::unique_ptr<ByteSource> source_;
+  std::string name_;
+  const Schema& schema_;
+  ReaderOptions options_;
+  Status status_;
+
+  // Input position.
+  const char* p_ = nullptr;
+  const char* end_ = nullptr;
+  bool eof_ = false;
+  std::uint64_t line_ = 1;   // physical line of *p_
+  bool pending_cr_ = false;  // a CR ended the last chunk; an LF next belongs to it
+  State state_ = State::kRecordStart;
+
+  // The header: which schema field each column fills (-1: ignored).
+  bool header_mode_ = false;
+  int columns_ = 0;
+  std::vector<int> column_field_;
+  std::vector<int> mapped_columns_;
+  int record_id_column_ = -1;
+
+  // The record being scanned.
+  std::uint64_t record_serial_ = 0;
+  std::uint64_t record_line_ = 0;
+  std::uint64_t record_start_ = 0;  // input offset of its first byte
+  std::uint64_t quote_line_ = 0;    // line of the last opening quote
+  int column_ = 0;                  // index of the current field
+  bool buffering_ = false;          // the current field's bytes are kept
+  bool record_too_long_ = false;
+  std::size_t field_start_ = 0;     // in buf_
+  std::string buf_;
+  std::vector<Cell> cells_;
+  bool has_error_ = false;
+  std::string error_;
+
+  std::string scratch_;
+};
+
+bool CsvReader::Refill() {
+  if (eof_) return false;
+  std::string_view chunk = source_->Next();
+  if (chunk.empty()) {
+    eof_ = true;
+    if (!source_->status().ok()) status_ = source_->status();
+    return false;
+  }
+  p_ = chunk.data();
+  end_ = p_ + chunk.size();
+  return true;
+}
+
+void CsvReader::Fail(std::string reason) {
+  buffering_ = false;
+  if (has_error_) return;
+  has_error_ = true;
+  error_ = std::move(reason);
+}
+
+void CsvReader::BeginRecord() {
+  ++record_serial_;
+  record_line_ = line_;
+  record_start_ = Offset();
+  column_ = 0;
+  buf_.clear();
+  record_too_long_ = false;
+  has_error_ = false;
+  error_.clear();
+  BeginField();
+}
+
+void CsvReader::BeginField() {
+  field_start_ = buf_.size();
+  if (record_too_long_) {
+    buffering_ = false;
+  } else if (header_mode_) {
+    buffering_ = true;
+  } else {
+    buffering_ = column_ < columns_ && column_field_[static_cast<std::size_t>(column_)] >= 0;
+  }
+}
+
+void CsvReader::EndField() {
+  if (buffering_) {
+    const auto col = static_cast<std::size_t>(column_);
+    if (col >= cells_.size()) cells_.resize(col + 1);  // header mode only
+    cells_[col] = Cell{field_start_, buf_.size() - field_start_, record_serial_};
+  }
+  buffering_ = false;
+  // Saturates: a gigabytes-long row of commas must not overflow the count.
+  if (column_ < std::numeric_limits<int>::max()) ++column_;
+}
+
+void CsvReader::FailFieldTooLong() {
+  if (header_mode_) {
+    Fail(LimitReason("column " + std::to_string(column_ + 1), "max_field_bytes",
+                     options_.max_field_bytes));
+  } else {
+    const FieldDef& def = schema_.field(column_field_[static_cast<std::size_t>(column_)]);
+    Fail(LimitReason("field " + def.name, "max_field_bytes", options_.max_field_bytes));
+  }
+}
+
+void CsvReader::FailRecordTooLong() {
+  Fail(LimitReason("record", "max_record_bytes", options_.max_record_bytes));
+  record_too_long_ = true;
+}
+
+void CsvReader::Take(const char* bytes, std::size_t n) {
+  if (!buffering_) return;
+  if (buf_.size() - field_start_ + n > options_.max_field_bytes) {
+    FailFieldTooLong();
+    return;
+  }
+  buf_.append(bytes, n);
+}
+
+void CsvReader::TakeRun(const char* bytes, std::size_t n) {
+  // When the run crosses both limits, the one crossed at the earlier byte
+  // is the reason (the record's on a tie), so that the reason does not
+  // depend on where the input's chunks happen to end.
+  constexpr std::size_t kNever = SIZE_MAX;
+  std::size_t record_cross = kNever, field_cross = kNever;
+  if (!record_too_long_) {
+    const std::uint64_t after = Offset() - record_start_;
+    const std::uint64_t before = after - n;
+    if (after > options_.max_record_bytes) {
+      record_cross = before >= options_.max_record_bytes
+                         ? 0
+                         : static_cast<std::size_t>(options_.max_record_bytes - before);
+    }
+  }
+  if (buffering_) {
+    const std::size_t before = buf_.size() - field_start_;
+    if (before + n > options_.max_field_bytes) field_cross = options_.max_field_bytes - before;
+  }
+  if (record_cross != kNever && record_cross <= field_cross) {
+    FailRecordTooLong();
+  } else if (field_cross != kNever) {
+    FailFieldTooLong();
+  } else if (buffering_) {
+    buf_.append(bytes, n);
+  }
+}
+
+void CsvReader::CheckRecordSize() {
+  if (record_too_long_ || Offset() - record_start_ <= options_.max_record_bytes) return;
+  FailRecordTooLong();
+}
+
+bool CsvReader::ScanRecord() {
+  for (;;) {
+    if (p_ == end_ && !Refill()) {
+      if (!status_.ok()) return false;
+      switch (state_) {
+        case State::kRecordStart:
+          return false;
+        case State::kQuoted:
+          // The quote swallowed the rest of the input: that is the cause of
+          // whatever else went wrong, so it is the reason.
+          Fail("");
+          error_ = "unterminated quoted field opened at line " + std::to_string(quote_line_);
+          break;
+        default:
+          break;
+      }
+      EndField();
+      CheckRecordSize();
+      state_ = State::kRecordStart;
+      return true;
+    }
+    if (pending_cr_) {
+      pending_cr_ = false;
+      if (*p_ == '\n') {
+        if (state_ == State::kQuoted) Take(p_, 1);
+        ++p_;
+        continue;
+      }
+    }
+    switch (state_) {
+      case State::kRecordStart: {
+        const char c = *p_;
+        if (c == '\n') {
+          ++line_;
+          ++p_;
+          continue;
+        }
+        if (c == '\r') {
+          ++line_;
+          ++p_;
+          if (p_ == end_) {
+            pending_cr_ = true;
+          } else if (*p_ == '\n') {
+            ++p_;
+          }
+          continue;
+        }
+        BeginRecord();
+        state_ = State::kFieldStart;
+        [[fallthrough]];
+      }
+      case State::kFieldStart:
+        if (*p_ == '"') {
+          quote_line_ = line_;
+          ++p_;
+          state_ = State::kQuoted;
+          continue;
+        }
+        state_ = State::kUnquoted;
+        [[fallthrough]];
+      case State::kUnquoted: {
+        const char* start = p_;
+        while (p_ != end_ && !kUnquotedStop[static_cast<unsigned char>(*p_)]) ++p_;
+        TakeRun(start, static_cast<std::size_t>(p_ - start));
+        if (p_ == end_) continue;
+        const char c = *p_;
+        if (c == ',') {
+          ++p_;
+          EndField();
+          BeginField();
+          state_ = State::kFieldStart;
+          continue;
+        }
+        if (c == '"') {
+          // Taken literally so the row still ends at its line end.
+          Fail("column " + std::to_string(column_ + 1) + ": quote inside an unquoted field");
+          Take(p_, 1);
+          ++p_;
+          continue;
+        }
+        EndField();
+        state_ = State::kRecordStart;
+        return true;
+      }
+      case State::kQuoted: {
+        const char* start = p_;
+        while (p_ != end_ && !kQuotedStop[static_cast<unsigned char>(*p_)]) ++p_;
+        TakeRun(start, static_cast<std::size_t>(p_ - start));
+        if (p_ == end_) continue;
+        const char c = *p_;
+        if (c == '"') {
+          ++p_;
+          state_ = State::kQuoteInQuoted;
+          continue;
+        }
+        // A line end inside quotes is part of the value and counts as a line.
+        ++line_;
+        Take(p_, 1);
+        ++p_;
+        if (c == '\r') {
+          if (p_ == end_) {
+            pending_cr_ = true;
+          } else if (*p_ == '\n') {
+            Take(p_, 1);
+            ++p_;
+          }
+        }
+        continue;
+      }
+      case State::kQuoteInQuoted: {
+        const char c = *p_;
+        if (c == '"') {
+          Take(p_, 1);
+          ++p_;
+          state_ = State::kQuoted;
+          continue;
+        }
+        if (c == ',') {
+          ++p_;
+          EndField();
+          BeginField();
+          state_ = State::kFieldStart;
+          continue;
+        }
+        if (c == '\r' || c == '\n') {
+          EndField();
+          CheckRecordSize();
+          state_ = State::kRecordStart;
+          return true;
+        }
+        // Kept as unquoted text so the row still ends at its line end.
+        Fail("column " + std::to_string(column_ + 1) + ": text after a closing quote");
+        state_ = State::kUnquoted;
+        continue;
+      }
+    }
+  }
+}
+
+Status CsvReader::ReadHeader() {
+  header_mode_ = true;
+  const bool found = ScanRecord();
+  header_mode_ = false;
+  if (!found) return status_;  // empty input: no header, no records
+  const std::string where = name_ + ":" + std::to_string(record_line_) + ": ";
+  if (has_error_) return Status(StatusCode::kInvalidArgument, where + "bad header: " + error_);
+  columns_ = column_;
+  column_field_.assign(static_cast<std::size_t>(columns_), -1);
+  for (int c = 0; c < columns_; ++c) {
+    std::string_view name = TrimSpaces(CellText(c));
+    const int f = schema_.Find(name);
+    if (f < 0 || schema_.field(f).derived) continue;
+    for (int m : mapped_columns_) {
+      if (column_field_[static_cast<std::size_t>(m)] == f) {
+        return Status(StatusCode::kInvalidArgument,
+                      where + "the header names field '" + std::string(name) + "' twice");
+      }
+    }
+    column_field_[static_cast<std::size_t>(c)] = f;
+    mapped_columns_.push_back(c);
+    if (f == schema_.record_id_field()) record_id_column_ = c;
+  }
+  if (record_id_column_ < 0) {
+    return Status(StatusCode::kInvalidArgument,
+                  where + "the header has no '" +
+                      schema_.field(schema_.record_id_field()).name + "' column");
+  }
+  cells_.assign(static_cast<std::size_t>(columns_), Cell{});
+  return Status::Ok();
+}
+
+RecordReader::Next CsvReader::RejectRecord(Reject* reject, std::string_view reason) {
+  reject->source = name_;
+  reject->line = record_line_;
+  reject->record_id.clear();
+  reject->reason.assign(reason);
+  if (Complete(record_id_column_)) {
+    std::string_view id = CellText(record_id_column_);
+    if (IsValidUtf8(id)) {
+      double unused = 0;
+      std::string why;
+      const FieldType type = schema_.field(schema_.record_id_field()).type;
+      if (!NormalizeValue(type, id, &reject->record_id, &unused, &why)) reject->record_id.clear();
+    }
+  }
+  return Next::kReject;
+}
+
+RecordReader::Next CsvReader::Read(Record* record, Reject* reject) {
+  if (!ScanRecord()) return Next::kEnd;
+  if (has_error_) return RejectRecord(reject, error_);
+  if (column_ != columns_) {
+    return RejectRecord(reject, "row has " + std::to_string(column_) + " fields; the header has " +
+                                    std::to_string(columns_));
+  }
+  record->Clear();
+  // Most records are ASCII through and through: one pass settles that.
+  const bool ascii = IsAscii(buf_);
+  for (int c : mapped_columns_) {
+    const int f = column_field_[static_cast<std::size_t>(c)];
+    std::string_view text = CellText(c);
+    std::size_t bad = 0;
+    if (!ascii && !IsValidUtf8(text, &bad)) {
+      return RejectRecord(reject, "field " + schema_.field(f).name + ": invalid UTF-8 at byte " +
+                                      std::to_string(bad + 1));
+    }
+    if (!record->SetCell(f, text, &scratch_)) {
+      scratch_ += ": ";
+      AppendQuotedValue(text, &scratch_);
+      return RejectRecord(reject, scratch_);
+    }
+  }
+  if (!record->Finish(&scratch_)) return RejectRecord(reject, scratch_);
+  record->set_line(record_line_);
+  return Next::kRecord;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<RecordReader>> NewCsvReader(std::unique_ptr<ByteSource> source,
+                                                   std::string name, const Schema& schema,
+                                                   const ReaderOptions& options) {
+  auto reader = std::make_unique<CsvReader>(std::move(source), std::move(name), schema, options);
+  if (Status st = reader->ReadHeader(); !st.ok()) return st;
+  return std::unique_ptr<RecordReader>(std::move(reader));
+}
+
+}  // namespace targeting::internal

@@ -172,7 +172,10 @@ class AnchorFinder {
           // A regex is as selective as the literals it requires; one
           // without is run on every record.
           for (const auto& lits : regex_literals_->Of(pid)) {
-            double t = 1;  // run on every record that has the field
+            // Without literals it runs on every record that has the field:
+            // dearer than anchoring on a range and running it on the
+            // range's candidates only.
+            double t = 3;
             if (lits) {
               t = 0;
               for (const std::string& l : *lits) t += Pow(0.5, l.size());
@@ -400,6 +403,14 @@ class IndexedMatcher final : public MatchIndex {
   void AddAnchor(std::uint32_t pred);
   bool AddTextFilter(std::uint32_t pred);
   bool Leaf(const Instr& in, const Record& record, Days as_of, IndexScratch* s) const;
+  // Whether every pattern of regex `p` holds exactly when one of its
+  // literals is found (so the probe decides it, as for contains).
+  static bool RegexDecidedExactly(const Predicate& p) {
+    for (const auto& re : p.regexes) {
+      if (!LiteralsDecide(*re, kMinRegexLiteral)) return false;
+    }
+    return !p.regexes.empty();
+  }
   void Finish();
 
   void Probe(const FieldIndex& fi, const Record& record, IndexScratch* s) const;
@@ -565,7 +576,7 @@ bool IndexedMatcher::AddTextFilter(std::uint32_t pid) {
       for (const std::string& l : lits) literal(l, true);
     }
     fi.has_regex_literals = true;
-    decided_[pid] = kIfNotHit;
+    decided_[pid] = RegexDecidedExactly(p) ? kExact : kIfNotHit;
   } else {
     for (const std::string& s : p.strs) literal(s, false);
     decided_[pid] = kExact;
@@ -622,7 +633,7 @@ void IndexedMatcher::AddAnchor(std::uint32_t pid) {
     case Op::kRegex:
       // Each pattern is found by a literal it requires or by a set match,
       // so a regex the probe did not hit does not hold.
-      decided_[pid] = kIfNotHit;
+      decided_[pid] = RegexDecidedExactly(p) ? kExact : kIfNotHit;
       for (std::size_t k = 0; k < p.regexes.size(); ++k) {
         const auto& lits = regex_literals_->Of(pid)[k];
         if (!lits) {
@@ -796,15 +807,21 @@ void IndexedMatcher::Probe(const FieldIndex& fi, const Record& record, IndexScra
       // makes the regex a candidate.
       s->lower.resize(v.size());
       std::transform(v.begin(), v.end(), s->lower.begin(), LowerAscii);
+      // A regex literal found is the regex holding only for the regexes
+      // the literals decide (decided_ == kExact).
+      auto regex_hits = [&](Span sp) {
+        for (std::uint32_t k = sp.begin; k < sp.end; ++k) {
+          Hit(arena_[k], decided_[arena_[k]] == kExact, s);
+        }
+      };
       fi.literals.Scan(s->lower, [&](std::uint32_t lit) {
         hit_span(fi.literal_contains[lit], true);
-        hit_span(fi.literal_regex[lit], false);
+        regex_hits(fi.literal_regex[lit]);
       });
       if (fi.has_regex_literals) {
         s->folded.clear();
         if (PrefilterFoldDiffers(v, &s->folded)) {
-          fi.literals.Scan(s->folded,
-                           [&](std::uint32_t lit) { hit_span(fi.literal_regex[lit], false); });
+          fi.literals.Scan(s->folded, [&](std::uint32_t lit) { regex_hits(fi.literal_regex[lit]); });
         }
       }
     }

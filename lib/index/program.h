@@ -157,6 +157,15 @@ inline bool EvalInstr(const Instr& in, const Record& record, Days as_of) {
         if (in.a <= v && v <= in.b) return true;
       }
       return false;
+    case Op::kRegex:
+      // As RE2::PartialMatch, without its argument handling.
+      for (int i = 0, n = record.count(f); i < n; ++i) {
+        const std::string_view v = record.str(f, i);
+        for (const auto& re : in.pred->regexes) {
+          if (re->Match(v, 0, v.size(), RE2::UNANCHORED, nullptr, 0)) return true;
+        }
+      }
+      return false;
     default:
       return EvalPredicate(*in.pred, record, as_of);
   }

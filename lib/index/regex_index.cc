@@ -147,6 +147,18 @@ std::optional<std::vector<std::string>> RequiredLiterals(const RE2& re, int min_
   return out;
 }
 
+bool LiteralsDecide(const RE2& re, int min_len) {
+  const RE2::Options& o = re.options();
+  if (o.encoding() != RE2::Options::EncodingUTF8 || !o.case_sensitive() || o.literal() ||
+      o.posix_syntax()) {
+    return false;
+  }
+  std::string_view p = re.pattern();
+  if (p.substr(0, 4) != "(?i)") return false;  // case-sensitive: lower-casing loses case
+  if (p.find("\\b") != std::string_view::npos) return false;  // \b is a further condition
+  return PlainAlternatives(p, min_len).has_value();
+}
+
 bool PrefilterFoldDiffers(std::string_view text, std::string* out) {
   // U+017F is C5 BF, U+212A is E2 84 AA in UTF-8. Most text has neither
   // lead byte; look for them first.

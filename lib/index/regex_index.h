@@ -24,6 +24,13 @@ namespace targeting::internal {
 // no Unicode case mapping. Slow (compiles the pattern again): build time only.
 std::optional<std::vector<std::string>> RequiredLiterals(const RE2& re, int min_len);
 
+// True when `re` matches a text exactly when PrefilterFold of it (ASCII
+// lower-casing with U+017F and U+212A folded) contains one of
+// RequiredLiterals(re, min_len): a case-insensitive alternation of plain
+// literals, (?i)lithium|battery. RE2 folds an ASCII letter only with its
+// other case, and k and s also with U+212A and U+017F, which the fold maps.
+bool LiteralsDecide(const RE2& re, int min_len);
+
 // The text the literals of RequiredLiterals are looked for in: ASCII letters
 // lower-cased, and the two non-ASCII characters whose lower case RE2's
 // prefilter takes to be ASCII (U+017F, long s, and U+212A, the Kelvin sign)

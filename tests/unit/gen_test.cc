@@ -543,3 +543,45 @@ TEST(GenPack, MirrorAgreesWithTheCompiledPack) {
 
 }  // namespace
 }  // namespace targeting::gen
+
+namespace targeting::gen {
+namespace {
+
+// The project's own readers take every record gen writes, in both formats, and
+// read the same values from each.
+TEST(GenPack, ReadersAcceptEveryRecordInBothFormats) {
+  Corpus c = Generate(5000, 13);
+  const Schema& schema = Schema::Manifest();
+  auto csv = RecordReader::FromString(c.csv, "manifest.csv", InputFormat::kCsv, schema);
+  auto jsonl = RecordReader::FromString(c.jsonl, "manifest.jsonl", InputFormat::kJsonl, schema);
+  ASSERT_TRUE(csv.ok()) << csv.status().message();
+  ASSERT_TRUE(jsonl.ok()) << jsonl.status().message();
+  Record a(schema), b(schema);
+  Reject reject;
+  int n = 0;
+  while (true) {
+    auto ra = csv.value()->Read(&a, &reject);
+    ASSERT_NE(ra, RecordReader::Next::kReject) << "csv line " << reject.line << ": " << reject.reason;
+    auto rb = jsonl.value()->Read(&b, &reject);
+    ASSERT_NE(rb, RecordReader::Next::kReject) << "jsonl line " << reject.line << ": " << reject.reason;
+    ASSERT_EQ(ra, rb);
+    if (ra == RecordReader::Next::kEnd) break;
+    ++n;
+    for (int f = 0; f < schema.size(); ++f) {
+      ASSERT_EQ(a.count(f), b.count(f)) << schema.field(f).name << " " << a.record_id();
+      for (int e = 0; e < a.count(f); ++e) {
+        if (IsNumeric(schema.field(f).type)) {
+          EXPECT_EQ(a.num(f, e), b.num(f, e)) << schema.field(f).name;
+        } else {
+          EXPECT_EQ(a.str(f, e), b.str(f, e)) << schema.field(f).name;
+        }
+      }
+    }
+  }
+  EXPECT_EQ(n, 5000);
+  EXPECT_TRUE(csv.value()->status().ok());
+  EXPECT_TRUE(jsonl.value()->status().ok());
+}
+
+}  // namespace
+}  // namespace targeting::gen

@@ -148,6 +148,12 @@ TEST(Gen, EveryManifestRowParses) {
     for (int e = 0; e < rec->count(routing); ++e) {
       EXPECT_TRUE(internal::IsIsoAlpha2(rec->str(routing, e)));
     }
+    // Goods are laden in the last country of the routing, by the shipper's country.
+    const int lading = schema.Find("port_of_lading");
+    ASSERT_TRUE(rec->has(lading));
+    EXPECT_EQ(rec->str(lading).substr(0, 2), rec->str(routing, rec->count(routing) - 1))
+        << rec->record_id();
+    EXPECT_EQ(rec->str(schema.Find("shipper_country")), rec->str(schema.Find("country_of_export")));
     const int hts = schema.Find("hts_code");
     EXPECT_TRUE(internal::IsHsPrefix(rec->str(hts))) << rec->str(hts);
     with_vpk += rec->has(schema.Find("value_per_kg"));

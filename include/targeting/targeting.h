@@ -4,11 +4,14 @@
 //   RecordReader / Record   -> normalized records
 //   Scorer (one per thread) -> ScoreResult: fired entries, score, lane, sampled
 //   Engine                  -> hot reload of the current RuleSet
+//   Outcomes + Backtest     -> per-entry metrics, promotion candidates (measure.h)
+//   RuleSetDiff             -> what changes between two rule sets
 #ifndef TARGETING_TARGETING_H_
 #define TARGETING_TARGETING_H_
 
 #include "targeting/explain.h"
 #include "targeting/io.h"
+#include "targeting/measure.h"
 #include "targeting/record.h"
 #include "targeting/rules.h"
 #include "targeting/score.h"

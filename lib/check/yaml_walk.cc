@@ -131,7 +131,7 @@ std::optional<std::vector<MapItem>> Diagnostics::Map(const YAML::Node& n, std::s
   std::vector<MapItem> items;
   for (auto it = n.begin(); it != n.end(); ++it) {
     if (!Visit(it->first)) return std::nullopt;
-    const YAML::Node& key = it->first;
+    const YAML::Node key = it->first;  // a copy: it-> returns a temporary proxy
     if (!key.IsScalar()) {
       Error(key, std::string("a key in ") + std::string(what) + " must be a scalar, not " +
                      NodeKindName(key));

@@ -13,6 +13,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <atomic>
+#include <cstring>
 
 #include "index/literal_matcher.h"
 #include "index/program.h"
@@ -29,6 +31,32 @@ namespace {
 constexpr int kMinRegexLiteral = 3;
 // Patterns per RE2::Set before Limits::regex_set_max_mem halves it further.
 constexpr std::size_t kMaxPatternsPerSet = 256;
+// Entries are filed under their anchor and a second required test (a
+// guard) when they have one this selective and their anchor predicate is
+// shared by at least kGuardFrom entries. A guard lookup costs less than
+// verifying one candidate, so every anchor qualifies by default.
+constexpr std::uint32_t kGuardFrom = 1;
+constexpr double kMaxGuardCost = 0.5;
+std::atomic<std::uint32_t> guard_from{kGuardFrom};
+std::atomic<double> max_guard_cost{kMaxGuardCost};
+
+std::uint64_t Mix64(std::uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+std::uint64_t StrHash(std::string_view v) { return Mix64(boost::hash<std::string_view>()(v)); }
+std::uint64_t NumHash(double d) {
+  if (d == 0) d = 0;  // -0 and 0 are equal
+  std::uint64_t bits = 0;
+  std::memcpy(&bits, &d, sizeof bits);
+  return Mix64(bits ^ 0x6a09e667f3bcc908ULL);
+}
+// The key of (anchor predicate, guard field, value hash) in the guard map.
+std::uint64_t GuardKey(std::uint32_t pred, int field, std::uint64_t value_hash) {
+  return Mix64(value_hash + (static_cast<std::uint64_t>(pred) << 20) +
+               static_cast<std::uint64_t>(field) * 0x9e3779b97f4a7c15ULL);
+}
 
 enum class Family : std::uint8_t { kNone, kEqIn, kPrefix, kText, kRange };
 
@@ -136,12 +164,15 @@ class AnchorFinder {
     return true;
   }
 
- private:
+  // The estimated share of records predicate `pid` holds on, weighted by
+  // family; -1 when the index cannot use it.
   double PredCost(std::uint32_t pid) {
     double& c = pred_cost_[pid];
     if (c == -2) c = ComputePredCost(pid);
     return c;
   }
+
+ private:
 
   double ComputePredCost(std::uint32_t pid) {
     const Predicate& p = data_.predicates[pid];
@@ -378,6 +409,7 @@ struct IndexScratch final : MatchIndex::Scratch {
   // when it does not; anything else: not known yet.
   std::vector<std::uint32_t> memo;
   std::vector<std::uint32_t> cands;
+  std::vector<std::uint32_t> guarded;  // hit predicates with guarded entries
   std::string lower;
   std::string folded;
   std::vector<int> set_hits;
@@ -425,6 +457,13 @@ class IndexedMatcher final : public MatchIndex {
   std::vector<std::uint32_t> arena_;             // every posting list
   std::vector<std::uint32_t> always_;            // scored entries with no anchor, ascending
   std::vector<Span> entry_anchor_;               // by entry: its anchor predicates
+  // Entries filed under (anchor predicate, guard field, value): candidates
+  // only when the record has that value too. By predicate, the guard fields
+  // to look up (in arena_); the map gives spans of entries in arena_.
+  std::vector<Span> guard_fields_;
+  boost::unordered_flat_map<std::uint64_t, Span> guard_map_;
+  void ProbeGuards(const Record& record, IndexScratch* s) const;
+  void Push(Span entries, IndexScratch* s) const;
   // By predicate: how the probe of a record already decides it (copied
   // into Instr::decided).
   enum Decided : std::uint8_t {
@@ -477,8 +516,78 @@ IndexedMatcher::IndexedMatcher(RuleSetData* data, const Limits& limits)
     }
   }
   stats_.always_verify = always_.size();
+
+  // Guards: an entry is filed under its anchor and a second test it cannot
+  // fire without: its most selective required eq/in test (an origin, a
+  // party, a lading port). If the entry fires, that test holds, so the
+  // record has one of its values and the lookup of (anchor, field, value)
+  // finds it; a record that passes the anchor but not the guard never makes
+  // the entry a candidate.
+  const std::uint32_t from = guard_from.load();
+  std::vector<int> guard_of(data->entries.size(), -1);
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> guarded;  // (key, entry)
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> guard_fields;  // (pred, field)
+  {
+    std::vector<int> stack;
+    for (int e : data->scored) {
+      const Span sp = entry_anchor_[static_cast<std::size_t>(e)];
+      bool popular = false;
+      for (std::uint32_t i = sp.begin; i < sp.end; ++i) popular |= per_pred[arena_[i]] >= from;
+      if (!popular) continue;
+      // The required leaves: through the root's `all` nodes only.
+      int best = -1;
+      double best_cost = max_guard_cost.load();
+      stack.assign(1, data->code[static_cast<std::size_t>(e)].root);
+      while (!stack.empty()) {
+        const Node& n = data->nodes[static_cast<std::size_t>(stack.back())];
+        stack.pop_back();
+        if (n.kind == Node::Kind::kAll) {
+          for (std::uint32_t i = 0; i < n.child_count; ++i) {
+            stack.push_back(static_cast<int>(data->children[n.first_child + i]));
+          }
+          continue;
+        }
+        if (n.kind != Node::Kind::kLeaf) continue;
+        const auto pid = static_cast<std::uint32_t>(n.pred);
+        if (FamilyOf(data->predicates[pid]) != Family::kEqIn) continue;
+        if (std::find(arena_.begin() + sp.begin, arena_.begin() + sp.end, pid) !=
+            arena_.begin() + sp.end) {
+          continue;  // the anchor itself
+        }
+        const double c = finder.PredCost(pid);
+        if (c >= 0 && c < best_cost) {
+          best = n.pred;
+          best_cost = c;
+        }
+      }
+      if (best < 0) continue;
+      guard_of[static_cast<std::size_t>(e)] = best;
+      const Predicate& g = data->predicates[static_cast<std::size_t>(best)];
+      for (std::uint32_t i = sp.begin; i < sp.end; ++i) {
+        const std::uint32_t anchor_pred = arena_[i];
+        if (per_pred[anchor_pred] < from) continue;
+        for (const std::string& v : g.strs) {
+          guarded.emplace_back(GuardKey(anchor_pred, g.field, StrHash(v)), e);
+        }
+        for (double d : g.nums) guarded.emplace_back(GuardKey(anchor_pred, g.field, NumHash(d)), e);
+        guard_fields.emplace_back(anchor_pred, static_cast<std::uint32_t>(g.field));
+      }
+      ++stats_.guarded_entries;
+    }
+  }
+
   // Entries by anchor predicate, as one block of the arena filled by
   // counting; entries are visited in ascending order, so each list is sorted.
+  const std::vector<std::uint32_t> anchored_count = per_pred;
+  std::fill(per_pred.begin(), per_pred.end(), 0);
+  for (int e : data->scored) {
+    const Span sp = entry_anchor_[static_cast<std::size_t>(e)];
+    for (std::uint32_t i = sp.begin; i < sp.end; ++i) {
+      const std::uint32_t p = arena_[i];
+      if (guard_of[static_cast<std::size_t>(e)] >= 0 && anchored_count[p] >= from) continue;
+      ++per_pred[p];
+    }
+  }
   pred_entries_.resize(data->predicates.size());
   std::uint32_t at = static_cast<std::uint32_t>(arena_.size());
   for (std::size_t p = 0; p < data->predicates.size(); ++p) {
@@ -486,15 +595,44 @@ IndexedMatcher::IndexedMatcher(RuleSetData* data, const Limits& limits)
     at += per_pred[p];
   }
   arena_.resize(at);
+  std::vector<bool> anchors(data->predicates.size());
   for (int e : data->scored) {
     const Span sp = entry_anchor_[static_cast<std::size_t>(e)];
     for (std::uint32_t i = sp.begin; i < sp.end; ++i) {
-      arena_[pred_entries_[arena_[i]].end++] = static_cast<std::uint32_t>(e);
+      const std::uint32_t p = arena_[i];
+      anchors[p] = true;
+      if (guard_of[static_cast<std::size_t>(e)] >= 0 && anchored_count[p] >= from) continue;
+      arena_[pred_entries_[p].end++] = static_cast<std::uint32_t>(e);
     }
+  }
+  // The guard map and, per predicate, the fields to look up.
+  std::sort(guarded.begin(), guarded.end());
+  guarded.erase(std::unique(guarded.begin(), guarded.end()), guarded.end());
+  for (std::size_t i = 0; i < guarded.size();) {
+    std::size_t j = i;
+    Span sp{static_cast<std::uint32_t>(arena_.size()), 0};
+    for (; j < guarded.size() && guarded[j].first == guarded[i].first; ++j) {
+      arena_.push_back(guarded[j].second);
+    }
+    sp.end = static_cast<std::uint32_t>(arena_.size());
+    guard_map_.emplace(guarded[i].first, sp);
+    i = j;
+  }
+  std::sort(guard_fields.begin(), guard_fields.end());
+  guard_fields.erase(std::unique(guard_fields.begin(), guard_fields.end()), guard_fields.end());
+  guard_fields_.assign(data->predicates.size(), Span{});
+  for (std::size_t i = 0; i < guard_fields.size();) {
+    const std::uint32_t p = guard_fields[i].first;
+    Span sp{static_cast<std::uint32_t>(arena_.size()), 0};
+    for (; i < guard_fields.size() && guard_fields[i].first == p; ++i) {
+      arena_.push_back(guard_fields[i].second);
+    }
+    sp.end = static_cast<std::uint32_t>(arena_.size());
+    guard_fields_[p] = sp;
   }
   decided_.assign(data->predicates.size(), kNotDecided);
   for (std::size_t p = 0; p < data->predicates.size(); ++p) {
-    if (pred_entries_[p].begin == pred_entries_[p].end) continue;
+    if (!anchors[p]) continue;
     AddAnchor(static_cast<std::uint32_t>(p));
     ++stats_.anchor_predicates;
   }
@@ -514,8 +652,7 @@ IndexedMatcher::IndexedMatcher(RuleSetData* data, const Limits& limits)
       }
       if (n.kind != Node::Kind::kLeaf) continue;
       const auto pid = static_cast<std::uint32_t>(n.pred);
-      const bool anchored = pred_entries_[pid].begin != pred_entries_[pid].end;
-      if (seen[pid] || anchored) continue;
+      if (seen[pid] || anchors[pid]) continue;
       seen[pid] = true;
       if (FamilyOf(data->predicates[pid]) == Family::kText && AddTextFilter(pid)) {
         ++stats_.filtered_predicates;
@@ -724,6 +861,8 @@ void IndexedMatcher::Finish() {
   pending_.clear();
   pending_.shrink_to_fit();
   stats_.indexed_fields = fields_.size();
+  stats_.memory_bytes += guard_map_.size() * (sizeof(std::uint64_t) + sizeof(Span) + 4) +
+                         guard_fields_.capacity() * sizeof(Span);
   stats_.memory_bytes += programs_.MemoryBytes() + entry_anchor_.capacity() * sizeof(Span) +
                          arena_.capacity() * sizeof(std::uint32_t) +
                          pred_entries_.capacity() * sizeof(Span) +
@@ -736,19 +875,39 @@ std::unique_ptr<MatchIndex::Scratch> IndexedMatcher::NewScratch() const {
   s->pred_mark.assign(data_->predicates.size(), 0);
   s->memo.assign(data_->predicates.size(), 0);
   s->cands.reserve(data_->scored.size());
+  s->guarded.reserve(data_->predicates.size());
   return s;
+}
+
+void IndexedMatcher::Push(Span entries, IndexScratch* s) const {
+  for (std::uint32_t i = entries.begin; i < entries.end; ++i) {
+    const std::uint32_t e = arena_[i];
+    if (s->entry_mark[e] == s->epoch) continue;
+    s->entry_mark[e] = s->epoch;
+    s->cands.push_back(e);
+  }
 }
 
 void IndexedMatcher::Hit(std::uint32_t pred, bool exact, IndexScratch* s) const {
   if (exact) s->memo[pred] = s->epoch * 2 + 1;
   if (s->pred_mark[pred] == s->epoch) return;
   s->pred_mark[pred] = s->epoch;
-  const Span sp = pred_entries_[pred];
-  for (std::uint32_t i = sp.begin; i < sp.end; ++i) {
-    const std::uint32_t e = arena_[i];
-    if (s->entry_mark[e] == s->epoch) continue;
-    s->entry_mark[e] = s->epoch;
-    s->cands.push_back(e);
+  Push(pred_entries_[pred], s);
+  if (guard_fields_[pred].begin != guard_fields_[pred].end) s->guarded.push_back(pred);
+}
+
+void IndexedMatcher::ProbeGuards(const Record& record, IndexScratch* s) const {
+  for (std::uint32_t pred : s->guarded) {
+    const Span fields = guard_fields_[pred];
+    for (std::uint32_t k = fields.begin; k < fields.end; ++k) {
+      const int f = static_cast<int>(arena_[k]);
+      const bool numeric = IsNumeric(data_->schema.field(f).type);
+      for (int i = 0, n = record.count(f); i < n; ++i) {
+        const std::uint64_t h = numeric ? NumHash(record.num(f, i)) : StrHash(record.str(f, i));
+        auto it = guard_map_.find(GuardKey(pred, f, h));
+        if (it != guard_map_.end()) Push(it->second, s);
+      }
+    }
   }
 }
 
@@ -863,9 +1022,11 @@ void IndexedMatcher::Match(const Record& record, Days as_of, Scratch* scratch,
     s->epoch = 1;
   }
   s->cands.clear();
+  s->guarded.clear();
   for (const auto& fi : fields_) {
     if (record.has(fi->field)) Probe(*fi, record, s);
   }
+  ProbeGuards(record, s);
   // Verification is pure, so candidates go in the order they were found;
   // only the few that fire are sorted, into the ascending entry order the
   // reference gives.
@@ -883,6 +1044,12 @@ void IndexedMatcher::Match(const Record& record, Days as_of, Scratch* scratch,
 }
 
 }  // namespace
+
+void SetGuardingForTesting(std::uint32_t from, double max_cost) {
+  guard_from.store(std::max<std::uint32_t>(from, 1));
+  max_guard_cost.store(max_cost);
+}
+void ResetGuardingForTesting() { SetGuardingForTesting(kGuardFrom, kMaxGuardCost); }
 
 void BuildMatchIndex(RuleSetData* data, const Limits& limits) {
   data->index = std::make_unique<IndexedMatcher>(data, limits);

@@ -18,6 +18,7 @@ namespace targeting::internal {
 struct MatchIndexStats {
   std::size_t scored_entries = 0;     // active and shadow
   std::size_t anchored_entries = 0;   // reached through the index
+  std::size_t guarded_entries = 0;    // of which filed under a second test too
   std::size_t always_verify = 0;      // verified on every record
   std::size_t anchor_predicates = 0;  // distinct predicates entries are indexed by
   std::size_t filtered_predicates = 0;  // other text tests the probe decides or rules out
@@ -55,6 +56,13 @@ class MatchIndex {
   // fires); empty for entries verified on every record. For diagnostics.
   virtual std::vector<std::uint32_t> AnchorPredicates(std::uint32_t entry) const = 0;
 };
+
+// For tests: entries are filed under a guard (a second required eq/in test)
+// when their anchor predicate is shared by at least `from` entries and the
+// guard's estimated share of records is below `max_cost`. Lowering both makes
+// small rule sets use guards. Process-wide; read when an index is built.
+void SetGuardingForTesting(std::uint32_t from, double max_cost);
+void ResetGuardingForTesting();
 
 // Builds data->index and sets EntryInfo::always_verify on the scored entries
 // the index cannot narrow. Called by the compiler after entries are sorted.

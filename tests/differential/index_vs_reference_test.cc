@@ -45,6 +45,7 @@ bool Same(const ScoreResult& a, const ScoreResult& b) {
 std::string Reproduction(const GeneratedSet& set, const RawRecord& raw, const RuleSet& rules,
                          const ScoreResult& idx, const ScoreResult& ref) {
   std::string out = std::string(set.seed % 5 == 0 ? "(RE2::Set failures simulated) " : "") +
+                    std::string(set.seed % 3 == 1 ? "(guards at every shared anchor) " : "") +
                     "seed " + std::to_string(set.seed) + " (TARGETING_DIFF_SEED=" +
                     std::to_string(set.seed) + " TARGETING_DIFF_SETS=1), as_of " +
                     FormatDate(set.as_of) + ", regex_set_max_mem " +
@@ -82,12 +83,19 @@ TEST(Differential, IndexedScorerMatchesReference) {
 
   const auto start = std::chrono::steady_clock::now();
   std::uint64_t pairs = 0, sets = 0, records = 0, fired = 0, always = 0, scored_entries = 0;
-  std::uint64_t regex_sets = 0, regex_sets_failing = 0, literals = 0;
+  std::uint64_t regex_sets = 0, regex_sets_failing = 0, literals = 0, guarded = 0;
   ScoreResult idx, ref;
   for (std::uint64_t seed = first_seed; pairs < target_pairs && sets < max_sets; ++seed) {
     RandomRuleSets gen(seed);
     GeneratedSet set = gen.NextSet(60);
     const std::string yaml = set.Yaml();
+    // A third of the sets file every entry they can under a guard (small
+    // sets rarely reach the default thresholds).
+    if (seed % 3 == 1) {
+      internal::SetGuardingForTesting(1, 10.0);
+    } else {
+      internal::ResetGuardingForTesting();
+    }
     CompileResult compiled = set.Compile(yaml);
     if (!compiled.ok()) {
       std::string issues;
@@ -104,6 +112,7 @@ TEST(Differential, IndexedScorerMatchesReference) {
     regex_sets += st.regex_sets;
     regex_sets_failing += seed % 5 == 0 ? st.regex_sets : 0;
     literals += st.literals;
+    guarded += st.guarded_entries;
     Scorer scorer(rules, ScoreOptions{set.as_of});
     std::size_t scored = 0;
     for (const EntryInfo& e : rules->entries()) {
@@ -120,6 +129,7 @@ TEST(Differential, IndexedScorerMatchesReference) {
       ASSERT_TRUE(scorer.ScoreReference(rec.value(), &ref).ok());
       if (!Same(idx, ref)) {
         internal::SimulateRegexSetOutOfMemoryForTesting(false);
+        if (seed % 3 != 1) internal::ResetGuardingForTesting();
         FAIL() << "the index and the reference disagree\n"
                << Reproduction(set, raw, *rules, idx, ref);
       }
@@ -129,17 +139,19 @@ TEST(Differential, IndexedScorerMatchesReference) {
     }
   }
   internal::SimulateRegexSetOutOfMemoryForTesting(false);
+  internal::ResetGuardingForTesting();
   const double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf(
       "differential: %llu (entry, record) pairs over %llu rule sets and %llu records in %.2f s; "
       "%llu entries fired; %llu of %llu scored entries always verified; %llu RE2::Sets built "
-      "(%llu failing on purpose), %llu literals indexed (first seed %llu)\n",
+      "(%llu failing on purpose), %llu literals indexed, %llu entries guarded (first seed %llu)\n",
       static_cast<unsigned long long>(pairs), static_cast<unsigned long long>(sets),
       static_cast<unsigned long long>(records), secs, static_cast<unsigned long long>(fired),
       static_cast<unsigned long long>(always), static_cast<unsigned long long>(scored_entries),
       static_cast<unsigned long long>(regex_sets), static_cast<unsigned long long>(regex_sets_failing),
-      static_cast<unsigned long long>(literals), static_cast<unsigned long long>(first_seed));
+      static_cast<unsigned long long>(literals), static_cast<unsigned long long>(guarded),
+      static_cast<unsigned long long>(first_seed));
   if (max_sets == ~0ULL) {
     EXPECT_GE(pairs, target_pairs);
   }
@@ -148,6 +160,7 @@ TEST(Differential, IndexedScorerMatchesReference) {
     EXPECT_GT(fired, records / 4);
     EXPECT_GT(regex_sets_failing, 0u) << "no RE2::Set was built where failures are simulated";
     EXPECT_GT(literals, 0u);
+    EXPECT_GT(guarded, 0u) << "no entry was filed under a guard";
   }
 }
 

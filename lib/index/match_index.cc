@@ -410,6 +410,10 @@ struct IndexScratch final : MatchIndex::Scratch {
   std::vector<std::uint32_t> memo;
   std::vector<std::uint32_t> cands;
   std::vector<std::uint32_t> guarded;  // hit predicates with guarded entries
+  // By field: the hash of its first value, valid when hash_stamp == epoch
+  // (guards look up the same values for many predicates).
+  std::vector<std::uint32_t> hash_stamp;
+  std::vector<std::uint64_t> hash0;
   std::string lower;
   std::string folded;
   std::vector<int> set_hits;
@@ -876,6 +880,8 @@ std::unique_ptr<MatchIndex::Scratch> IndexedMatcher::NewScratch() const {
   s->memo.assign(data_->predicates.size(), 0);
   s->cands.reserve(data_->scored.size());
   s->guarded.reserve(data_->predicates.size());
+  s->hash_stamp.assign(static_cast<std::size_t>(data_->schema.size()), 0);
+  s->hash0.assign(static_cast<std::size_t>(data_->schema.size()), 0);
   return s;
 }
 
@@ -901,10 +907,19 @@ void IndexedMatcher::ProbeGuards(const Record& record, IndexScratch* s) const {
     const Span fields = guard_fields_[pred];
     for (std::uint32_t k = fields.begin; k < fields.end; ++k) {
       const int f = static_cast<int>(arena_[k]);
+      const int n = record.count(f);
+      if (n == 0) continue;
       const bool numeric = IsNumeric(data_->schema.field(f).type);
-      for (int i = 0, n = record.count(f); i < n; ++i) {
-        const std::uint64_t h = numeric ? NumHash(record.num(f, i)) : StrHash(record.str(f, i));
-        auto it = guard_map_.find(GuardKey(pred, f, h));
+      auto hash = [&](int i) {
+        return numeric ? NumHash(record.num(f, i)) : StrHash(record.str(f, i));
+      };
+      const auto fs = static_cast<std::size_t>(f);
+      if (s->hash_stamp[fs] != s->epoch) {
+        s->hash_stamp[fs] = s->epoch;
+        s->hash0[fs] = hash(0);
+      }
+      for (int i = 0; i < n; ++i) {
+        auto it = guard_map_.find(GuardKey(pred, f, i == 0 ? s->hash0[fs] : hash(i)));
         if (it != guard_map_.end()) Push(it->second, s);
       }
     }
@@ -1019,6 +1034,7 @@ void IndexedMatcher::Match(const Record& record, Days as_of, Scratch* scratch,
     std::fill(s->entry_mark.begin(), s->entry_mark.end(), 0);
     std::fill(s->pred_mark.begin(), s->pred_mark.end(), 0);
     std::fill(s->memo.begin(), s->memo.end(), 0);
+    std::fill(s->hash_stamp.begin(), s->hash_stamp.end(), 0);
     s->epoch = 1;
   }
   s->cands.clear();

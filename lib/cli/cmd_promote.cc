@@ -13,6 +13,8 @@
 namespace targeting::cli {
 namespace {
 
+constexpr std::uint64_t kMinExamsForRate = 10;
+
 namespace fs = std::filesystem;
 
 std::string Num(double v) {
@@ -186,15 +188,20 @@ int RunPromote(const Args& args) {
        (r.base_rate ? Percent(r.base_rate, 2) : "- (no sampled record was examined)"));
   line("");
 
+  // A rate measured on fewer than ten exams (or min_examined, if smaller)
+  // says too little to call a query within reach.
+  const std::uint64_t min_exams_for_rate = std::min<std::uint64_t>(
+      kMinExamsForRate, static_cast<std::uint64_t>(std::max(0, r.criteria.min_examined)));
   std::vector<const PromotionAssessment*> candidates, near, far;
   for (const PromotionAssessment& a : all) {
     if (a.candidate()) candidates.push_back(&a);
     // Within reach: more exams at its current rate would do it, or it misses
     // one criterion that is not the discrepancy rate (which exams cannot fix
     // when the rate itself is below the bar).
-    else if (a.exams_needed ||
-             (a.failed.size() == 1 &&
-              a.failed[0].criterion != PromotionCriterion::kMinDiscrepancyRate))
+    else if (a.metrics->examined >= min_exams_for_rate &&
+             (a.exams_needed ||
+              (a.failed.size() == 1 &&
+               a.failed[0].criterion != PromotionCriterion::kMinDiscrepancyRate)))
       near.push_back(&a);
     else far.push_back(&a);
   }

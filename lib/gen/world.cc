@@ -1453,14 +1453,16 @@ void World::Generate(std::uint64_t index, std::uint64_t total, Rng& rng, Shipmen
   // Route, ports, carrier.
   w.Route(rng, mode, s, force_hk);
   if (!shipper_country.empty() && shipper_country != s->export_country) {
-    // The shipper sits in the hub it ships from (counterfeit goods and chips
-    // leave through Hong Kong traders).
+    // The shipper exports from where it sits (counterfeit goods and chips
+    // leave through Hong Kong traders; a violator ships from its own country).
+    // A country not yet on the route becomes its last leg, where the goods
+    // are laden; otherwise the goods are still laden where the route ends.
     if (!s->RoutedVia(shipper_country)) {
       s->routing[static_cast<std::size_t>(std::min(s->routing_count, 4))] = shipper_country;
       s->routing_count = std::min(s->routing_count + 1, 5);
+      s->port_of_lading = w.LadingPort(rng, shipper_country, mode);
     }
     s->export_country = shipper_country;
-    s->port_of_lading = w.LadingPort(rng, shipper_country, mode);
   }
   s->shipper_country = s->export_country;
   if (s->port_of_entry.empty()) {

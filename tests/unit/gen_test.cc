@@ -148,6 +148,12 @@ TEST(Gen, EveryManifestRowParses) {
     for (int e = 0; e < rec->count(routing); ++e) {
       EXPECT_TRUE(internal::IsIsoAlpha2(rec->str(routing, e)));
     }
+    // Goods are laden in the last country of the routing, by the shipper's country.
+    const int lading = schema.Find("port_of_lading");
+    ASSERT_TRUE(rec->has(lading));
+    EXPECT_EQ(rec->str(lading).substr(0, 2), rec->str(routing, rec->count(routing) - 1))
+        << rec->record_id();
+    EXPECT_EQ(rec->str(schema.Find("shipper_country")), rec->str(schema.Find("country_of_export")));
     const int hts = schema.Find("hts_code");
     EXPECT_TRUE(internal::IsHsPrefix(rec->str(hts))) << rec->str(hts);
     with_vpk += rec->has(schema.Find("value_per_kg"));
@@ -539,6 +545,48 @@ TEST(GenPack, MirrorAgreesWithTheCompiledPack) {
     if (mirror[k].status == EntryStatus::kDraft) continue;
     EXPECT_GT(fired_count[k], 0) << mirror[k].id << " never fired, so it was not compared";
   }
+}
+
+}  // namespace
+}  // namespace targeting::gen
+
+namespace targeting::gen {
+namespace {
+
+// The project's own readers take every record gen writes, in both formats, and
+// read the same values from each.
+TEST(GenPack, ReadersAcceptEveryRecordInBothFormats) {
+  Corpus c = Generate(5000, 13);
+  const Schema& schema = Schema::Manifest();
+  auto csv = RecordReader::FromString(c.csv, "manifest.csv", InputFormat::kCsv, schema);
+  auto jsonl = RecordReader::FromString(c.jsonl, "manifest.jsonl", InputFormat::kJsonl, schema);
+  ASSERT_TRUE(csv.ok()) << csv.status().message();
+  ASSERT_TRUE(jsonl.ok()) << jsonl.status().message();
+  Record a(schema), b(schema);
+  Reject reject;
+  int n = 0;
+  while (true) {
+    auto ra = csv.value()->Read(&a, &reject);
+    ASSERT_NE(ra, RecordReader::Next::kReject) << "csv line " << reject.line << ": " << reject.reason;
+    auto rb = jsonl.value()->Read(&b, &reject);
+    ASSERT_NE(rb, RecordReader::Next::kReject) << "jsonl line " << reject.line << ": " << reject.reason;
+    ASSERT_EQ(ra, rb);
+    if (ra == RecordReader::Next::kEnd) break;
+    ++n;
+    for (int f = 0; f < schema.size(); ++f) {
+      ASSERT_EQ(a.count(f), b.count(f)) << schema.field(f).name << " " << a.record_id();
+      for (int e = 0; e < a.count(f); ++e) {
+        if (IsNumeric(schema.field(f).type)) {
+          EXPECT_EQ(a.num(f, e), b.num(f, e)) << schema.field(f).name;
+        } else {
+          EXPECT_EQ(a.str(f, e), b.str(f, e)) << schema.field(f).name;
+        }
+      }
+    }
+  }
+  EXPECT_EQ(n, 5000);
+  EXPECT_TRUE(csv.value()->status().ok());
+  EXPECT_TRUE(jsonl.value()->status().ok());
 }
 
 }  // namespace

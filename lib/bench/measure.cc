@@ -1,0 +1,185 @@
+#include "bench/measure.h"
+
+#include <malloc.h>
+#include <time.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "index/match_index.h"
+#include "plan/ruleset_data.h"
+#include "targeting/score.h"
+
+namespace targeting::bench {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
+
+// CPU time of the calling thread: on a shared machine, wall time also counts
+// the time other processes held the core.
+double ThreadCpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+struct Run {
+  std::size_t records = 0;
+  double wall = 0;  // seconds
+  double cpu = 0;   // seconds, all threads
+};
+
+// Scores records [begin, end) of every pass on `threads` threads (thread t
+// takes every threads-th record), until `min_seconds` have passed or, with a
+// deadline, until it is reached. Returns records scored and seconds taken.
+template <typename ScoreFn>
+Run Throughput(const std::shared_ptr<const RuleSet>& rules,
+                                          const std::vector<Record>& records, Days as_of,
+                                          int threads, double min_seconds, bool stop_mid_pass,
+                                          ScoreFn score) {
+  std::atomic<bool> stop{false};
+  std::atomic<std::size_t> total{0};
+  std::atomic<std::int64_t> cpu_ns{0};
+  const auto start = Clock::now();
+  auto work = [&](int t) {
+    const double cpu0 = ThreadCpuSeconds();
+    Scorer scorer(rules, ScoreOptions{as_of});
+    ScoreResult result;
+    std::size_t done = 0;
+    for (;;) {
+      for (std::size_t i = static_cast<std::size_t>(t); i < records.size();
+           i += static_cast<std::size_t>(threads)) {
+        score(scorer, records[i], &result);
+        ++done;
+        if (stop_mid_pass && (done & 15) == 0 && stop.load(std::memory_order_relaxed)) break;
+      }
+      if (stop.load(std::memory_order_relaxed)) break;
+      if (stop_mid_pass) break;  // the reference makes at most one pass
+      if (Seconds(start, Clock::now()) >= min_seconds) break;
+    }
+    total.fetch_add(done);
+    cpu_ns.fetch_add(static_cast<std::int64_t>((ThreadCpuSeconds() - cpu0) * 1e9));
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(work, t);
+  std::thread timer;
+  if (stop_mid_pass) {
+    timer = std::thread([&] {
+      while (!stop.load()) {
+        if (Seconds(start, Clock::now()) >= min_seconds) stop.store(true);
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+    });
+  }
+  work(0);
+  for (std::thread& th : pool) th.join();
+  const double secs = Seconds(start, Clock::now());
+  if (timer.joinable()) {
+    stop.store(true);
+    timer.join();
+  }
+  return Run{total.load(), secs, static_cast<double>(cpu_ns.load()) * 1e-9};
+}
+
+}  // namespace
+
+std::size_t HeapInUse() {
+  struct mallinfo2 mi = mallinfo2();
+  return mi.uordblks + mi.hblkhd;
+}
+
+Measurement Measure(const std::shared_ptr<const RuleSet>& rules, const std::vector<Record>& records,
+                    Days as_of, const MeasureOptions& options) {
+  Measurement m;
+  m.records = records.size();
+  m.threads = std::max(1, options.threads);
+  if (records.empty()) return m;
+  {
+    Scorer scorer(rules, ScoreOptions{as_of});
+    ScoreResult result;
+    Status st = scorer.Score(records.front(), &result);
+    if (!st.ok()) {
+      m.error = st.message();
+      return m;
+    }
+  }
+
+  // Warm up (scratch, RE2's DFA caches) and count candidates on one pass.
+  {
+    const internal::MatchIndex& index = *rules->data().index;
+    auto scratch = index.NewScratch();
+    std::vector<std::uint32_t> fired;
+    std::size_t fired_total = 0;
+    for (const Record& r : records) {
+      index.Match(r, as_of, scratch.get(), &fired);
+      fired_total += fired.size();
+    }
+    m.candidates_per_record =
+        static_cast<double>(scratch->candidates) / static_cast<double>(records.size());
+    m.fired_per_record = static_cast<double>(fired_total) / static_cast<double>(records.size());
+  }
+
+  const Run idx_run = Throughput(rules, records, as_of, m.threads, options.min_seconds, false,
+                                 [](Scorer& s, const Record& r, ScoreResult* out) {
+                                   (void)s.Score(r, out);
+                                 });
+  m.indexed_rps = static_cast<double>(idx_run.records) / idx_run.wall;
+  m.indexed_rps_cpu = static_cast<double>(idx_run.records) / idx_run.cpu;
+
+  std::size_t n_ref = 0;
+  if (options.reference_seconds > 0) {
+    const Run ref_run = Throughput(rules, records, as_of, m.threads, options.reference_seconds,
+                                   true, [](Scorer& s, const Record& r, ScoreResult* out) {
+                                     (void)s.ScoreReference(r, out);
+                                   });
+    n_ref = ref_run.records;
+    m.reference_rps = static_cast<double>(ref_run.records) / ref_run.wall;
+    m.reference_rps_cpu = static_cast<double>(ref_run.records) / ref_run.cpu;
+  }
+  m.reference_records = n_ref;
+  m.reference_sampled = n_ref < records.size();
+
+  // Single-record latency on one thread, and a check that the index agrees
+  // with the reference on the records the reference scored.
+  {
+    Scorer scorer(rules, ScoreOptions{as_of});
+    ScoreResult idx, ref;
+    const std::size_t n = std::min(records.size(), options.latency_records);
+    std::vector<double> us;
+    us.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto a = Clock::now();
+      (void)scorer.Score(records[i], &idx);
+      const auto b = Clock::now();
+      us.push_back(std::chrono::duration<double, std::micro>(b - a).count());
+    }
+    // Per-record CPU time cannot be read finely enough; the single-thread
+    // CPU throughput gives its mean.
+    std::sort(us.begin(), us.end());
+    auto pct = [&](double q) {
+      return us[std::min(us.size() - 1, static_cast<std::size_t>(q * static_cast<double>(us.size())))];
+    };
+    m.p50_us = pct(0.50);
+    m.p99_us = pct(0.99);
+    m.p999_us = pct(0.999);
+    m.max_us = us.back();
+    const std::size_t checked = std::min(records.size(), std::max<std::size_t>(n_ref, 1));
+    const auto check_start = Clock::now();
+    for (std::size_t i = 0; i < checked; ++i) {
+      if ((i & 15) == 15 && Seconds(check_start, Clock::now()) > 2) break;
+      (void)scorer.Score(records[i], &idx);
+      (void)scorer.ScoreReference(records[i], &ref);
+      if (idx.fired != ref.fired || idx.score != ref.score) ++m.mismatches;
+    }
+  }
+  return m;
+}
+
+}  // namespace targeting::bench

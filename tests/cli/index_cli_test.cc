@@ -1,0 +1,112 @@
+// The indexed matcher seen from the command line: `score` output is the
+// same byte for byte on one thread, on two, and with the reference, on rule
+// sets large enough that the index does the work; and `targeting bench`.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <regex>
+
+#include "bench/synthetic.h"
+#include "cli/run_command.h"
+
+namespace targeting::testing {
+namespace {
+
+// A synthetic rule set and records (lib/bench/synthetic.h) written to `dir`.
+void WriteSynthetic(const std::filesystem::path& dir, std::size_t rules, synthetic::Mix mix,
+                    std::size_t records) {
+  auto vocab = synthetic::MakeVocabulary();
+  std::ofstream(dir / "rules.yaml") << synthetic::RulesYaml({rules, mix, 5}, *vocab);
+  std::ofstream out(dir / "records.jsonl");
+  synthetic::RecordGenerator gen(vocab, 77);
+  std::string line;
+  for (std::size_t i = 0; i < records; ++i) {
+    line.clear();
+    gen.NextJson(&line);
+    out << line << '\n';
+  }
+}
+
+void ExpectSameOnEveryPath(const std::string& rules, const std::string& input) {
+  const std::string base = "score " + rules + " " + input + " --as-of 2026-05-27";
+  CommandResult one = RunTargeting(base + " --threads 1");
+  CommandResult two = RunTargeting(base + " --threads 2");
+  CommandResult ref = RunTargeting(base + " --reference");
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  ASSERT_EQ(two.exit_code, 0) << two.err;
+  ASSERT_EQ(ref.exit_code, 0) << ref.err;
+  ASSERT_FALSE(one.out.empty());
+  EXPECT_TRUE(one.out == two.out) << "--threads 1 and --threads 2 differ";
+  EXPECT_TRUE(one.out == ref.out) << "the index and --reference differ";
+  // Something fires, or the comparison proves little.
+  EXPECT_NE(one.out.find("\"fired\":[{"), std::string::npos);
+}
+
+TEST(IndexCli, ScoreIsTheSameOnAnyThreadCountAndWithTheReference) {
+  auto dir = FreshDir("index-synthetic");
+  WriteSynthetic(dir, 3000, synthetic::Mix::kRealistic, 20000);
+  ExpectSameOnEveryPath((dir / "rules.yaml").string(), (dir / "records.jsonl").string());
+  std::filesystem::remove_all(dir);
+}
+
+TEST(IndexCli, ScoreIsTheSameOnNegationAndRegexHeavySets) {
+  for (synthetic::Mix mix : {synthetic::Mix::kNegationOr, synthetic::Mix::kRegexHeavy}) {
+    auto dir = FreshDir("index-mix");
+    WriteSynthetic(dir, 1000, mix, 5000);
+    ExpectSameOnEveryPath((dir / "rules.yaml").string(), (dir / "records.jsonl").string());
+    std::filesystem::remove_all(dir);
+  }
+}
+
+TEST(IndexCli, ScoreIsTheSameOnTheExamplePack) {
+  ExpectSameOnEveryPath(Src("rules"), Src("examples/data/manifest.jsonl"));
+}
+
+TEST(BenchCli, JsonHasExactlyTheDocumentedKeys) {
+  auto dir = FreshDir("bench");
+  WriteSynthetic(dir, 500, synthetic::Mix::kRealistic, 2000);
+  CommandResult r = RunTargeting("bench " + (dir / "rules.yaml").string() + " " +
+                                 (dir / "records.jsonl").string() +
+                                 " --format json --seconds 1 --reference-seconds 1 --as-of 2026-05-27");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::regex shape(
+      R"(\{"records": 2000, "indexed_rps": [0-9.e+]+, "reference_rps": [0-9.e+]+, )"
+      R"("speedup": [0-9.e+]+, "p50_us": [0-9.e+]+, "p99_us": [0-9.e+]+, "compile_ms": [0-9.e+]+\}\n)");
+  EXPECT_TRUE(std::regex_match(r.out, shape)) << r.out;
+  // Standard error names the rule set and counts the records.
+  EXPECT_NE(r.err.find("fingerprint sha256:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("read 2000 = scored 2000 + rejected 0"), std::string::npos) << r.err;
+  std::filesystem::remove_all(dir);
+}
+
+TEST(BenchCli, TextAndThreads) {
+  CommandResult r = RunTargeting("bench " + Src("rules") + " " + Src("examples/data/manifest.csv") +
+                                 " --threads 2 --seconds 1 --reference-seconds 1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("indexed "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("on 2 threads"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("speedup "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("p99 "), std::string::npos) << r.out;
+}
+
+TEST(BenchCli, UsageErrorsExit2) {
+  EXPECT_EQ(RunTargeting("bench " + Src("rules")).exit_code, 2);  // no input
+  EXPECT_EQ(RunTargeting("bench " + Src("rules") + " " + Src("examples/data/manifest.csv") +
+                         " --format xml")
+                .exit_code,
+            2);
+  EXPECT_EQ(RunTargeting("bench " + Src("rules") + " " + Src("examples/data/manifest.csv") +
+                         " --threads 0")
+                .exit_code,
+            2);
+  EXPECT_EQ(RunTargeting("bench /nonexistent " + Src("examples/data/manifest.csv")).exit_code, 2);
+  auto dir = FreshDir("bench-empty");
+  std::ofstream(dir / "none.jsonl") << "";
+  CommandResult empty = RunTargeting("bench " + Src("rules") + " " + (dir / "none.jsonl").string());
+  EXPECT_EQ(empty.exit_code, 2);
+  EXPECT_NE(empty.err.find("no records to time"), std::string::npos) << empty.err;
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace targeting::testing

@@ -1,0 +1,291 @@
+// The pieces of the indexed matcher: the literal matcher, the regex
+// prefilter, RE2::Set splitting and fallback, and which entries the index can
+// narrow (EntryInfo::always_verify).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+
+#include "index/literal_matcher.h"
+#include "index/match_index.h"
+#include "index/regex_index.h"
+#include "plan/ruleset_data.h"
+#include "test_util.h"
+
+namespace targeting::testing {
+namespace {
+
+using internal::LiteralMatcher;
+using internal::RegexSetGroup;
+using internal::RequiredLiterals;
+
+std::multiset<std::string> Scan(const LiteralMatcher& m, std::string_view text) {
+  std::multiset<std::string> hits;
+  m.Scan(text, [&](std::uint32_t id) { hits.insert(m.literal(id)); });
+  return hits;
+}
+
+TEST(LiteralMatcher, FindsEveryOccurrenceOfEveryLiteral) {
+  LiteralMatcher m;
+  for (const char* l : {"he", "she", "his", "hers", "e", "s"}) m.Add(l);
+  EXPECT_EQ(m.Add("she"), 1u);  // the same bytes keep their id
+  m.Build();
+  EXPECT_EQ(Scan(m, "ushers"),
+            (std::multiset<std::string>{"she", "he", "e", "hers", "s", "s"}));
+  EXPECT_TRUE(Scan(m, "xyz").empty());
+  EXPECT_TRUE(Scan(m, "").empty());
+}
+
+TEST(LiteralMatcher, MatchesBytesExactly) {
+  LiteralMatcher m;
+  m.Add("caf\xC3\xA9");
+  m.Add("\xE2\x84\xAA");
+  m.Build();
+  EXPECT_EQ(Scan(m, "un caf\xC3\xA9 \xE2\x84\xAA").size(), 2u);
+  EXPECT_TRUE(Scan(m, "CAF\xC3\x89 k").empty());
+}
+
+TEST(LiteralMatcher, EmptyMatcherFindsNothing) {
+  LiteralMatcher m;
+  m.Build();
+  EXPECT_TRUE(Scan(m, "anything").empty());
+}
+
+std::vector<std::string> Literals(const std::string& pattern) {
+  RE2 re(pattern);
+  EXPECT_TRUE(re.ok()) << pattern;
+  auto lits = RequiredLiterals(re, 3);
+  if (!lits) return {};
+  std::sort(lits->begin(), lits->end());
+  return *lits;
+}
+
+TEST(RegexPrefilter, RequiredLiterals) {
+  EXPECT_EQ(Literals("GUCCI"), (std::vector<std::string>{"gucci"}));
+  // Either side of the concatenation is required; the shorter literal is
+  // dropped first, as the less selective one.
+  EXPECT_EQ(Literals("(GUCCI|CHANEL).*bag"), (std::vector<std::string>{"chanel", "gucci"}));
+  EXPECT_EQ(Literals("GUCCI|CHANEL"), (std::vector<std::string>{"chanel", "gucci"}));
+  EXPECT_EQ(Literals("(?i)sneakers"), (std::vector<std::string>{"sneakers"}));
+  // The plain shapes are read without compiling; the answers are the same.
+  EXPECT_EQ(Literals("\\b(PRADA|GUCCI)\\b"), (std::vector<std::string>{"gucci", "prada"}));
+  EXPECT_EQ(Literals("(?i)(?:Lithium Ion|PO#1)"), (std::vector<std::string>{"lithium ion", "po#1"}));
+  EXPECT_EQ(Literals("REPLICA|FAKE"), (std::vector<std::string>{"fake", "replica"}));
+  EXPECT_EQ(Literals("(GUCCI)|(PRADA)"), (std::vector<std::string>{"gucci", "prada"}));
+  EXPECT_EQ(Literals("LEATHER.*(REPLICA|WALLETS)"), (std::vector<std::string>{"leather"}));
+  EXPECT_EQ(Literals("(?i)SNEAKERS?\\b"), (std::vector<std::string>{"sneaker"}));
+  EXPECT_EQ(Literals("ABC[|(]DEF"), (std::vector<std::string>{"abc"}));
+  // A top-level alternation, however hidden, means no single run is required.
+  EXPECT_TRUE(Literals("ABC.*X|Y").empty());
+  EXPECT_EQ(Literals("ABC\\Q(\\E|XYZ"), (std::vector<std::string>{"abc(", "xyz"}));
+  EXPECT_TRUE(Literals("AB?").empty());
+  // Nothing long enough is required: such patterns go to RE2::Set.
+  EXPECT_TRUE(Literals("^\\d{4}$").empty());
+  EXPECT_TRUE(Literals("a|b").empty());
+  EXPECT_TRUE(Literals(".*").empty());
+  EXPECT_TRUE(Literals("GUCCI|x").empty());
+  // Only ASCII literals are kept: a non-ASCII one would need Unicode case mapping.
+  EXPECT_EQ(Literals("caf\xC3\xA9"), (std::vector<std::string>{"caf"}));
+  EXPECT_TRUE(Literals("\xC3\xA9t\xC3\xA9").empty());
+}
+
+TEST(RegexPrefilter, FoldMapsTheCharactersRe2LowersToAscii) {
+  std::string out;
+  EXPECT_FALSE(internal::PrefilterFoldDiffers("GUCCI caf\xC3\xA9", &out));
+  EXPECT_TRUE(out.empty());
+  EXPECT_TRUE(internal::PrefilterFoldDiffers("\xE2\x84\xAAIT \xC5\xBFneakers", &out));
+  EXPECT_EQ(out, "kit sneakers");
+}
+
+// A regex that the Kelvin sign satisfies must stay a candidate.
+TEST(RegexPrefilter, KelvinSignStillMatchesCaseInsensitiveRegex) {
+  auto rules = MustCompile(R"(
+rules:
+  - id: R1
+    when: {description: {regex: "(?i)kit"}}
+  - id: R2
+    when: {description: {regex: "(?i)sneakers"}}
+  - id: R3
+    when: {description: {contains: "kit"}}
+)");
+  ASSERT_TRUE(rules);
+  EXPECT_EQ(Fired(rules, MakeRecord(*rules, {{"description", "\xE2\x84\xAAIT"}})),
+            (std::vector<std::string>{"R1"}));
+  EXPECT_EQ(Fired(rules, MakeRecord(*rules, {{"description", "\xC5\xBFNEAKERS"}})),
+            (std::vector<std::string>{"R2"}));
+  EXPECT_EQ(Fired(rules, MakeRecord(*rules, {{"description", "a KIT"}})),
+            (std::vector<std::string>{"R1", "R3"}));
+}
+
+std::vector<std::uint32_t> SetMatch(const RegexSetGroup& g, std::string_view text) {
+  std::vector<int> scratch;
+  std::vector<std::uint32_t> keys;
+  g.Match(text, &scratch, [&](std::uint32_t k) { keys.push_back(k); });
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
+TEST(RegexSetGroup, SplitsIntoSmallSetsAndAgrees) {
+  std::vector<std::unique_ptr<RE2>> res;
+  for (const char* p : {"^\\d+$", "a|b", "x*", "[0-9]{4}", "^[A-Z]+$", "(?i)k"}) {
+    res.push_back(std::make_unique<RE2>(p));
+  }
+  RegexSetGroup one, split;
+  for (std::size_t i = 0; i < res.size(); ++i) {
+    one.Add(res[i].get(), static_cast<std::uint32_t>(i));
+    split.Add(res[i].get(), static_cast<std::uint32_t>(i));
+  }
+  EXPECT_TRUE(one.Build(64 << 20, 256).empty());
+  EXPECT_TRUE(split.Build(64 << 20, 2).empty());
+  EXPECT_EQ(one.set_count(), 1u);
+  EXPECT_EQ(split.set_count(), 3u);
+  for (const char* text : {"1234", "ABC", "\xE2\x84\xAA", "zzz", "b"}) {
+    std::vector<std::uint32_t> expected;
+    for (std::size_t i = 0; i < res.size(); ++i) {
+      if (RE2::PartialMatch(text, *res[i])) expected.push_back(static_cast<std::uint32_t>(i));
+    }
+    EXPECT_EQ(SetMatch(one, text), expected) << text;
+    EXPECT_EQ(SetMatch(split, text), expected) << text;
+  }
+}
+
+TEST(RegexSetGroup, TooSmallABudgetLeavesPatternsUnplaced) {
+  RE2 a("(?i)[a-z]{3}\\d{3}"), b("^x"), c("y$"), d("\\d{4}");
+  RegexSetGroup g;
+  g.Add(&a, 7);
+  g.Add(&b, 9);
+  g.Add(&c, 11);
+  g.Add(&d, 13);
+  std::vector<std::uint32_t> unplaced = g.Build(1000, 256);
+  std::sort(unplaced.begin(), unplaced.end());
+  unplaced.erase(std::unique(unplaced.begin(), unplaced.end()), unplaced.end());
+  EXPECT_EQ(unplaced, (std::vector<std::uint32_t>{7, 9, 11, 13}));
+  EXPECT_TRUE(g.empty());
+}
+
+TEST(RegexSetGroup, FewPatternsAreMatchedOneByOne) {
+  RE2 a("^\\d+$"), b("[A-Z]{2}");
+  RegexSetGroup g;
+  g.Add(&a, 0);
+  g.Add(&b, 1);
+  EXPECT_TRUE(g.Build(1000, 256).empty());  // no set, so no budget to miss
+  EXPECT_EQ(g.set_count(), 0u);
+  EXPECT_EQ(g.pattern_count(), 2u);
+  EXPECT_EQ(SetMatch(g, "123"), (std::vector<std::uint32_t>{0}));
+  EXPECT_EQ(SetMatch(g, "xAB"), (std::vector<std::uint32_t>{1}));
+}
+
+TEST(RegexSetGroup, OutOfMemoryFallsBackToEachPattern) {
+  RE2 a("^\\d+$"), b("[A-Z]{2}"), c("^x"), d("y$");
+  RegexSetGroup g;
+  g.Add(&a, 0);
+  g.Add(&b, 1);
+  g.Add(&c, 2);
+  g.Add(&d, 3);
+  ASSERT_TRUE(g.Build(64 << 20, 256).empty());
+  ASSERT_EQ(g.set_count(), 1u);
+  internal::SimulateRegexSetOutOfMemoryForTesting(true);
+  EXPECT_EQ(SetMatch(g, "123"), (std::vector<std::uint32_t>{0}));
+  EXPECT_EQ(SetMatch(g, "xAB"), (std::vector<std::uint32_t>{1, 2}));
+  internal::SimulateRegexSetOutOfMemoryForTesting(false);
+  EXPECT_EQ(g.fallbacks(), 2u);
+  EXPECT_EQ(SetMatch(g, "123"), (std::vector<std::uint32_t>{0}));
+  EXPECT_EQ(g.fallbacks(), 2u);
+}
+
+std::vector<std::string> AlwaysVerified(const RuleSet& rules) {
+  std::vector<std::string> ids;
+  for (const EntryInfo& e : rules.entries()) {
+    if (e.always_verify) ids.push_back(e.id);
+  }
+  return ids;
+}
+
+TEST(MatchIndex, EntriesWithoutAnAnchorAreAlwaysVerified) {
+  auto rules = MustCompile(R"(
+rules:
+  - id: eq
+    when: {country_of_origin: CN}
+  - id: negations
+    when: {all: [{not: {country_of_origin: CN}}, {mode: {ne: SEA}}, {routing: {not_in: [HK]}}]}
+  - id: exists
+    when: {description: {exists: true}}
+  - id: effective-only
+    effective: {from: 2026-01-01}
+    when: {hts_code: {exists: false}}
+  - id: scope-anchor
+    scope: {ports: ["2704"]}
+    when: {not: {mode: SEA}}
+  - id: any-all-anchored
+    when: {any: [{mode: SEA}, {hts_code: {prefix: "42"}}]}
+  - id: any-one-unanchored
+    when: {any: [{mode: SEA}, {not: {hts_code: {prefix: "42"}}}]}
+  - id: at-least-sound
+    when: {at_least: 2, of: [{mode: SEA}, {not: {carrier: X}}, {quantity: {gt: 5}}]}
+  - id: at-least-unsound
+    when: {at_least: 1, of: [{mode: SEA}, {not: {carrier: X}}]}
+  - id: double-negation
+    when: {not: {not: {carrier: MAEU}}}
+  - id: range
+    when: {value_per_kg: {lt: 20}}
+  - id: draft-negation
+    status: draft
+    when: {not: {mode: SEA}}
+)");
+  ASSERT_TRUE(rules);
+  EXPECT_EQ(AlwaysVerified(*rules),
+            (std::vector<std::string>{"any-one-unanchored", "at-least-unsound", "effective-only",
+                                      "exists", "negations"}));
+  const auto stats = rules->data().index->stats();
+  EXPECT_EQ(stats.scored_entries, 11u);
+  EXPECT_EQ(stats.always_verify, 5u);
+  EXPECT_EQ(stats.anchored_entries, 6u);
+}
+
+TEST(MatchIndex, CheckWarnsAboutAlwaysVerifiedEntries) {
+  CompileResult r = CompileString("rules:\n  - id: N\n    when: {not: {mode: SEA}}\n", "t.yaml");
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r.warning_count(), 1u);
+  EXPECT_NE(r.issues[0].message.find("verified on every record"), std::string::npos);
+}
+
+// Indexed structures at their edges: inclusive and exclusive bounds, prefix
+// walks that stop early, list fields, -0, and a missing field.
+TEST(MatchIndex, BoundariesAndListsAgreeWithReference) {
+  auto rules = MustCompile(R"(
+rules:
+  - {id: gt10, when: {quantity: {gt: 10}}}
+  - {id: ge10, when: {quantity: {ge: 10}}}
+  - {id: lt10, when: {quantity: {lt: 10}}}
+  - {id: le10, when: {quantity: {le: 10}}}
+  - {id: btw, when: {quantity: {between: [5, 10]}}}
+  - {id: zero, when: {quantity: [0]}}
+  - {id: eqzero, when: {quantity: "-0"}}
+  - {id: p42, when: {hts_code: {prefix: ["42", "4202.21"]}}}
+  - {id: p4203, when: {hts_code: {prefix: "4203"}}}
+  - {id: hk, when: {routing: HK}}
+  - {id: date, when: {arrival_date: {ge: 2026-01-01}}}
+)");
+  ASSERT_TRUE(rules);
+  EXPECT_EQ(Fired(rules, MakeRecord(*rules, {{"quantity", "10"}})),
+            (std::vector<std::string>{"btw", "ge10", "le10"}));
+  EXPECT_EQ(Fired(rules, MakeRecord(*rules, {{"quantity", "1e1"}})),
+            (std::vector<std::string>{"btw", "ge10", "le10"}));
+  EXPECT_EQ(Fired(rules, MakeRecord(*rules, {{"quantity", "10.5"}})),
+            (std::vector<std::string>{"ge10", "gt10"}));
+  EXPECT_EQ(Fired(rules, MakeRecord(*rules, {{"quantity", "5"}})),
+            (std::vector<std::string>{"btw", "le10", "lt10"}));
+  EXPECT_EQ(Fired(rules, MakeRecord(*rules, {{"quantity", "-0"}})),
+            (std::vector<std::string>{"eqzero", "le10", "lt10", "zero"}));
+  EXPECT_EQ(Fired(rules, MakeRecord(*rules, {{"hts_code", "4202.21.6000"}})),
+            (std::vector<std::string>{"p42"}));
+  EXPECT_EQ(Fired(rules, MakeRecord(*rules, {{"hts_code", "4"}})), std::vector<std::string>{});
+  EXPECT_EQ(Fired(rules, MakeRecord(*rules, {{"routing", "CN;HK"}})),
+            (std::vector<std::string>{"hk"}));
+  EXPECT_EQ(Fired(rules, MakeRecord(*rules, {{"arrival_date", "2026-01-01"}})),
+            (std::vector<std::string>{"date"}));
+  EXPECT_EQ(Fired(rules, MakeRecord(*rules, {})), std::vector<std::string>{});
+}
+
+}  // namespace
+}  // namespace targeting::testing

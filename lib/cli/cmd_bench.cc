@@ -139,6 +139,7 @@ std::vector<OptionSpec> BenchOptions() {
       RejectsOption(),
   };
   for (OptionSpec& l : LimitOptions()) o.push_back(l);
+  for (OptionSpec& l : ReaderLimitOptions()) o.push_back(l);
   return o;
 }
 

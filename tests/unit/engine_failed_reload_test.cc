@@ -32,7 +32,7 @@ std::vector<std::string> Ids(const RuleSet& rules) {
   return ids;
 }
 
-class EngineReload : public ::testing::Test {
+class EngineFailedReload : public ::testing::Test {
  protected:
   void SetUp() override {
     good_ = FreshDir("good");
@@ -66,7 +66,7 @@ class EngineReload : public ::testing::Test {
   std::shared_ptr<const RuleSet> first_;
 };
 
-TEST_F(EngineReload, BrokenDirectoryKeepsTheLastGoodSet) {
+TEST_F(EngineFailedReload, BrokenDirectoryKeepsTheLastGoodSet) {
   fs::path bad = FreshDir("broken");
   // One good file and one broken: nothing of it may be installed.
   Write(bad / "a.yaml", "rules:\n  - {id: B1, weight: 10, when: {mode: AIR}}\n");
@@ -86,7 +86,7 @@ TEST_F(EngineReload, BrokenDirectoryKeepsTheLastGoodSet) {
   fs::remove_all(bad);
 }
 
-TEST_F(EngineReload, UnreadablePathsKeepTheLastGoodSet) {
+TEST_F(EngineFailedReload, UnreadablePathsKeepTheLastGoodSet) {
   ExpectRefused("/nonexistent/rules", false);
   ExpectRefused("/dev/zero", false);
   fs::path d = FreshDir("fifo");
@@ -106,7 +106,7 @@ TEST_F(EngineReload, UnreadablePathsKeepTheLastGoodSet) {
   EXPECT_EQ(engine_->generation(), generation);
 }
 
-TEST_F(EngineReload, AGoodReloadSwapsAndCounts) {
+TEST_F(EngineFailedReload, AGoodReloadSwapsAndCounts) {
   Scorer before = engine_->NewScorer(ScoreOptions{20000});
   fs::path next = FreshDir("next");
   Write(next / "a.yaml", "rules:\n  - {id: N1, weight: 10, when: {mode: AIR}}\n");
@@ -132,7 +132,7 @@ TEST_F(EngineReload, AGoodReloadSwapsAndCounts) {
 
 // Scorers on other threads only ever see a whole rule set: the first or the
 // second, each scoring exactly as it should, while reloads fail and succeed.
-TEST_F(EngineReload, ScorersSeeOnlyWholeSets) {
+TEST_F(EngineFailedReload, ScorersSeeOnlyWholeSets) {
   fs::path other = FreshDir("other");
   fs::path bad = FreshDir("bad");
   Write(other / "a.yaml", "rules:\n  - {id: O1, weight: 7, when: {mode: SEA}}\n  - {id: O2, weight: 1, when: {mode: SEA}}\n");

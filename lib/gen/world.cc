@@ -997,15 +997,21 @@ const GoodsProfile& ProfileOf(Goods goods) {
   return kGoodsProfiles.front();  // not reached: Generate asks only for goods with a profile
 }
 
-const GoodsSpec& PickSpec(Rng& rng, const std::vector<GoodsSpec>& specs) {
+// One of `items` (non-empty), each as likely as its `weight` member.
+template <typename T>
+const T& PickByWeight(Rng& rng, const std::vector<T>& items) {
   double sum = 0;
-  for (const GoodsSpec& s : specs) sum += s.weight;
+  for (const T& item : items) sum += item.weight;
   double x = rng.Uniform() * sum;
-  for (const GoodsSpec& s : specs) {
-    if (x < s.weight) return s;
-    x -= s.weight;
+  for (const T& item : items) {
+    if (x < item.weight) return item;
+    x -= item.weight;
   }
-  return specs.back();
+  return items.back();
+}
+
+const GoodsSpec& PickSpec(Rng& rng, const std::vector<GoodsSpec>& specs) {
+  return PickByWeight(rng, specs);
 }
 
 // One of the spec's '|'-separated descriptions.
@@ -1018,14 +1024,7 @@ std::string Describe(Rng& rng, const GoodsSpec& spec) {
 }
 
 std::string_view PickWeighted(Rng& rng, const std::vector<Weighted>& items) {
-  double sum = 0;
-  for (const Weighted& s : items) sum += s.weight;
-  double x = rng.Uniform() * sum;
-  for (const Weighted& s : items) {
-    if (x < s.weight) return s.value;
-    x -= s.weight;
-  }
-  return items.back().value;
+  return PickByWeight(rng, items).value;
 }
 
 Mode PickMode(Rng& rng, double sea, double air, double express, double mail) {

@@ -446,6 +446,12 @@ const char* const kBusinessSuffixes[] = {"Inc.", "Inc", "LLC", "L.L.C.", "Corp."
 // ---------------------------------------------------------------------------
 // Helpers.
 
+WeightedIndex IndexByWeight(const std::vector<Weighted>& items) {
+  std::vector<double> weights;
+  for (const Weighted& item : items) weights.push_back(item.weight);
+  return WeightedIndex(weights);
+}
+
 void AppendUpper(std::string_view s, std::string* out) {
   for (char c : s) out->push_back((c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c);
 }
@@ -803,16 +809,10 @@ World::World(std::uint64_t seed) : impl_(new Impl) {
   }
 
   for (int m = 0; m < kModeCount; ++m) {
+    w.entry_ports[m] = IndexByWeight(kEntryPorts[m]);
+    w.carriers[m] = IndexByWeight(kCarriers[m]);
+    w.origins[m] = IndexByWeight(kOrigins[m]);
     std::vector<double> weights;
-    for (const Weighted& p : kEntryPorts[m]) weights.push_back(p.weight);
-    w.entry_ports[m] = WeightedIndex(weights);
-    weights.clear();
-    for (const Weighted& c : kCarriers[m]) weights.push_back(c.weight);
-    w.carriers[m] = WeightedIndex(weights);
-    weights.clear();
-    for (const Weighted& o : kOrigins[m]) weights.push_back(o.weight);
-    w.origins[m] = WeightedIndex(weights);
-    weights.clear();
     for (const ChapterGroup& g : kChapterGroups) weights.push_back(g.share[m]);
     w.chapter_groups[m] = WeightedIndex(weights);
   }

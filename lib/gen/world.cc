@@ -1038,11 +1038,15 @@ Mode PickMode(Rng& rng, double sea, double air, double express, double mail) {
 // How many units a shipment of a mode holds.
 long long Units(Rng& rng, Mode mode, long long sea, long long air, long long express,
                 long long mail) {
+  // Freight holds from a tenth of the most to the most, mostly towards the
+  // tenth; a parcel holds up to the most.
+  auto freight = [&rng](long long most) {
+    const double m = static_cast<double>(most);
+    return static_cast<long long>(rng.Skewed(m / 10, m, 2)) + 1;
+  };
   switch (mode) {
-    case Mode::kSea: return static_cast<long long>(rng.Skewed(static_cast<double>(sea) / 10,
-                                                              static_cast<double>(sea), 2)) + 1;
-    case Mode::kAir: return static_cast<long long>(rng.Skewed(static_cast<double>(air) / 10,
-                                                              static_cast<double>(air), 2)) + 1;
+    case Mode::kSea: return freight(sea);
+    case Mode::kAir: return freight(air);
     case Mode::kExpress: return rng.Int(1, express);
     case Mode::kMail: return rng.Int(1, mail);
   }

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "io/chunked_reader.h"
 #include "io/reasons.h"
 #include "io/readers.h"
 #include "load/normalize.h"
@@ -45,16 +46,14 @@ bool IsAscii(std::string_view s) {
   return (bits & 0x8080808080808080ull) == 0;
 }
 
-class CsvReader final : public RecordReader {
+class CsvReader final : public ChunkedReader {
  public:
   CsvReader(std::unique_ptr<ByteSource> source, std::string name, const Schema& schema,
             const ReaderOptions& options)
-      : source_(std::move(source)), name_(std::move(name)), schema_(schema), options_(options) {}
+      : ChunkedReader(std::move(source), std::move(name), schema, options) {}
 
   Status ReadHeader();
   Next Read(Record* record, Reject* reject) override;
-  const Status& status() const override { return status_; }
-  const std::string& name() const override { return name_; }
 
  private:
   enum class State : std::uint8_t { kRecordStart, kFieldStart, kUnquoted, kQuoted, kQuoteInQuoted };
@@ -69,7 +68,6 @@ class CsvReader final : public RecordReader {
   // (or on a read error, see status_). The cells of the record are then in
   // cells_, column_ holds its number of fields and error_ its first error.
   bool ScanRecord();
-  bool Refill();
   void BeginRecord();
   void BeginField();
   void EndField();
@@ -97,18 +95,7 @@ class CsvReader final : public RecordReader {
   }
   Next RejectRecord(Reject* reject, std::string_view reason);
 
-  std::unique_ptr<ByteSource> source_;
-  std::string name_;
-  const Schema& schema_;
-  ReaderOptions options_;
-  Status status_;
-
-  // Input position.
-  const char* p_ = nullptr;
-  const char* end_ = nullptr;
-  bool eof_ = false;
-  std::uint64_t line_ = 1;   // physical line of *p_
-  bool pending_cr_ = false;  // a CR ended the last chunk; an LF next belongs to it
+  std::uint64_t line_ = 1;  // physical line of *p_
   State state_ = State::kRecordStart;
 
   // The header: which schema field each column fills (-1: ignored).
@@ -134,19 +121,6 @@ class CsvReader final : public RecordReader {
 
   std::string scratch_;
 };
-
-bool CsvReader::Refill() {
-  if (eof_) return false;
-  std::string_view chunk = source_->Next();
-  if (chunk.empty()) {
-    eof_ = true;
-    if (!source_->status().ok()) status_ = source_->status();
-    return false;
-  }
-  p_ = chunk.data();
-  end_ = p_ + chunk.size();
-  return true;
-}
 
 void CsvReader::Fail(std::string reason) {
   buffering_ = false;

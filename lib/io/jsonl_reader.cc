@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "io/chunked_reader.h"
 #include "io/reasons.h"
 #include "io/readers.h"
 #include "load/normalize.h"
@@ -85,11 +86,11 @@ struct NameHash {
   }
 };
 
-class JsonlReader final : public RecordReader {
+class JsonlReader final : public ChunkedReader {
  public:
   JsonlReader(std::unique_ptr<ByteSource> source, std::string name, const Schema& schema,
               const ReaderOptions& options)
-      : source_(std::move(source)), name_(std::move(name)), schema_(schema), options_(options) {
+      : ChunkedReader(std::move(source), std::move(name), schema, options) {
     for (int f = 0; f < schema.size(); ++f) {
       if (!schema.field(f).derived) fields_.emplace(schema.field(f).name, f);
     }
@@ -97,8 +98,6 @@ class JsonlReader final : public RecordReader {
   }
 
   Next Read(Record* record, Reject* reject) override;
-  const Status& status() const override { return status_; }
-  const std::string& name() const override { return name_; }
 
  private:
   // How reading one record went: fine, a value the schema cannot take (the
@@ -109,7 +108,6 @@ class JsonlReader final : public RecordReader {
   // The next physical line into line_ (without its line end) and its number
   // into line_number_; false at the end of the input or on a read error.
   bool NextLine();
-  bool Refill();
   Outcome ParseLine(Record* record);
   Outcome SetField(int field, od::value value, Record* record);
   Outcome AddScalar(int field, od::value value, od::json_type type, std::size_t* bytes,
@@ -122,19 +120,8 @@ class JsonlReader final : public RecordReader {
   Outcome BadJson(std::string reason);
   Outcome BadValue(std::string reason);
 
-  std::unique_ptr<ByteSource> source_;
-  std::string name_;
-  const Schema& schema_;
-  ReaderOptions options_;
-  Status status_;
   boost::unordered_flat_map<std::string, int, NameHash, std::equal_to<>> fields_;
-
-  // Input position.
-  const char* p_ = nullptr;
-  const char* end_ = nullptr;
-  bool eof_ = false;
   std::uint64_t next_line_ = 1;  // number of the line that starts at *p_
-  bool pending_cr_ = false;      // a CR ended the last chunk; an LF next belongs to it
 
   // The current line.
   std::string line_;  // its text, then simdjson's padding
@@ -147,19 +134,6 @@ class JsonlReader final : public RecordReader {
   bool have_error_ = false;
   std::string reason_;
 };
-
-bool JsonlReader::Refill() {
-  if (eof_) return false;
-  std::string_view chunk = source_->Next();
-  if (chunk.empty()) {
-    eof_ = true;
-    if (!source_->status().ok()) status_ = source_->status();
-    return false;
-  }
-  p_ = chunk.data();
-  end_ = p_ + chunk.size();
-  return true;
-}
 
 bool JsonlReader::NextLine() {
   line_.clear();

@@ -74,6 +74,11 @@ class CsvReader final : public ChunkedReader {
   void Take(const char* bytes, std::size_t n);
   // Takes a run of plain bytes that ends at p_, checking both limits.
   void TakeRun(const char* bytes, std::size_t n);
+  // Takes the plain bytes from p_ up to the next byte of `stop`; false when
+  // the chunk ends first.
+  bool TakeRunUntil(const ByteSet& stop);
+  // Steps over a comma outside quotes into the record's next field.
+  void NextField();
   void CheckRecordSize();
   void FailFieldTooLong();
   void FailRecordTooLong();
@@ -215,6 +220,20 @@ void CsvReader::TakeRun(const char* bytes, std::size_t n) {
   }
 }
 
+bool CsvReader::TakeRunUntil(const ByteSet& stop) {
+  const char* start = p_;
+  while (p_ != end_ && !stop[static_cast<unsigned char>(*p_)]) ++p_;
+  TakeRun(start, static_cast<std::size_t>(p_ - start));
+  return p_ != end_;
+}
+
+void CsvReader::NextField() {
+  ++p_;
+  EndField();
+  BeginField();
+  state_ = State::kFieldStart;
+}
+
 void CsvReader::CheckRecordSize() {
   if (record_too_long_ || Offset() - record_start_ <= options_.max_record_bytes) return;
   FailRecordTooLong();
@@ -281,16 +300,10 @@ bool CsvReader::ScanRecord() {
         state_ = State::kUnquoted;
         [[fallthrough]];
       case State::kUnquoted: {
-        const char* start = p_;
-        while (p_ != end_ && !kUnquotedStop[static_cast<unsigned char>(*p_)]) ++p_;
-        TakeRun(start, static_cast<std::size_t>(p_ - start));
-        if (p_ == end_) continue;
+        if (!TakeRunUntil(kUnquotedStop)) continue;
         const char c = *p_;
         if (c == ',') {
-          ++p_;
-          EndField();
-          BeginField();
-          state_ = State::kFieldStart;
+          NextField();
           continue;
         }
         if (c == '"') {
@@ -305,10 +318,7 @@ bool CsvReader::ScanRecord() {
         return true;
       }
       case State::kQuoted: {
-        const char* start = p_;
-        while (p_ != end_ && !kQuotedStop[static_cast<unsigned char>(*p_)]) ++p_;
-        TakeRun(start, static_cast<std::size_t>(p_ - start));
-        if (p_ == end_) continue;
+        if (!TakeRunUntil(kQuotedStop)) continue;
         const char c = *p_;
         if (c == '"') {
           ++p_;
@@ -338,10 +348,7 @@ bool CsvReader::ScanRecord() {
           continue;
         }
         if (c == ',') {
-          ++p_;
-          EndField();
-          BeginField();
-          state_ = State::kFieldStart;
+          NextField();
           continue;
         }
         if (c == '\r' || c == '\n') {

@@ -365,15 +365,6 @@ void String(const char* k, std::string_view v, std::string* out) {
   internal::AppendJsonString(v, out);
 }
 
-void StringList(const std::vector<std::string>& v, std::string* out) {
-  out->push_back('[');
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    if (i) out->push_back(',');
-    internal::AppendJsonString(v[i], out);
-  }
-  out->push_back(']');
-}
-
 }  // namespace
 
 void AppendBacktestJson(const BacktestReport& r, std::string* out) {
@@ -416,7 +407,7 @@ void AppendBacktestJson(const BacktestReport& r, std::string* out) {
     if (i) out->push_back(',');
     internal::AppendJsonString(p.tag, out);
     out->append(":{\"entries\":");
-    StringList(p.entries, out);
+    internal::AppendJsonStringArray(p.entries, out);
     out->push_back(',');
     Count("discrepant", p.discrepant, out);
     out->push_back('}');
@@ -488,11 +479,11 @@ void AppendOverlapJson(const BacktestReport& r, std::string* out) {
     Count("only", m.only, out);
     out->push_back(',');
     Key("examples", out);
-    StringList(m.examples, out);
+    internal::AppendJsonStringArray(m.examples, out);
     out->push_back('}');
   }
   out->append("],\n\"top\":");
-  StringList(ov.top, out);
+  internal::AppendJsonStringArray(ov.top, out);
   auto pairs = [&](const char* k, const std::vector<OverlapReport::Pair>& v) {
     out->append(",\n\"");
     out->append(k);

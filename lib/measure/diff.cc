@@ -216,15 +216,6 @@ void Lanes(const std::array<std::uint64_t, 3>& v, std::string* out) {
               ",\"green\":" + std::to_string(v[0]) + "}");
 }
 
-void Ids(const std::vector<std::string>& v, std::string* out) {
-  out->push_back('[');
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    if (i) out->push_back(',');
-    internal::AppendJsonString(v[i], out);
-  }
-  out->push_back(']');
-}
-
 }  // namespace
 
 void AppendDiffJson(const DiffReport& r, std::string* out) {
@@ -278,9 +269,9 @@ void AppendDiffJson(const DiffReport& r, std::string* out) {
     out->append(",\"lane\":\"");
     out->append(LaneName(c.new_lane));
     out->append("\"},\"gained\":");
-    Ids(c.gained, out);
+    internal::AppendJsonStringArray(c.gained, out);
     out->append(",\"lost\":");
-    Ids(c.lost, out);
+    internal::AppendJsonStringArray(c.lost, out);
     out->push_back('}');
   }
   out->push_back(']');
@@ -294,9 +285,9 @@ void AppendDiffJson(const DiffReport& r, std::string* out) {
                 ",\"found_new\":" + std::to_string(r.found_new) +
                 ",\"gained\":" + std::to_string(r.discrepant_gained) +
                 ",\"lost\":" + std::to_string(r.discrepant_lost) + ",\"gained_ids\":");
-    Ids(r.gained_examples, out);
+    internal::AppendJsonStringArray(r.gained_examples, out);
     out->append(",\"lost_ids\":");
-    Ids(r.lost_examples, out);
+    internal::AppendJsonStringArray(r.lost_examples, out);
     out->push_back('}');
   }
   out->append("}\n");

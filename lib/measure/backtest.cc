@@ -3,6 +3,7 @@
 #include <boost/unordered/unordered_flat_map.hpp>
 #include <boost/unordered/unordered_flat_set.hpp>
 
+#include "measure/outcome_join.h"
 #include "plan/ruleset_data.h"
 #include "targeting/measure.h"
 #include "util/json_writer.h"
@@ -36,7 +37,7 @@ struct Backtest::State {
   std::vector<Acc> acc;
   std::vector<int> slot_of;  // entry index -> slot, or -1 (draft)
 
-  std::vector<char> matched;  // per outcome index
+  internal::OutcomeJoin join{nullptr};
   std::uint64_t records = 0, rejected = 0, examined = 0, discrepant = 0, sampled = 0;
   std::uint64_t sampled_examined = 0, sampled_discrepant = 0;
   std::uint64_t by_rule = 0, by_query = 0, missed = 0;
@@ -76,7 +77,7 @@ Backtest::Backtest(std::shared_ptr<const RuleSet> rules, std::shared_ptr<const O
   }
   s_->tag_discrepant.assign(tags.size(), 0);
   s_->tag_hit.assign(tags.size(), 0);
-  if (s_->outcomes) s_->matched.assign(s_->outcomes->size(), 0);
+  s_->join = internal::OutcomeJoin(s_->outcomes.get());
 }
 
 Backtest::~Backtest() = default;
@@ -88,12 +89,8 @@ void Backtest::Add(const Record& record, const ScoreResult& result) {
   ++s.records;
   if (result.sampled) ++s.sampled;
   const Outcome* o = nullptr;
-  if (s.outcomes) {
-    int i = s.outcomes->FindIndex(record.record_id());
-    if (i >= 0) {
-      s.matched[static_cast<std::size_t>(i)] = 1;
-      o = &s.outcomes->outcome(static_cast<std::size_t>(i));
-    }
+  if (int i = s.join.Join(record.record_id()); i >= 0) {
+    o = &s.outcomes->outcome(static_cast<std::size_t>(i));
   }
   const bool examined = o && o->examined;
   const bool disc = o && o->discrepant();
@@ -203,12 +200,7 @@ std::vector<Record> Backtest::DiscrepantHits(int entry) const {
 }
 
 std::vector<std::string> Backtest::UnmatchedIds(std::size_t limit) const {
-  std::vector<std::string> out;
-  if (!s_->outcomes) return out;
-  for (std::size_t i = 0; i < s_->matched.size() && out.size() < limit; ++i) {
-    if (!s_->matched[i]) out.push_back(s_->outcomes->id(i));
-  }
-  return out;
+  return s_->join.UnmatchedIds(limit);
 }
 
 BacktestReport Backtest::Report() const {
@@ -220,13 +212,7 @@ BacktestReport Backtest::Report() const {
   r.fingerprint = rules.fingerprint();
   r.records = s.records;
   r.rejected = s.rejected;
-  if (s.outcomes) {
-    r.outcomes.rows = s.outcomes->rows();
-    r.outcomes.bad = s.outcomes->bad_rows().size();
-    r.outcomes.duplicates = s.outcomes->duplicates();
-    r.outcomes.unmatched = static_cast<std::uint64_t>(
-        std::count(s.matched.begin(), s.matched.end(), 0));
-  }
+  r.outcomes = s.join.Counts();
   r.examined = s.examined;
   r.discrepant = s.discrepant;
   r.sampled = s.sampled;

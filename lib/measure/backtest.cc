@@ -52,6 +52,17 @@ struct Backtest::State {
   std::vector<int> slots;  // scratch: slots of the record's fired entries
 };
 
+namespace {
+
+// The key of a pair of slots in State::pairs, and the slots back from a key.
+std::uint64_t PairKey(int a, int b) {
+  return (static_cast<std::uint64_t>(a) << 32) | static_cast<std::uint32_t>(b);
+}
+int PairFirst(std::uint64_t key) { return static_cast<int>(key >> 32); }
+int PairSecond(std::uint64_t key) { return static_cast<int>(key & 0xffffffffu); }
+
+}  // namespace
+
 Backtest::Backtest(std::shared_ptr<const RuleSet> rules, std::shared_ptr<const Outcomes> outcomes,
                    BacktestOptions options)
     : s_(std::make_unique<State>()) {
@@ -169,8 +180,7 @@ void Backtest::Add(const Record& record, const ScoreResult& result) {
   // Co-firing pairs: the fired list is ascending, so slots are too.
   for (std::size_t i = 0; i < s.slots.size(); ++i) {
     for (std::size_t j = i + 1; j < s.slots.size(); ++j) {
-      std::uint64_t key = (static_cast<std::uint64_t>(s.slots[i]) << 32) |
-                          static_cast<std::uint32_t>(s.slots[j]);
+      const std::uint64_t key = PairKey(s.slots[i], s.slots[j]);
       if (s.pairs.size() >= s.options.max_pairs) {
         auto it = s.pairs.find(key);
         if (it == s.pairs.end()) {
@@ -309,14 +319,13 @@ BacktestReport Backtest::Report() const {
   };
   for (std::size_t i = 0; i < order.size(); ++i) {
     for (std::size_t j = i + 1; j < order.size(); ++j) {
-      std::uint64_t key = (static_cast<std::uint64_t>(order[i]) << 32) |
-                          static_cast<std::uint32_t>(order[j]);
+      const std::uint64_t key = PairKey(order[i], order[j]);
       auto it = s.pairs.find(key);
       if (it != s.pairs.end()) ov.top_pairs.push_back(pair_of(order[i], order[j], it->second));
     }
   }
   for (const auto& [key, both] : s.pairs) {
-    int x = static_cast<int>(key >> 32), y = static_cast<int>(key & 0xffffffffu);
+    const int x = PairFirst(key), y = PairSecond(key);
     OverlapReport::Pair p = pair_of(x, y, both);
     if (p.jaccard >= ov.redundant_jaccard) ov.redundant.push_back(std::move(p));
   }

@@ -839,16 +839,13 @@ World::World(std::uint64_t seed) : impl_(new Impl) {
   // The long tail of ports of lading: every UN/LOCODE sea port and airport of
   // the countries the model ships from.
   for (const CountryPorts& cp : kLadingPorts) w.tail_ports[cp.country];
-  std::string_view text = internal::EmbeddedPortsCsv();
-  std::vector<std::string> row;
-  internal::NextCsvRow(&text, &row);  // header
-  while (internal::NextCsvRow(&text, &row)) {
-    if (row.size() < 8 || row[0].size() != 5 || row[7].size() != 8) continue;
+  internal::ForEachCsvRow(internal::EmbeddedPortsCsv(), [&](const std::vector<std::string>& row) {
+    if (row.size() < 8 || row[0].size() != 5 || row[7].size() != 8) return;
     auto it = w.tail_ports.find(row[1]);
-    if (it == w.tail_ports.end()) continue;
+    if (it == w.tail_ports.end()) return;
     if (row[7][0] == '1') it->second.first.push_back(row[0]);
     if (row[7][3] == '4') it->second.second.push_back(row[0]);
-  }
+  });
 }
 
 World::~World() = default;

@@ -115,6 +115,8 @@ class JsonlReader final : public ChunkedReader {
   // Reads a scalar's text: a string unescaped, a number or boolean as written.
   Outcome ScalarText(od::value value, od::json_type type, std::string_view* text);
   Outcome Validate(od::value value, int depth);
+  // Checks that a value whose type is null is the literal `null`.
+  Outcome ReadNull(od::value value);
   void ReadRecordIdAfterError(od::value value, Record* record);
   Outcome BadJson(simdjson::error_code error);
   Outcome BadJson(std::string reason);
@@ -229,6 +231,12 @@ JsonlReader::Outcome JsonlReader::ScalarText(od::value value, od::json_type type
   }
 }
 
+JsonlReader::Outcome JsonlReader::ReadNull(od::value value) {
+  bool is_null = false;
+  if (auto e = value.is_null().get(is_null)) return BadJson(e);
+  return is_null ? Outcome::kOk : BadJson("invalid JSON: bad literal");
+}
+
 JsonlReader::Outcome JsonlReader::Validate(od::value value, int depth) {
   od::json_type type;
   if (auto e = value.type().get(type)) return BadJson(e);
@@ -258,11 +266,8 @@ JsonlReader::Outcome JsonlReader::Validate(od::value value, int depth) {
       }
       return Outcome::kOk;
     }
-    case od::json_type::null: {
-      bool is_null = false;
-      if (auto e = value.is_null().get(is_null)) return BadJson(e);
-      return is_null ? Outcome::kOk : BadJson("invalid JSON: bad literal");
-    }
+    case od::json_type::null:
+      return ReadNull(value);
     default: {
       std::string_view text;
       return ScalarText(value, type, &text);
@@ -294,11 +299,8 @@ JsonlReader::Outcome JsonlReader::SetField(int field, od::value value, Record* r
   if (auto e = value.type().get(type)) return BadJson(e);
   std::size_t bytes = 0;
   switch (type) {
-    case od::json_type::null: {
-      bool is_null = false;
-      if (auto e = value.is_null().get(is_null)) return BadJson(e);
-      return is_null ? Outcome::kOk : BadJson("invalid JSON: bad literal");
-    }
+    case od::json_type::null:
+      return ReadNull(value);
     case od::json_type::object:
       return BadValue("field " + def.name + ": an object is not a value");
     case od::json_type::array: {
@@ -311,9 +313,7 @@ JsonlReader::Outcome JsonlReader::SetField(int field, od::value value, Record* r
         od::json_type element_type;
         if (auto e = element.type().get(element_type)) return BadJson(e);
         if (element_type == od::json_type::null) {
-          bool is_null = false;
-          if (auto e = element.is_null().get(is_null)) return BadJson(e);
-          if (!is_null) return BadJson("invalid JSON: bad literal");
+          if (Outcome o = ReadNull(element); o != Outcome::kOk) return o;
           continue;
         }
         if (element_type == od::json_type::array || element_type == od::json_type::object) {

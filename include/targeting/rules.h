@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,9 @@ enum class Lane : std::uint8_t { kGreen, kYellow, kRed };
 const char* EntryKindName(EntryKind kind);      // "rule", "query"
 const char* EntryStatusName(EntryStatus status);  // "active", ...
 const char* LaneName(Lane lane);                // "green", ...
+// The inverse of the names above; nullopt for any other text.
+std::optional<EntryKind> EntryKindFromName(std::string_view name);
+std::optional<EntryStatus> EntryStatusFromName(std::string_view name);
 
 // The largest max_condition_depth a compiler accepts: conditions are walked
 // recursively, and deeper nesting (through aliases, say) could exhaust the

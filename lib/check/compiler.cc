@@ -630,21 +630,26 @@ void Builder::ReadEntry(const ParsedFile& file, const YAML::Node& node) {
       }
     } else if (k == "kind") {
       auto v = diag_.Scalar(item.value, "kind");
-      if (v && *v == "rule") info.kind = EntryKind::kRule;
-      else if (v && *v == "query") info.kind = EntryKind::kQuery;
-      else {
+      auto kind = v ? EntryKindFromName(*v) : std::nullopt;
+      if (kind) {
+        info.kind = *kind;
+      } else {
         if (v) diag_.Error(item.value, "kind must be rule or query, not '" + *v + "'");
         ok = false;
       }
     } else if (k == "status") {
       auto v = diag_.Scalar(item.value, "status");
-      static const std::vector<std::string> kStatuses = {"active", "shadow", "draft", "retired"};
-      if (v && *v == "active") info.status = EntryStatus::kActive;
-      else if (v && *v == "shadow") info.status = EntryStatus::kShadow;
-      else if (v && *v == "draft") info.status = EntryStatus::kDraft;
-      else if (v && *v == "retired") info.status = EntryStatus::kRetired;
-      else {
-        if (v) diag_.Error(item.value, "status must be active, shadow, draft or retired, not '" + *v + "'" + internal::Suggest(*v, kStatuses));
+      auto status = v ? EntryStatusFromName(*v) : std::nullopt;
+      if (status) {
+        info.status = *status;
+      } else {
+        static const std::vector<std::string> kStatuses = {
+            EntryStatusName(EntryStatus::kActive), EntryStatusName(EntryStatus::kShadow),
+            EntryStatusName(EntryStatus::kDraft), EntryStatusName(EntryStatus::kRetired)};
+        if (v) {
+          diag_.Error(item.value, "status must be active, shadow, draft or retired, not '" + *v +
+                                      "'" + internal::Suggest(*v, kStatuses));
+        }
         ok = false;
       }
     } else if (k == "version") {

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "util/json_writer.h"
 
@@ -38,6 +39,15 @@ std::vector<OptionSpec> ReaderLimitOptions() {
        "limit: how far past --max-record-bytes an over-long record is scanned for its end "
        "before the input is given up (default 1073741824)"},
   };
+}
+
+std::vector<OptionSpec> RecordCommandOptions(std::vector<OptionSpec> own) {
+  own.push_back(AsOfOption());
+  own.push_back(InputFormatOption());
+  own.push_back(RejectsOption());
+  for (OptionSpec& l : LimitOptions()) own.push_back(std::move(l));
+  for (OptionSpec& l : ReaderLimitOptions()) own.push_back(std::move(l));
+  return own;
 }
 
 void Fail(const std::string& command, const std::string& message) {

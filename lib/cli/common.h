@@ -26,6 +26,9 @@ OptionSpec RejectsOption();
 std::vector<OptionSpec> LimitOptions();
 // --max-field-bytes, --max-record-bytes, --max-skip-bytes: for commands that read records.
 std::vector<OptionSpec> ReaderLimitOptions();
+// The options of a command that compiles rules and reads records: `own`,
+// then --as-of, --input-format, --rejects, and the rule and reader limits.
+std::vector<OptionSpec> RecordCommandOptions(std::vector<OptionSpec> own);
 
 // Prints "targeting CMD: message" on stderr.
 void Fail(const std::string& command, const std::string& message);

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <thread>
 
+#include "test_util.h"
 #include "targeting/targeting.h"
 
 namespace targeting {
@@ -17,14 +18,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path FreshDir(const std::string& name) {
-  fs::path d = fs::temp_directory_path() / ("targeting-reload-" + std::to_string(::getpid()) + "-" + name);
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
-
-void Write(const fs::path& p, const std::string& text) { std::ofstream(p, std::ios::binary) << text; }
+using testing::FreshDir;
+void Write(const fs::path& p, const std::string& text) { testing::WriteFile(p, text); }
 
 std::vector<std::string> Ids(const RuleSet& rules) {
   std::vector<std::string> ids;
@@ -35,7 +30,7 @@ std::vector<std::string> Ids(const RuleSet& rules) {
 class EngineFailedReload : public ::testing::Test {
  protected:
   void SetUp() override {
-    good_ = FreshDir("good");
+    good_ = FreshDir("reload-good");
     Write(good_ / "targeting.yaml", "lanes: {red: 10, yellow: 5}\n");
     Write(good_ / "a.yaml", "rules:\n  - {id: A1, weight: 10, when: {mode: SEA}}\n");
     CompileResult r = CompilePath(good_.string());
@@ -67,7 +62,7 @@ class EngineFailedReload : public ::testing::Test {
 };
 
 TEST_F(EngineFailedReload, BrokenDirectoryKeepsTheLastGoodSet) {
-  fs::path bad = FreshDir("broken");
+  fs::path bad = FreshDir("reload-broken");
   // One good file and one broken: nothing of it may be installed.
   Write(bad / "a.yaml", "rules:\n  - {id: B1, weight: 10, when: {mode: AIR}}\n");
   Write(bad / "b.yaml", "rules:\n  - {id: B2, when: {nosuchfield: 1}}\n");
@@ -89,7 +84,7 @@ TEST_F(EngineFailedReload, BrokenDirectoryKeepsTheLastGoodSet) {
 TEST_F(EngineFailedReload, UnreadablePathsKeepTheLastGoodSet) {
   ExpectRefused("/nonexistent/rules", false);
   ExpectRefused("/dev/zero", false);
-  fs::path d = FreshDir("fifo");
+  fs::path d = FreshDir("reload-fifo");
   ASSERT_EQ(::mkfifo((d / "rules.yaml").c_str(), 0600), 0);
   ExpectRefused((d / "rules.yaml").string(), false);
   if (::geteuid() != 0) {
@@ -108,7 +103,7 @@ TEST_F(EngineFailedReload, UnreadablePathsKeepTheLastGoodSet) {
 
 TEST_F(EngineFailedReload, AGoodReloadSwapsAndCounts) {
   Scorer before = engine_->NewScorer(ScoreOptions{20000});
-  fs::path next = FreshDir("next");
+  fs::path next = FreshDir("reload-next");
   Write(next / "a.yaml", "rules:\n  - {id: N1, weight: 10, when: {mode: AIR}}\n");
   CompileResult r = engine_->Reload(next.string());
   ASSERT_TRUE(r.ok());
@@ -133,8 +128,8 @@ TEST_F(EngineFailedReload, AGoodReloadSwapsAndCounts) {
 // Scorers on other threads only ever see a whole rule set: the first or the
 // second, each scoring exactly as it should, while reloads fail and succeed.
 TEST_F(EngineFailedReload, ScorersSeeOnlyWholeSets) {
-  fs::path other = FreshDir("other");
-  fs::path bad = FreshDir("bad");
+  fs::path other = FreshDir("reload-other");
+  fs::path bad = FreshDir("reload-bad");
   Write(other / "a.yaml", "rules:\n  - {id: O1, weight: 7, when: {mode: SEA}}\n  - {id: O2, weight: 1, when: {mode: SEA}}\n");
   Write(bad / "a.yaml", "rules:\n  - {id: X1, when: {mode: {gt: 1}}}\n");
   std::atomic<bool> stop{false};

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "test_util.h"
 #include "targeting/rules.h"
 
 namespace targeting {
@@ -19,14 +20,8 @@ namespace fs = std::filesystem;
 
 const char* kRule = "rules:\n  - {id: R1, when: {mode: SEA}}\n";
 
-fs::path FreshDir(const std::string& name) {
-  fs::path d = fs::temp_directory_path() / ("targeting-paths-" + std::to_string(::getpid()) + "-" + name);
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
-
-void Write(const fs::path& p, const std::string& text) { std::ofstream(p, std::ios::binary) << text; }
+using testing::FreshDir;
+void Write(const fs::path& p, const std::string& text) { testing::WriteFile(p, text); }
 
 // Compiles `path`, which must fail within seconds with a status whose
 // message contains `needle`.
@@ -46,12 +41,12 @@ std::string ErrorText(const CompileResult& r) {
 }
 
 TEST(RulePaths, FifoAndDeviceAreNotRuleFiles) {
-  fs::path d = FreshDir("fifo");
+  fs::path d = FreshDir("paths-fifo");
   ASSERT_EQ(::mkfifo((d / "rules.yaml").c_str(), 0600), 0);
   ExpectStatus(d / "rules.yaml", "not a regular file");
   ExpectStatus("/dev/zero", "not a regular file");
   // In a directory too: read as a rule file, and refused.
-  fs::path dir = FreshDir("fifo-dir");
+  fs::path dir = FreshDir("paths-fifo-dir");
   Write(dir / "a.yaml", kRule);
   ASSERT_EQ(::mkfifo((dir / "b.yaml").c_str(), 0600), 0);
   ExpectStatus(dir, "b.yaml: not a regular file");
@@ -60,7 +55,7 @@ TEST(RulePaths, FifoAndDeviceAreNotRuleFiles) {
 }
 
 TEST(RulePaths, DanglingAndLoopingLinks) {
-  fs::path d = FreshDir("links");
+  fs::path d = FreshDir("paths-links");
   Write(d / "a.yaml", kRule);
   fs::create_symlink("nowhere.yaml", d / "b.yaml");
   ExpectStatus(d, "b.yaml: No such file or directory");
@@ -71,7 +66,7 @@ TEST(RulePaths, DanglingAndLoopingLinks) {
   ExpectStatus(d / "b.yaml", "Too many levels of symbolic links");
   fs::remove_all(d);
   // A dangling targeting.yaml is not "all defaults".
-  fs::path t = FreshDir("links-config");
+  fs::path t = FreshDir("paths-links-config");
   Write(t / "a.yaml", kRule);
   fs::create_symlink("gone.yaml", t / "targeting.yaml");
   ExpectStatus(t, "targeting.yaml");
@@ -79,7 +74,7 @@ TEST(RulePaths, DanglingAndLoopingLinks) {
 }
 
 TEST(RulePaths, DirectoryLinksAreNotFollowedButSaySo) {
-  fs::path d = FreshDir("dirlink");
+  fs::path d = FreshDir("paths-dirlink");
   Write(d / "a.yaml", kRule);
   fs::create_directories(d / "sub");
   fs::create_directory_symlink("..", d / "sub" / "up");  // a loop
@@ -88,7 +83,7 @@ TEST(RulePaths, DirectoryLinksAreNotFollowedButSaySo) {
 }
 
 TEST(RulePaths, DirectoryNamedYamlIsADirectory) {
-  fs::path d = FreshDir("dir-yaml");
+  fs::path d = FreshDir("paths-dir-yaml");
   fs::create_directories(d / "x.yaml");
   Write(d / "x.yaml" / "inner.yaml", kRule);
   CompileResult r = CompilePath(d.string());
@@ -100,7 +95,7 @@ TEST(RulePaths, DirectoryNamedYamlIsADirectory) {
 }
 
 TEST(RulePaths, ListAndSchemaFilesThatAreNotFiles) {
-  fs::path d = FreshDir("lists");
+  fs::path d = FreshDir("paths-lists");
   fs::create_directories(d / "lists");
   ASSERT_EQ(::mkfifo((d / "fifo.txt").c_str(), 0600), 0);
   Write(d / "targeting.yaml",
@@ -121,7 +116,7 @@ TEST(RulePaths, ListAndSchemaFilesThatAreNotFiles) {
 
 TEST(RulePaths, UnreadablePartsAreErrors) {
   if (::geteuid() == 0) GTEST_SKIP() << "root reads files whatever their mode";
-  fs::path d = FreshDir("unreadable");
+  fs::path d = FreshDir("paths-unreadable");
   Write(d / "a.yaml", kRule);
   fs::create_directories(d / "locked");
   Write(d / "locked" / "b.yaml", kRule);

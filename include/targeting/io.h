@@ -21,9 +21,15 @@ enum class InputFormat { kCsv, kJsonl };
 std::optional<InputFormat> InputFormatFromPath(std::string_view path);
 std::optional<InputFormat> InputFormatFromName(std::string_view name);  // "csv", "jsonl"
 
+// Limits on what one record may hold; docs/input-formats.md has the details.
 struct ReaderOptions {
   std::size_t max_field_bytes = 1 << 20;   // one CSV field or JSON value
   std::size_t max_record_bytes = 8 << 20;  // one CSV record or JSON line
+  // How far past max_record_bytes the reader scans for the end of an
+  // over-long record. A record that runs on further (a file of one endless
+  // line, /dev/zero on standard input) is rejected, and the input then stops
+  // with a kLimitExceeded status.
+  std::size_t max_skip_bytes = std::size_t{1} << 30;
 };
 
 // A record that could not be read, with where and why.

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,12 +27,20 @@ enum class Lane : std::uint8_t { kGreen, kYellow, kRed };
 const char* EntryKindName(EntryKind kind);      // "rule", "query"
 const char* EntryStatusName(EntryStatus status);  // "active", ...
 const char* LaneName(Lane lane);                // "green", ...
+// The inverse of the names above; nullopt for any other text.
+std::optional<EntryKind> EntryKindFromName(std::string_view name);
+std::optional<EntryStatus> EntryStatusFromName(std::string_view name);
+
+// The largest max_condition_depth a compiler accepts: conditions are walked
+// recursively, and deeper nesting (through aliases, say) could exhaust the
+// stack.
+inline constexpr int kMaxConditionDepthCeiling = 1000;
 
 // Resource limits, each enforced with an error that names the limit.
-// Defaults are documented in docs/limits.md.
+// Defaults are documented in docs/rule-language.md ("Limits").
 struct Limits {
   std::size_t max_entries = 1'000'000;          // entries in a rule set
-  int max_condition_depth = 64;                 // nesting of all/any/not/at_least
+  int max_condition_depth = 64;                 // nesting of all/any/not/at_least; 1..kMaxConditionDepthCeiling
   std::size_t max_condition_nodes = 10'000;     // condition nodes per entry
   std::size_t max_list_size = 100'000;          // elements in a named list or an operand sequence
   int max_regex_program_size = 10'000;          // RE2 program size of one pattern

@@ -630,21 +630,26 @@ void Builder::ReadEntry(const ParsedFile& file, const YAML::Node& node) {
       }
     } else if (k == "kind") {
       auto v = diag_.Scalar(item.value, "kind");
-      if (v && *v == "rule") info.kind = EntryKind::kRule;
-      else if (v && *v == "query") info.kind = EntryKind::kQuery;
-      else {
+      auto kind = v ? EntryKindFromName(*v) : std::nullopt;
+      if (kind) {
+        info.kind = *kind;
+      } else {
         if (v) diag_.Error(item.value, "kind must be rule or query, not '" + *v + "'");
         ok = false;
       }
     } else if (k == "status") {
       auto v = diag_.Scalar(item.value, "status");
-      static const std::vector<std::string> kStatuses = {"active", "shadow", "draft", "retired"};
-      if (v && *v == "active") info.status = EntryStatus::kActive;
-      else if (v && *v == "shadow") info.status = EntryStatus::kShadow;
-      else if (v && *v == "draft") info.status = EntryStatus::kDraft;
-      else if (v && *v == "retired") info.status = EntryStatus::kRetired;
-      else {
-        if (v) diag_.Error(item.value, "status must be active, shadow, draft or retired, not '" + *v + "'" + internal::Suggest(*v, kStatuses));
+      auto status = v ? EntryStatusFromName(*v) : std::nullopt;
+      if (status) {
+        info.status = *status;
+      } else {
+        static const std::vector<std::string> kStatuses = {
+            EntryStatusName(EntryStatus::kActive), EntryStatusName(EntryStatus::kShadow),
+            EntryStatusName(EntryStatus::kDraft), EntryStatusName(EntryStatus::kRetired)};
+        if (v) {
+          diag_.Error(item.value, "status must be active, shadow, draft or retired, not '" + *v +
+                                      "'" + internal::Suggest(*v, kStatuses));
+        }
         ok = false;
       }
     } else if (k == "version") {
@@ -996,6 +1001,14 @@ CompileResult Compiler::Impl::Build() {
     r.status = status;
     return r;
   }
+  const int depth = options.limits.max_condition_depth;
+  if (depth < 1 || depth > kMaxConditionDepthCeiling) {
+    CompileResult r;
+    r.status = Status(StatusCode::kInvalidArgument,
+                      "max_condition_depth=" + std::to_string(depth) + " is outside 1.." +
+                          std::to_string(kMaxConditionDepthCeiling));
+    return r;
+  }
   // yaml-cpp reports misuse by throwing; nothing may cross the public API, so
   // any exception becomes an error issue rather than a crash.
   try {
@@ -1028,7 +1041,9 @@ Status Compiler::AddPath(const std::string& path) {
   std::error_code ec;
   fs::file_status st = fs::status(path, ec);
   if (ec || !fs::exists(st)) {
-    Status s(StatusCode::kNotFound, path + ": no such file or directory");
+    const bool missing = !ec || ec == std::errc::no_such_file_or_directory;
+    Status s(missing ? StatusCode::kNotFound : StatusCode::kIoError,
+             path + ": " + (missing ? std::string("no such file or directory") : ec.message()));
     if (impl_->status.ok()) impl_->status = s;
     return s;
   }
@@ -1045,36 +1060,47 @@ Status Compiler::AddPath(const std::string& path) {
 
   fs::path root(path);
   fs::path config = root / "targeting.yaml";
-  if (fs::exists(config, ec)) {
+  // symlink_status: a dangling targeting.yaml is an error, not all defaults.
+  if (fs::exists(fs::symlink_status(config, ec))) {
     if (Status s = add_file(config.generic_string(), SourceRole::kConfig); !s.ok()) return s;
   }
-  std::vector<std::string> rels;
-  fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec);
-  if (ec) {
-    Status s(StatusCode::kIoError, path + ": " + ec.message());
+  auto fail = [&](Status s) {
     if (impl_->status.ok()) impl_->status = s;
     return s;
-  }
+  };
+  std::vector<std::string> rels;
+  // A directory that cannot be read is an error, not rules silently missing.
+  fs::recursive_directory_iterator it(root, fs::directory_options::none, ec);
+  if (ec) return fail(Status(StatusCode::kIoError, path + ": " + ec.message()));
   for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (ec) break;
     const fs::path& p = it->path();
     std::string name = p.filename().string();
+    std::error_code entry_ec;
+    const bool is_dir = it->is_directory(entry_ec);
     if (!name.empty() && name[0] == '.') {
-      if (it->is_directory(ec)) it.disable_recursion_pending();
+      if (is_dir) it.disable_recursion_pending();
       continue;
     }
-    if (!it->is_regular_file(ec)) continue;
+    if (is_dir) {
+      // Symbolic links to directories are not followed, so a link cannot lead
+      // the walk round a loop; say so rather than leave their rules out.
+      if (it->is_symlink(entry_ec)) {
+        return fail(Status(StatusCode::kIoError,
+                           p.generic_string() + ": a symbolic link to a directory is not followed "
+                                                "in a rule-set directory"));
+      }
+      continue;
+    }
     std::string ext = p.extension().string();
     if (ext != ".yaml" && ext != ".yml") continue;
-    std::string rel = fs::relative(p, root, ec).generic_string();
+    std::string rel = p.lexically_relative(root).generic_string();
     if (rel == "targeting.yaml") continue;
+    // Whatever else is named *.yaml is read below, so a dangling link, a FIFO
+    // or an unreadable file fails the load with its reason.
     rels.push_back(rel);
   }
-  if (ec) {
-    Status s(StatusCode::kIoError, path + ": " + ec.message());
-    if (impl_->status.ok()) impl_->status = s;
-    return s;
-  }
+  if (ec) return fail(Status(StatusCode::kIoError, path + ": " + ec.message()));
   std::sort(rels.begin(), rels.end());  // byte order of relative paths
   for (const std::string& rel : rels) {
     if (Status s = add_file((root / rel).generic_string(), SourceRole::kRules); !s.ok()) return s;

@@ -13,21 +13,14 @@ bool AllDigits(std::string_view s) {
 
 std::vector<HsCode> LoadHsCodes() {
   std::vector<HsCode> out;
-  std::string_view text = EmbeddedHs2022Csv();
-  std::vector<std::string> row;
-  bool header = true;
-  while (NextCsvRow(&text, &row)) {
-    if (header) {
-      header = false;
-      continue;
-    }
+  ForEachCsvRow(EmbeddedHs2022Csv(), [&](const std::vector<std::string>& row) {
     // section,hscode,description,parent,level. The TOTAL section holds the
     // statistical "not specified" codes 99/9999/999999, which are not HS.
-    if (row.size() < 5 || row[0] == "TOTAL") continue;
+    if (row.size() < 5 || row[0] == "TOTAL") return;
     const std::string& code = row[1];
-    if (!AllDigits(code) || (code.size() != 2 && code.size() != 4 && code.size() != 6)) continue;
+    if (!AllDigits(code) || (code.size() != 2 && code.size() != 4 && code.size() != 6)) return;
     out.push_back(HsCode{code, row[2], static_cast<int>(code.size())});
-  }
+  });
   std::sort(out.begin(), out.end(),
             [](const HsCode& a, const HsCode& b) { return a.code < b.code; });
   return out;
@@ -35,17 +28,10 @@ std::vector<HsCode> LoadHsCodes() {
 
 std::vector<Country> LoadCountries() {
   std::vector<Country> out;
-  std::string_view text = EmbeddedCountriesCsv();
-  std::vector<std::string> row;
-  bool header = true;
-  while (NextCsvRow(&text, &row)) {
-    if (header) {
-      header = false;
-      continue;
-    }
-    if (row.size() < 6 || row[0].size() != 2) continue;
+  ForEachCsvRow(EmbeddedCountriesCsv(), [&](const std::vector<std::string>& row) {
+    if (row.size() < 6 || row[0].size() != 2) return;
     out.push_back(Country{row[0], row[1], row[3], row[4], row[5]});
-  }
+  });
   return out;
 }
 
@@ -166,6 +152,13 @@ bool NextCsvRow(std::string_view* text, std::vector<std::string>* fields) {
       ++i;
     }
   }
+}
+
+void ForEachCsvRow(std::string_view text,
+                   const std::function<void(const std::vector<std::string>&)>& on_row) {
+  std::vector<std::string> row;
+  if (!NextCsvRow(&text, &row)) return;  // the header
+  while (NextCsvRow(&text, &row)) on_row(row);
 }
 
 }  // namespace targeting::internal

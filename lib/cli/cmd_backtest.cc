@@ -2,6 +2,7 @@
 // of every active and shadow entry, as JSON (-o) and as a table.
 #include <algorithm>
 #include <cstdio>
+#include <utility>
 
 #include "cli/commands.h"
 #include "cli/common.h"
@@ -244,13 +245,9 @@ std::vector<OptionSpec> BacktestOptions_() {
       {"overlap", true, "FILE", "write the marginal-contribution and overlap JSON here"},
       {"top", true, "N", "entries in the pairwise overlap summary (default 20)"},
       {"redundant", true, "J", "name pairs with Jaccard >= J redundant (default 0.8)"},
-      AsOfOption(),
       ThreadsOption(),
-      InputFormatOption(),
-      RejectsOption(),
   };
-  for (OptionSpec& l : LimitOptions()) o.push_back(l);
-  return o;
+  return RecordCommandOptions(std::move(o));
 }
 
 const bool kRegistered = RegisterCommand(Command{

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <utility>
 
 #include "bench/measure.h"
 #include "cli/commands.h"
@@ -134,12 +135,8 @@ std::vector<OptionSpec> BenchOptions() {
       {"reference-seconds", true, "S",
        "stop the reference after S seconds and take its rate from the records it scored "
        "(default 10)"},
-      AsOfOption(),
-      InputFormatOption(),
-      RejectsOption(),
   };
-  for (OptionSpec& l : LimitOptions()) o.push_back(l);
-  return o;
+  return RecordCommandOptions(std::move(o));
 }
 
 const bool kRegistered = RegisterCommand(Command{

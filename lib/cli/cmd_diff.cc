@@ -1,6 +1,7 @@
 // targeting diff OLD_RULES NEW_RULES INPUT...: what changes if NEW_RULES
 // replaces OLD_RULES, record by record and entry by entry.
 #include <cstdio>
+#include <utility>
 
 #include "cli/commands.h"
 #include "cli/common.h"
@@ -175,12 +176,8 @@ std::vector<OptionSpec> DiffOptions_() {
       {"limit", true, "N", "list at most N changed records (default 50); all are counted"},
       {"format", true, "FMT", "text (default) or json"},
       {"output", true, "FILE", "write here instead of standard output", 'o'},
-      AsOfOption(),
-      InputFormatOption(),
-      RejectsOption(),
   };
-  for (OptionSpec& l : LimitOptions()) o.push_back(l);
-  return o;
+  return RecordCommandOptions(std::move(o));
 }
 
 const bool kRegistered = RegisterCommand(Command{

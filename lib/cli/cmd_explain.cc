@@ -1,6 +1,7 @@
 // targeting explain RULES INPUT... --record ID [--entry ID]: why each entry
 // fired or did not on a record.
 #include <cstdio>
+#include <utility>
 
 #include "cli/commands.h"
 #include "cli/common.h"
@@ -101,12 +102,8 @@ std::vector<OptionSpec> ExplainOptions() {
       {"entry", true, "ID", "explain only this entry (repeatable); default: every entry"},
       {"format", true, "FMT", "text (default) or json"},
       {"output", true, "FILE", "write here instead of standard output", 'o'},
-      AsOfOption(),
-      InputFormatOption(),
-      RejectsOption(),
   };
-  for (OptionSpec& l : LimitOptions()) o.push_back(l);
-  return o;
+  return RecordCommandOptions(std::move(o));
 }
 
 const bool kRegistered = RegisterCommand(Command{

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <utility>
 
 #include "cli/commands.h"
 #include "cli/common.h"
@@ -275,13 +276,9 @@ std::vector<OptionSpec> PromoteOptions() {
   std::vector<OptionSpec> o = {
       OutcomesOption(true),
       {"write", true, "DIR", "write each candidate as a shadow rule file DIR/<new-id>.yaml"},
-      AsOfOption(),
       ThreadsOption(),
-      InputFormatOption(),
-      RejectsOption(),
   };
-  for (OptionSpec& l : LimitOptions()) o.push_back(l);
-  return o;
+  return RecordCommandOptions(std::move(o));
 }
 
 const bool kRegistered = RegisterCommand(Command{

@@ -1,5 +1,6 @@
 // targeting score RULES INPUT...: one JSON line per record (SPEC section 5).
 #include <cstdio>
+#include <utility>
 
 #include "cli/commands.h"
 #include "cli/common.h"
@@ -74,15 +75,11 @@ int RunScore(const Args& args) {
 std::vector<OptionSpec> ScoreOptions_() {
   std::vector<OptionSpec> o = {
       {"output", true, "FILE", "write JSON lines here instead of standard output", 'o'},
-      RejectsOption(),
-      AsOfOption(),
-      InputFormatOption(),
       {"threads", true, "N", "score on N threads; output stays in input order (default 1)"},
       {"reference", false, "", "score with the naive reference evaluator instead of the index"},
       {"explain", false, "", "add \"explain\": why each fired entry fired (condition tree and values)"},
   };
-  for (OptionSpec& l : LimitOptions()) o.push_back(l);
-  return o;
+  return RecordCommandOptions(std::move(o));
 }
 
 const bool kRegistered = RegisterCommand(Command{

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "util/json_writer.h"
 
@@ -24,10 +25,29 @@ std::vector<OptionSpec> LimitOptions() {
   return {
       {"max-entries", true, "N", "limit: entries in a rule set (default 1000000)"},
       {"max-list-size", true, "N", "limit: values in a list or operand (default 100000)"},
-      {"max-condition-depth", true, "N", "limit: nesting of a condition (default 64)"},
+      {"max-condition-depth", true, "N", "limit: nesting of a condition (default 64, at most 1000)"},
       {"max-condition-nodes", true, "N", "limit: nodes in one entry's condition (default 10000)"},
       {"regex-max-mem", true, "BYTES", "limit: RE2 memory for one pattern (default 8388608)"},
   };
+}
+
+std::vector<OptionSpec> ReaderLimitOptions() {
+  return {
+      {"max-field-bytes", true, "BYTES", "limit: one CSV field or JSON value (default 1048576)"},
+      {"max-record-bytes", true, "BYTES", "limit: one CSV record or JSON line (default 8388608)"},
+      {"max-skip-bytes", true, "BYTES",
+       "limit: how far past --max-record-bytes an over-long record is scanned for its end "
+       "before the input is given up (default 1073741824)"},
+  };
+}
+
+std::vector<OptionSpec> RecordCommandOptions(std::vector<OptionSpec> own) {
+  own.push_back(AsOfOption());
+  own.push_back(InputFormatOption());
+  own.push_back(RejectsOption());
+  for (OptionSpec& l : LimitOptions()) own.push_back(std::move(l));
+  for (OptionSpec& l : ReaderLimitOptions()) own.push_back(std::move(l));
+  return own;
 }
 
 void Fail(const std::string& command, const std::string& message) {
@@ -50,23 +70,52 @@ std::optional<CompileOptions> CompileOptionsFrom(const std::string& command, con
   Limits& l = options.limits;
   struct Knob {
     const char* name;
+    long long max;
     std::function<void(long long)> set;
   };
   const Knob knobs[] = {
-      {"max-entries", [&](long long v) { l.max_entries = static_cast<std::size_t>(v); }},
-      {"max-list-size", [&](long long v) { l.max_list_size = static_cast<std::size_t>(v); }},
-      {"max-condition-depth", [&](long long v) { l.max_condition_depth = static_cast<int>(v); }},
-      {"max-condition-nodes", [&](long long v) { l.max_condition_nodes = static_cast<std::size_t>(v); }},
-      {"regex-max-mem", [&](long long v) { l.regex_max_mem = v; }},
+      {"max-entries", 1LL << 40, [&](long long v) { l.max_entries = static_cast<std::size_t>(v); }},
+      {"max-list-size", 1LL << 40, [&](long long v) { l.max_list_size = static_cast<std::size_t>(v); }},
+      {"max-condition-depth", kMaxConditionDepthCeiling,
+       [&](long long v) { l.max_condition_depth = static_cast<int>(v); }},
+      {"max-condition-nodes", 1LL << 40,
+       [&](long long v) { l.max_condition_nodes = static_cast<std::size_t>(v); }},
+      {"regex-max-mem", 1LL << 40, [&](long long v) { l.regex_max_mem = v; }},
   };
   for (const Knob& k : knobs) {
     if (!args.has(k.name)) continue;
     auto v = ParseCount(args.get(k.name));
-    if (!v || *v < 1 || *v > (1LL << 40)) {
-      Fail(command, std::string("--") + k.name + " needs a whole number >= 1");
+    if (!v || *v < 1 || *v > k.max) {
+      Fail(command, std::string("--") + k.name + " needs a whole number from 1 to " +
+                        std::to_string(k.max));
       return std::nullopt;
     }
     k.set(*v);
+  }
+  return options;
+}
+
+std::optional<ReaderOptions> ReaderOptionsFrom(const std::string& command, const Args& args) {
+  ReaderOptions options;
+  struct Knob {
+    const char* name;
+    long long min;
+    std::size_t* value;
+  };
+  const Knob knobs[] = {
+      {"max-field-bytes", 1, &options.max_field_bytes},
+      {"max-record-bytes", 1, &options.max_record_bytes},
+      {"max-skip-bytes", 0, &options.max_skip_bytes},
+  };
+  for (const Knob& k : knobs) {
+    if (!args.has(k.name)) continue;
+    auto v = ParseCount(args.get(k.name));
+    if (!v || *v < k.min || *v > (1LL << 40)) {
+      Fail(command, std::string("--") + k.name + " needs a whole number from " +
+                        std::to_string(k.min) + " to " + std::to_string(1LL << 40));
+      return std::nullopt;
+    }
+    *k.value = static_cast<std::size_t>(*v);
   }
   return options;
 }
@@ -160,6 +209,9 @@ InputSet::InputSet(std::string command, const Schema& schema, const Args& args,
     : command_(std::move(command)), schema_(schema), args_(args), paths_(std::move(paths)) {}
 
 bool InputSet::Begin() {
+  auto options = ReaderOptionsFrom(command_, args_);
+  if (!options) return false;
+  reader_options_ = *options;
   if (!args_.has("rejects")) return true;
   std::string error;
   rejects_ = Output::Open(args_.get("rejects"), &error);
@@ -189,7 +241,7 @@ std::unique_ptr<RecordReader> InputSet::OpenInput(const std::string& path) {
       return nullptr;
     }
   }
-  auto reader = RecordReader::Open(path, *format, schema_);
+  auto reader = RecordReader::Open(path, *format, schema_, reader_options_);
   if (!reader.ok()) {
     Fail(command_, reader.status().message());
     return nullptr;

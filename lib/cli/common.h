@@ -24,6 +24,11 @@ OptionSpec AsOfOption();
 OptionSpec InputFormatOption();
 OptionSpec RejectsOption();
 std::vector<OptionSpec> LimitOptions();
+// --max-field-bytes, --max-record-bytes, --max-skip-bytes: for commands that read records.
+std::vector<OptionSpec> ReaderLimitOptions();
+// The options of a command that compiles rules and reads records: `own`,
+// then --as-of, --input-format, --rejects, and the rule and reader limits.
+std::vector<OptionSpec> RecordCommandOptions(std::vector<OptionSpec> own);
 
 // Prints "targeting CMD: message" on stderr.
 void Fail(const std::string& command, const std::string& message);
@@ -33,6 +38,7 @@ std::optional<Days> AsOf(const std::string& command, const Args& args);
 
 // Limits from the command line (--max-* options), over the defaults.
 std::optional<CompileOptions> CompileOptionsFrom(const std::string& command, const Args& args);
+std::optional<ReaderOptions> ReaderOptionsFrom(const std::string& command, const Args& args);
 
 // Compiles RULES for a command that scores: prints warnings and errors on
 // stderr; on failure prints a one-line reason and returns null (exit 2).
@@ -87,7 +93,8 @@ class InputSet {
  public:
   InputSet(std::string command, const Schema& schema, const Args& args,
            std::vector<std::string> paths);
-  // Opens the rejects file; false after printing an error.
+  // Checks the reader limits and opens the rejects file; false after
+  // printing an error.
   bool Begin();
   // Calls on_record for each record read, in input order. The record is only
   // valid during the call.
@@ -105,6 +112,7 @@ class InputSet {
   const Args& args_;
   std::vector<std::string> paths_;
   std::unique_ptr<Output> rejects_;
+  ReaderOptions reader_options_;
   std::uint64_t first_rejects_shown_ = 0;
 };
 

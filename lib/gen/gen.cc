@@ -270,6 +270,18 @@ struct Truth {
   std::uint64_t lanes[3] = {};  // green, yellow, red
 };
 
+// The members of a JSON object of one count per identified_by value:
+// "rule": N, "query": N, ...
+void AppendByCounts(const std::uint64_t (&counts)[kByCount], std::string* out) {
+  for (int b = 0; b < kByCount; ++b) {
+    if (b) out->append(", ");
+    out->append("\"");
+    out->append(kByNames[b]);
+    out->append("\": ");
+    AppendNumber(static_cast<double>(counts[b]), out);
+  }
+}
+
 void AppendTally(const Tally& t, double population_rate, std::string* out) {
   out->append("\"records\": ");
   AppendNumber(static_cast<double>(t.records), out);
@@ -359,21 +371,9 @@ std::string TruthJson(const GenOptions& o, const Truth& t) {
   out += ", \"discrepant\": ";
   AppendNumber(static_cast<double>(t.all.examined_discrepant), &out);
   out += ", \"identified_by\": {";
-  for (int b = 0; b < kByCount; ++b) {
-    if (b) out += ", ";
-    out += "\"";
-    out += kByNames[b];
-    out += "\": ";
-    AppendNumber(static_cast<double>(t.by[b]), &out);
-  }
+  AppendByCounts(t.by, &out);
   out += "}, \"discrepant_identified_by\": {";
-  for (int b = 0; b < kByCount; ++b) {
-    if (b) out += ", ";
-    out += "\"";
-    out += kByNames[b];
-    out += "\": ";
-    AppendNumber(static_cast<double>(t.discrepant_by[b]), &out);
-  }
+  AppendByCounts(t.discrepant_by, &out);
   out += "}, \"outcome_rows\": ";
   AppendNumber(static_cast<double>(t.outcome_rows), &out);
   out += ", \"waived\": ";

@@ -61,21 +61,13 @@ bool ContainsAny(SV text, const std::vector<std::string>& needles_lower) {
   return false;
 }
 
-std::vector<std::string> Lowered(const std::vector<SV>& values) {
-  std::vector<std::string> out;
-  for (SV v : values) {
-    std::string l;
-    internal::AppendLowerAscii(v, &l);
-    out.push_back(std::move(l));
-  }
-  return out;
-}
-
-std::vector<std::string> NormalizedNames(const std::vector<SV>& values) {
+// Each of `values` as `append` writes it (a normalizer of lib/load).
+std::vector<std::string> Normalized(const std::vector<SV>& values,
+                                    void (*append)(SV, std::string*)) {
   std::vector<std::string> out;
   for (SV v : values) {
     std::string n;
-    internal::AppendName(v, &n);
+    append(v, &n);
     out.push_back(std::move(n));
   }
   return out;
@@ -119,17 +111,17 @@ const std::vector<const RE2*>& ViolatorVariantRes() {
 
 const std::vector<std::string>& LuxuryBrandsLower() {
   static const std::vector<std::string>* const v =
-      new std::vector<std::string>(Lowered(PackLuxuryBrands()));
+      new std::vector<std::string>(Normalized(PackLuxuryBrands(), internal::AppendLowerAscii));
   return *v;
 }
 const std::vector<std::string>& ViolatorNames() {
   static const std::vector<std::string>* const v =
-      new std::vector<std::string>(NormalizedNames(PackRepeatViolators()));
+      new std::vector<std::string>(Normalized(PackRepeatViolators(), internal::AppendName));
   return *v;
 }
 const std::vector<std::string>& AirbagSupplierNames() {
-  static const std::vector<std::string>* const v =
-      new std::vector<std::string>(NormalizedNames(PackAuthorizedAirbagSuppliers()));
+  static const std::vector<std::string>* const v = new std::vector<std::string>(
+      Normalized(PackAuthorizedAirbagSuppliers(), internal::AppendName));
   return *v;
 }
 

@@ -446,6 +446,12 @@ const char* const kBusinessSuffixes[] = {"Inc.", "Inc", "LLC", "L.L.C.", "Corp."
 // ---------------------------------------------------------------------------
 // Helpers.
 
+WeightedIndex IndexByWeight(const std::vector<Weighted>& items) {
+  std::vector<double> weights;
+  for (const Weighted& item : items) weights.push_back(item.weight);
+  return WeightedIndex(weights);
+}
+
 void AppendUpper(std::string_view s, std::string* out) {
   for (char c : s) out->push_back((c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c);
 }
@@ -803,16 +809,10 @@ World::World(std::uint64_t seed) : impl_(new Impl) {
   }
 
   for (int m = 0; m < kModeCount; ++m) {
+    w.entry_ports[m] = IndexByWeight(kEntryPorts[m]);
+    w.carriers[m] = IndexByWeight(kCarriers[m]);
+    w.origins[m] = IndexByWeight(kOrigins[m]);
     std::vector<double> weights;
-    for (const Weighted& p : kEntryPorts[m]) weights.push_back(p.weight);
-    w.entry_ports[m] = WeightedIndex(weights);
-    weights.clear();
-    for (const Weighted& c : kCarriers[m]) weights.push_back(c.weight);
-    w.carriers[m] = WeightedIndex(weights);
-    weights.clear();
-    for (const Weighted& o : kOrigins[m]) weights.push_back(o.weight);
-    w.origins[m] = WeightedIndex(weights);
-    weights.clear();
     for (const ChapterGroup& g : kChapterGroups) weights.push_back(g.share[m]);
     w.chapter_groups[m] = WeightedIndex(weights);
   }
@@ -839,16 +839,13 @@ World::World(std::uint64_t seed) : impl_(new Impl) {
   // The long tail of ports of lading: every UN/LOCODE sea port and airport of
   // the countries the model ships from.
   for (const CountryPorts& cp : kLadingPorts) w.tail_ports[cp.country];
-  std::string_view text = internal::EmbeddedPortsCsv();
-  std::vector<std::string> row;
-  internal::NextCsvRow(&text, &row);  // header
-  while (internal::NextCsvRow(&text, &row)) {
-    if (row.size() < 8 || row[0].size() != 5 || row[7].size() != 8) continue;
+  internal::ForEachCsvRow(internal::EmbeddedPortsCsv(), [&](const std::vector<std::string>& row) {
+    if (row.size() < 8 || row[0].size() != 5 || row[7].size() != 8) return;
     auto it = w.tail_ports.find(row[1]);
-    if (it == w.tail_ports.end()) continue;
+    if (it == w.tail_ports.end()) return;
     if (row[7][0] == '1') it->second.first.push_back(row[0]);
     if (row[7][3] == '4') it->second.second.push_back(row[0]);
-  }
+  });
 }
 
 World::~World() = default;
@@ -926,15 +923,92 @@ const std::vector<GoodsSpec> kElectronicsHs = {
     {"851713", 5, "SMARTPHONE|mobile phones"},
 };
 
-const GoodsSpec& PickSpec(Rng& rng, const std::vector<GoodsSpec>& specs) {
-  double sum = 0;
-  for (const GoodsSpec& s : specs) sum += s.weight;
-  double x = rng.Uniform() * sum;
-  for (const GoodsSpec& s : specs) {
-    if (x < s.weight) return s;
-    x -= s.weight;
+// The goods whose draws follow one pattern, in this order: the mode, the
+// origin, the tariff code (and its description, when the code's spec has
+// descriptions), the net weight of a unit, the declared value (per unit or
+// per kg, skewed towards the low end), the description from the profile's
+// list, the units in the shipment, and the shipper's sector. The order is
+// part of the generator's output: a seed gives the same corpus only while
+// the draws come in the same order. Goods that do not follow it are drawn by
+// their own code in World::Generate.
+struct GoodsProfile {
+  Goods goods;
+  double modes[kModeCount];         // relative shares of SEA, AIR, EXPRESS, MAIL
+  std::vector<Weighted> origins;    // countries of origin
+  const std::vector<GoodsSpec>* specs;  // the tariff codes; null: the one code `hs6`
+  const char* hs6;
+  double unit_kg_lo, unit_kg_hi;    // net kg a unit, uniform
+  bool per_unit;                    // the value is per unit (else per gross kg)
+  double value_lo, value_hi;        // declared USD
+  std::vector<const char*> descriptions;  // empty: the spec's descriptions
+  long long units[kModeCount];      // the most units a shipment of each mode holds
+  Sector sector;
+};
+
+const std::vector<GoodsProfile> kGoodsProfiles = {
+    {Goods::kApparel, {0.55, 0.15, 0.22, 0.08},
+     {{"CN", 35}, {"BD", 15}, {"VN", 15}, {"IN", 8}, {"KH", 6}, {"ID", 5}, {"PK", 4}, {"TR", 4},
+      {"MX", 4}, {"IT", 2}, {"GB", 2}},
+     &kApparelHs, nullptr, 0.15, 0.8, true, 1.5, 25, {}, {20000, 2000, 15, 4}, Sector::kApparel},
+    {Goods::kAutoParts, {0.6, 0.2, 0.15, 0.05},
+     {{"CN", 40}, {"MX", 15}, {"JP", 10}, {"DE", 10}, {"KR", 10}, {"TW", 8}, {"IN", 7}},
+     &kAutoPartsHs, nullptr, 0.5, 12, false, 3, 25, {}, {3000, 400, 4, 2}, Sector::kAuto},
+    {Goods::kFootwear, {0.6, 0.1, 0.25, 0.05},
+     {{"VN", 35}, {"CN", 40}, {"ID", 10}, {"IN", 5}, {"IT", 5}, {"BR", 5}},
+     &kFootwearHs, nullptr, 0.4, 1.2, false, 4, 40,
+     {"MENS SPORTS SHOES", "Ladies sandals", "RUNNING SHOES", "canvas sneakers", "WOMENS BOOTS",
+      "KIDS SHOES"},
+     {8000, 800, 6, 2}, Sector::kApparel},
+    {Goods::kCosmetics, {0.2, 0.35, 0.35, 0.1},
+     {{"KR", 30}, {"FR", 20}, {"CN", 25}, {"JP", 10}, {"IT", 5}, {"GB", 10}},
+     &kCosmeticsHs, nullptr, 0.05, 0.5, false, 5, 120, {}, {20000, 2000, 20, 5},
+     Sector::kGeneral},
+    {Goods::kToys, {0.55, 0.1, 0.25, 0.1},
+     {{"CN", 85}, {"VN", 5}, {"MX", 5}, {"ID", 5}},
+     nullptr, "950300", 0.05, 1.0, true, 0.3, 15,
+     {"PLASTIC TOYS", "Dolls", "TOY CARS", "plush toys", "BUILDING BLOCKS", "Educational toys",
+      "RC TOY DRONE"},
+     {30000, 3000, 20, 4}, Sector::kSporting},
+    {Goods::kBikeParts, {0.6, 0.2, 0.15, 0.05},
+     {{"TW", 40}, {"CN", 45}, {"JP", 10}, {"IT", 5}},
+     &kBikeHs, nullptr, 0.1, 2.0, false, 5, 60,
+     {"BICYCLE PARTS", "Bicycle derailleur", "BIKE HUBS", "bicycle brake levers", "CRANKSET",
+      "BICYCLE PEDALS"},
+     {5000, 500, 6, 2}, Sector::kSporting},
+    {Goods::kOptics, {0, 0.3, 0.5, 0.2},
+     {{"CN", 50}, {"IL", 10}, {"DE", 10}, {"KR", 10}, {"JP", 20}},
+     &kOpticsHs, nullptr, 0.3, 2.0, true, 80, 3000,
+     {"THERMAL IMAGING SCOPE", "Night vision monocular", "INFRARED CAMERA",
+      "thermal camera module"},
+     {200, 50, 2, 1}, Sector::kElectronics},
+    {Goods::kElectronics, {0.35, 0.25, 0.3, 0.1},
+     {{"CN", 70}, {"VN", 8}, {"TW", 5}, {"KR", 5}, {"MY", 5}, {"TH", 4}, {"JP", 3}},
+     &kElectronicsHs, nullptr, 0.02, 2.5, false, 8, 200, {}, {20000, 3000, 10, 3},
+     Sector::kElectronics},
+};
+
+const GoodsProfile& ProfileOf(Goods goods) {
+  for (const GoodsProfile& p : kGoodsProfiles) {
+    if (p.goods == goods) return p;
   }
-  return specs.back();
+  return kGoodsProfiles.front();  // not reached: Generate asks only for goods with a profile
+}
+
+// One of `items` (non-empty), each as likely as its `weight` member.
+template <typename T>
+const T& PickByWeight(Rng& rng, const std::vector<T>& items) {
+  double sum = 0;
+  for (const T& item : items) sum += item.weight;
+  double x = rng.Uniform() * sum;
+  for (const T& item : items) {
+    if (x < item.weight) return item;
+    x -= item.weight;
+  }
+  return items.back();
+}
+
+const GoodsSpec& PickSpec(Rng& rng, const std::vector<GoodsSpec>& specs) {
+  return PickByWeight(rng, specs);
 }
 
 // One of the spec's '|'-separated descriptions.
@@ -947,14 +1021,7 @@ std::string Describe(Rng& rng, const GoodsSpec& spec) {
 }
 
 std::string_view PickWeighted(Rng& rng, const std::vector<Weighted>& items) {
-  double sum = 0;
-  for (const Weighted& s : items) sum += s.weight;
-  double x = rng.Uniform() * sum;
-  for (const Weighted& s : items) {
-    if (x < s.weight) return s.value;
-    x -= s.weight;
-  }
-  return items.back().value;
+  return PickByWeight(rng, items).value;
 }
 
 Mode PickMode(Rng& rng, double sea, double air, double express, double mail) {
@@ -968,11 +1035,15 @@ Mode PickMode(Rng& rng, double sea, double air, double express, double mail) {
 // How many units a shipment of a mode holds.
 long long Units(Rng& rng, Mode mode, long long sea, long long air, long long express,
                 long long mail) {
+  // Freight holds from a tenth of the most to the most, mostly towards the
+  // tenth; a parcel holds up to the most.
+  auto freight = [&rng](long long most) {
+    const double m = static_cast<double>(most);
+    return static_cast<long long>(rng.Skewed(m / 10, m, 2)) + 1;
+  };
   switch (mode) {
-    case Mode::kSea: return static_cast<long long>(rng.Skewed(static_cast<double>(sea) / 10,
-                                                              static_cast<double>(sea), 2)) + 1;
-    case Mode::kAir: return static_cast<long long>(rng.Skewed(static_cast<double>(air) / 10,
-                                                              static_cast<double>(air), 2)) + 1;
+    case Mode::kSea: return freight(sea);
+    case Mode::kAir: return freight(air);
     case Mode::kExpress: return rng.Int(1, express);
     case Mode::kMail: return rng.Int(1, mail);
   }
@@ -1122,23 +1193,6 @@ void World::Generate(std::uint64_t index, std::uint64_t total, Rng& rng, Shipmen
       sector = Sector::kApparel;
       break;
     }
-    case G::kApparel: {
-      mode = PickMode(rng, 0.55, 0.15, 0.22, 0.08);
-      static const std::vector<Weighted> kO = {{"CN", 35}, {"BD", 15}, {"VN", 15}, {"IN", 8},
-                                               {"KH", 6},  {"ID", 5},  {"PK", 4},  {"TR", 4},
-                                               {"MX", 4},  {"IT", 2},  {"GB", 2}};
-      origin = PickWeighted(rng, kO);
-      {
-        const GoodsSpec& spec = PickSpec(rng, kApparelHs);
-        hs6 = spec.hs6;
-        desc = Describe(rng, spec);
-      }
-      unit_kg = rng.Range(0.15, 0.8);
-      unit_value = rng.Skewed(1.5, 25, 2);
-      qty = Units(rng, mode, 20000, 2000, 15, 4);
-      sector = Sector::kApparel;
-      break;
-    }
     case G::kAirbagFake: {
       mode = PickMode(rng, 0.15, 0.15, 0.50, 0.20);
       origin = "CN";
@@ -1204,22 +1258,6 @@ void World::Generate(std::uint64_t index, std::uint64_t total, Rng& rng, Shipmen
                                        "FRONT BRAKE PADS @", "Brake shoes"};
       desc = Fill(rng, kT, make);
       qty = Units(rng, mode, 6000, 600, 6, 2);
-      sector = Sector::kAuto;
-      break;
-    }
-    case G::kAutoParts: {
-      mode = PickMode(rng, 0.6, 0.2, 0.15, 0.05);
-      static const std::vector<Weighted> kO = {{"CN", 40}, {"MX", 15}, {"JP", 10}, {"DE", 10},
-                                               {"KR", 10}, {"TW", 8},  {"IN", 7}};
-      origin = PickWeighted(rng, kO);
-      {
-        const GoodsSpec& spec = PickSpec(rng, kAutoPartsHs);
-        hs6 = spec.hs6;
-        desc = Describe(rng, spec);
-      }
-      unit_kg = rng.Range(0.5, 12);
-      vpk = rng.Skewed(3, 25, 2);
-      qty = Units(rng, mode, 3000, 400, 4, 2);
       sector = Sector::kAuto;
       break;
     }
@@ -1345,94 +1383,34 @@ void World::Generate(std::uint64_t index, std::uint64_t total, Rng& rng, Shipmen
       sector = Sector::kLighting;
       break;
     }
-    case G::kFootwear: {
-      mode = PickMode(rng, 0.6, 0.1, 0.25, 0.05);
-      static const std::vector<Weighted> kO = {{"VN", 35}, {"CN", 40}, {"ID", 10},
-                                               {"IN", 5},  {"IT", 5},  {"BR", 5}};
-      origin = PickWeighted(rng, kO);
-      hs6 = PickSpec(rng, kFootwearHs).hs6;
-      unit_kg = rng.Range(0.4, 1.2);
-      vpk = rng.Skewed(4, 40, 2);
-      static const char* const kT[] = {"MENS SPORTS SHOES", "Ladies sandals", "RUNNING SHOES",
-                                       "canvas sneakers", "WOMENS BOOTS", "KIDS SHOES"};
-      desc = rng.Pick(kT);
-      qty = Units(rng, mode, 8000, 800, 6, 2);
-      sector = Sector::kApparel;
-      break;
-    }
-    case G::kCosmetics: {
-      mode = PickMode(rng, 0.2, 0.35, 0.35, 0.1);
-      static const std::vector<Weighted> kO = {{"KR", 30}, {"FR", 20}, {"CN", 25},
-                                               {"JP", 10}, {"IT", 5},  {"GB", 10}};
-      origin = PickWeighted(rng, kO);
-      {
-        const GoodsSpec& spec = PickSpec(rng, kCosmeticsHs);
-        hs6 = spec.hs6;
-        desc = Describe(rng, spec);
-      }
-      unit_kg = rng.Range(0.05, 0.5);
-      vpk = rng.Skewed(5, 120, 2);
-      qty = Units(rng, mode, 20000, 2000, 20, 5);
-      sector = Sector::kGeneral;
-      break;
-    }
-    case G::kToys: {
-      mode = PickMode(rng, 0.55, 0.1, 0.25, 0.1);
-      static const std::vector<Weighted> kO = {{"CN", 85}, {"VN", 5}, {"MX", 5}, {"ID", 5}};
-      origin = PickWeighted(rng, kO);
-      hs6 = "950300";
-      unit_kg = rng.Range(0.05, 1.0);
-      unit_value = rng.Skewed(0.3, 15, 2);
-      static const char* const kT[] = {"PLASTIC TOYS", "Dolls", "TOY CARS", "plush toys",
-                                       "BUILDING BLOCKS", "Educational toys", "RC TOY DRONE"};
-      desc = rng.Pick(kT);
-      qty = Units(rng, mode, 30000, 3000, 20, 4);
-      sector = Sector::kSporting;
-      break;
-    }
-    case G::kBikeParts: {
-      mode = PickMode(rng, 0.6, 0.2, 0.15, 0.05);
-      static const std::vector<Weighted> kO = {{"TW", 40}, {"CN", 45}, {"JP", 10}, {"IT", 5}};
-      origin = PickWeighted(rng, kO);
-      hs6 = PickSpec(rng, kBikeHs).hs6;
-      unit_kg = rng.Range(0.1, 2.0);
-      vpk = rng.Skewed(5, 60, 2);
-      static const char* const kT[] = {"BICYCLE PARTS", "Bicycle derailleur", "BIKE HUBS",
-                                       "bicycle brake levers", "CRANKSET", "BICYCLE PEDALS"};
-      desc = rng.Pick(kT);
-      qty = Units(rng, mode, 5000, 500, 6, 2);
-      sector = Sector::kSporting;
-      break;
-    }
-    case G::kOptics: {
-      mode = PickMode(rng, 0, 0.3, 0.5, 0.2);
-      static const std::vector<Weighted> kO = {{"CN", 50}, {"IL", 10}, {"DE", 10}, {"KR", 10},
-                                               {"JP", 20}};
-      origin = PickWeighted(rng, kO);
-      hs6 = PickSpec(rng, kOpticsHs).hs6;
-      unit_kg = rng.Range(0.3, 2.0);
-      unit_value = rng.Skewed(80, 3000, 2);
-      static const char* const kT[] = {"THERMAL IMAGING SCOPE", "Night vision monocular",
-                                       "INFRARED CAMERA", "thermal camera module"};
-      desc = rng.Pick(kT);
-      qty = Units(rng, mode, 200, 50, 2, 1);
-      sector = Sector::kElectronics;
-      break;
-    }
+    case G::kApparel:
+    case G::kAutoParts:
+    case G::kFootwear:
+    case G::kCosmetics:
+    case G::kToys:
+    case G::kBikeParts:
+    case G::kOptics:
     case G::kElectronics: {
-      mode = PickMode(rng, 0.35, 0.25, 0.3, 0.1);
-      static const std::vector<Weighted> kO = {{"CN", 70}, {"VN", 8}, {"TW", 5}, {"KR", 5},
-                                               {"MY", 5},  {"TH", 4}, {"JP", 3}};
-      origin = PickWeighted(rng, kO);
-      {
-        const GoodsSpec& spec = PickSpec(rng, kElectronicsHs);
+      const GoodsProfile& p = ProfileOf(goods);
+      mode = PickMode(rng, p.modes[0], p.modes[1], p.modes[2], p.modes[3]);
+      origin = PickWeighted(rng, p.origins);
+      if (p.specs) {
+        const GoodsSpec& spec = PickSpec(rng, *p.specs);
         hs6 = spec.hs6;
-        desc = Describe(rng, spec);
+        if (p.descriptions.empty()) desc = Describe(rng, spec);
+      } else {
+        hs6 = p.hs6;
       }
-      unit_kg = rng.Range(0.02, 2.5);
-      vpk = rng.Skewed(8, 200, 2);
-      qty = Units(rng, mode, 20000, 3000, 10, 3);
-      sector = Sector::kElectronics;
+      unit_kg = rng.Range(p.unit_kg_lo, p.unit_kg_hi);
+      const double value = rng.Skewed(p.value_lo, p.value_hi, 2);
+      if (p.per_unit) {
+        unit_value = value;
+      } else {
+        vpk = value;
+      }
+      if (!p.descriptions.empty()) desc = rng.Pick(p.descriptions);
+      qty = Units(rng, mode, p.units[0], p.units[1], p.units[2], p.units[3]);
+      sector = p.sector;
       break;
     }
     case G::kCount:

@@ -4,6 +4,7 @@
 // reused), so ignored columns and over-limit fields cost a scan and nothing
 // else. A record ends at a line end outside quotes; the line end itself is
 // left to the record-start state, which also counts lines and skips empty ones.
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -13,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "io/chunked_reader.h"
 #include "io/reasons.h"
 #include "io/readers.h"
 #include "load/normalize.h"
@@ -45,16 +47,14 @@ bool IsAscii(std::string_view s) {
   return (bits & 0x8080808080808080ull) == 0;
 }
 
-class CsvReader final : public RecordReader {
+class CsvReader final : public ChunkedReader {
  public:
   CsvReader(std::unique_ptr<ByteSource> source, std::string name, const Schema& schema,
             const ReaderOptions& options)
-      : source_(std::move(source)), name_(std::move(name)), schema_(schema), options_(options) {}
+      : ChunkedReader(std::move(source), std::move(name), schema, options) {}
 
   Status ReadHeader();
   Next Read(Record* record, Reject* reject) override;
-  const Status& status() const override { return status_; }
-  const std::string& name() const override { return name_; }
 
  private:
   enum class State : std::uint8_t { kRecordStart, kFieldStart, kUnquoted, kQuoted, kQuoteInQuoted };
@@ -69,13 +69,23 @@ class CsvReader final : public RecordReader {
   // (or on a read error, see status_). The cells of the record are then in
   // cells_, column_ holds its number of fields and error_ its first error.
   bool ScanRecord();
-  bool Refill();
+  bool ScanRecordUntilEnd();
+  // True once a record has run on past max_record_bytes + max_skip_bytes
+  // (so it is over a limit already): the record ends there (rejected), and
+  // so does the input.
+  bool SkippedTooFar() const { return Offset() - record_start_ > SkipLimit(); }
+  void GiveUp();
   void BeginRecord();
   void BeginField();
   void EndField();
   void Take(const char* bytes, std::size_t n);
   // Takes a run of plain bytes that ends at p_, checking both limits.
   void TakeRun(const char* bytes, std::size_t n);
+  // Takes the plain bytes from p_ up to the next byte of `stop`; false when
+  // the chunk ends first.
+  bool TakeRunUntil(const ByteSet& stop);
+  // Steps over a comma outside quotes into the record's next field.
+  void NextField();
   void CheckRecordSize();
   void FailFieldTooLong();
   void FailRecordTooLong();
@@ -97,18 +107,7 @@ class CsvReader final : public RecordReader {
   }
   Next RejectRecord(Reject* reject, std::string_view reason);
 
-  std::unique_ptr<ByteSource> source_;
-  std::string name_;
-  const Schema& schema_;
-  ReaderOptions options_;
-  Status status_;
-
-  // Input position.
-  const char* p_ = nullptr;
-  const char* end_ = nullptr;
-  bool eof_ = false;
-  std::uint64_t line_ = 1;   // physical line of *p_
-  bool pending_cr_ = false;  // a CR ended the last chunk; an LF next belongs to it
+  std::uint64_t line_ = 1;  // physical line of *p_
   State state_ = State::kRecordStart;
 
   // The header: which schema field each column fills (-1: ignored).
@@ -134,19 +133,6 @@ class CsvReader final : public RecordReader {
 
   std::string scratch_;
 };
-
-bool CsvReader::Refill() {
-  if (eof_) return false;
-  std::string_view chunk = source_->Next();
-  if (chunk.empty()) {
-    eof_ = true;
-    if (!source_->status().ok()) status_ = source_->status();
-    return false;
-  }
-  p_ = chunk.data();
-  end_ = p_ + chunk.size();
-  return true;
-}
 
 void CsvReader::Fail(std::string reason) {
   buffering_ = false;
@@ -241,13 +227,51 @@ void CsvReader::TakeRun(const char* bytes, std::size_t n) {
   }
 }
 
+bool CsvReader::TakeRunUntil(const ByteSet& stop) {
+  const char* start = p_;
+  while (p_ != end_ && !stop[static_cast<unsigned char>(*p_)]) ++p_;
+  TakeRun(start, static_cast<std::size_t>(p_ - start));
+  return p_ != end_;
+}
+
+void CsvReader::NextField() {
+  ++p_;
+  EndField();
+  BeginField();
+  state_ = State::kFieldStart;
+}
+
 void CsvReader::CheckRecordSize() {
   if (record_too_long_ || Offset() - record_start_ <= options_.max_record_bytes) return;
   FailRecordTooLong();
 }
 
+void CsvReader::GiveUp() {
+  status_ = Status(StatusCode::kLimitExceeded,
+                   name_ + ":" + std::to_string(record_line_) +
+                       ": the record runs on past max_record_bytes + max_skip_bytes (" +
+                       std::to_string(SkipLimit()) +
+                       " bytes) without ending; the rest of the input is not read");
+  p_ = end_;
+  eof_ = true;
+  state_ = State::kRecordStart;
+}
+
 bool CsvReader::ScanRecord() {
+  if (!status_.ok()) return false;
+  const bool found = ScanRecordUntilEnd();
+  // Whether the end was found in time or not, a record that long gives up
+  // the input, so the outcome does not depend on how the input is chunked.
+  if (found && status_.ok() && SkippedTooFar()) GiveUp();
+  return found;
+}
+
+bool CsvReader::ScanRecordUntilEnd() {
   for (;;) {
+    if (state_ != State::kRecordStart && SkippedTooFar()) {
+      GiveUp();
+      return true;
+    }
     if (p_ == end_ && !Refill()) {
       if (!status_.ok()) return false;
       switch (state_) {
@@ -307,16 +331,10 @@ bool CsvReader::ScanRecord() {
         state_ = State::kUnquoted;
         [[fallthrough]];
       case State::kUnquoted: {
-        const char* start = p_;
-        while (p_ != end_ && !kUnquotedStop[static_cast<unsigned char>(*p_)]) ++p_;
-        TakeRun(start, static_cast<std::size_t>(p_ - start));
-        if (p_ == end_) continue;
+        if (!TakeRunUntil(kUnquotedStop)) continue;
         const char c = *p_;
         if (c == ',') {
-          ++p_;
-          EndField();
-          BeginField();
-          state_ = State::kFieldStart;
+          NextField();
           continue;
         }
         if (c == '"') {
@@ -331,10 +349,7 @@ bool CsvReader::ScanRecord() {
         return true;
       }
       case State::kQuoted: {
-        const char* start = p_;
-        while (p_ != end_ && !kQuotedStop[static_cast<unsigned char>(*p_)]) ++p_;
-        TakeRun(start, static_cast<std::size_t>(p_ - start));
-        if (p_ == end_) continue;
+        if (!TakeRunUntil(kQuotedStop)) continue;
         const char c = *p_;
         if (c == '"') {
           ++p_;
@@ -364,10 +379,7 @@ bool CsvReader::ScanRecord() {
           continue;
         }
         if (c == ',') {
-          ++p_;
-          EndField();
-          BeginField();
-          state_ = State::kFieldStart;
+          NextField();
           continue;
         }
         if (c == '\r' || c == '\n') {

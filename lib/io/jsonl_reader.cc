@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "io/chunked_reader.h"
 #include "io/reasons.h"
 #include "io/readers.h"
 #include "load/normalize.h"
@@ -85,11 +86,11 @@ struct NameHash {
   }
 };
 
-class JsonlReader final : public RecordReader {
+class JsonlReader final : public ChunkedReader {
  public:
   JsonlReader(std::unique_ptr<ByteSource> source, std::string name, const Schema& schema,
               const ReaderOptions& options)
-      : source_(std::move(source)), name_(std::move(name)), schema_(schema), options_(options) {
+      : ChunkedReader(std::move(source), std::move(name), schema, options) {
     for (int f = 0; f < schema.size(); ++f) {
       if (!schema.field(f).derived) fields_.emplace(schema.field(f).name, f);
     }
@@ -97,8 +98,6 @@ class JsonlReader final : public RecordReader {
   }
 
   Next Read(Record* record, Reject* reject) override;
-  const Status& status() const override { return status_; }
-  const std::string& name() const override { return name_; }
 
  private:
   // How reading one record went: fine, a value the schema cannot take (the
@@ -109,7 +108,6 @@ class JsonlReader final : public RecordReader {
   // The next physical line into line_ (without its line end) and its number
   // into line_number_; false at the end of the input or on a read error.
   bool NextLine();
-  bool Refill();
   Outcome ParseLine(Record* record);
   Outcome SetField(int field, od::value value, Record* record);
   Outcome AddScalar(int field, od::value value, od::json_type type, std::size_t* bytes,
@@ -117,29 +115,21 @@ class JsonlReader final : public RecordReader {
   // Reads a scalar's text: a string unescaped, a number or boolean as written.
   Outcome ScalarText(od::value value, od::json_type type, std::string_view* text);
   Outcome Validate(od::value value, int depth);
+  // Checks that a value whose type is null is the literal `null`.
+  Outcome ReadNull(od::value value);
   void ReadRecordIdAfterError(od::value value, Record* record);
   Outcome BadJson(simdjson::error_code error);
   Outcome BadJson(std::string reason);
   Outcome BadValue(std::string reason);
 
-  std::unique_ptr<ByteSource> source_;
-  std::string name_;
-  const Schema& schema_;
-  ReaderOptions options_;
-  Status status_;
   boost::unordered_flat_map<std::string, int, NameHash, std::equal_to<>> fields_;
-
-  // Input position.
-  const char* p_ = nullptr;
-  const char* end_ = nullptr;
-  bool eof_ = false;
   std::uint64_t next_line_ = 1;  // number of the line that starts at *p_
-  bool pending_cr_ = false;      // a CR ended the last chunk; an LF next belongs to it
 
   // The current line.
   std::string line_;  // its text, then simdjson's padding
   std::uint64_t line_number_ = 0;
   bool line_too_long_ = false;
+  std::uint64_t line_bytes_ = 0;  // of the current line so far, kept or not
 
   simdjson::ondemand::parser parser_;
   std::vector<std::uint64_t> seen_;  // seen_[field] == serial_: given in this object
@@ -148,23 +138,12 @@ class JsonlReader final : public RecordReader {
   std::string reason_;
 };
 
-bool JsonlReader::Refill() {
-  if (eof_) return false;
-  std::string_view chunk = source_->Next();
-  if (chunk.empty()) {
-    eof_ = true;
-    if (!source_->status().ok()) status_ = source_->status();
-    return false;
-  }
-  p_ = chunk.data();
-  end_ = p_ + chunk.size();
-  return true;
-}
-
 bool JsonlReader::NextLine() {
   line_.clear();
   line_too_long_ = false;
+  line_bytes_ = 0;
   bool started = false;
+  const std::uint64_t skip_limit = SkipLimit();
   for (;;) {
     if (p_ == end_ && !Refill()) {
       if (!status_.ok()) return false;
@@ -190,6 +169,7 @@ bool JsonlReader::NextLine() {
       p_ = cr;
     }
     const auto n = static_cast<std::size_t>(p_ - start);
+    line_bytes_ += n;
     if (!line_too_long_) {
       if (line_.size() + n > options_.max_record_bytes) {
         line_too_long_ = true;
@@ -197,6 +177,19 @@ bool JsonlReader::NextLine() {
       } else {
         line_.append(start, n);
       }
+    }
+    if (line_bytes_ > skip_limit) {
+      // An endless line: it is rejected, and the input ends here. Checked
+      // whether or not its end is in sight, so that chunking does not matter.
+      line_number_ = next_line_;
+      status_ = Status(StatusCode::kLimitExceeded,
+                       name_ + ":" + std::to_string(line_number_) +
+                           ": the line runs on past max_record_bytes + max_skip_bytes (" +
+                           std::to_string(skip_limit) +
+                           " bytes) without ending; the rest of the input is not read");
+      p_ = end_;
+      eof_ = true;
+      return true;
     }
     if (p_ == end_) continue;
     const char c = *p_++;
@@ -255,6 +248,12 @@ JsonlReader::Outcome JsonlReader::ScalarText(od::value value, od::json_type type
   }
 }
 
+JsonlReader::Outcome JsonlReader::ReadNull(od::value value) {
+  bool is_null = false;
+  if (auto e = value.is_null().get(is_null)) return BadJson(e);
+  return is_null ? Outcome::kOk : BadJson("invalid JSON: bad literal");
+}
+
 JsonlReader::Outcome JsonlReader::Validate(od::value value, int depth) {
   od::json_type type;
   if (auto e = value.type().get(type)) return BadJson(e);
@@ -284,11 +283,8 @@ JsonlReader::Outcome JsonlReader::Validate(od::value value, int depth) {
       }
       return Outcome::kOk;
     }
-    case od::json_type::null: {
-      bool is_null = false;
-      if (auto e = value.is_null().get(is_null)) return BadJson(e);
-      return is_null ? Outcome::kOk : BadJson("invalid JSON: bad literal");
-    }
+    case od::json_type::null:
+      return ReadNull(value);
     default: {
       std::string_view text;
       return ScalarText(value, type, &text);
@@ -320,11 +316,8 @@ JsonlReader::Outcome JsonlReader::SetField(int field, od::value value, Record* r
   if (auto e = value.type().get(type)) return BadJson(e);
   std::size_t bytes = 0;
   switch (type) {
-    case od::json_type::null: {
-      bool is_null = false;
-      if (auto e = value.is_null().get(is_null)) return BadJson(e);
-      return is_null ? Outcome::kOk : BadJson("invalid JSON: bad literal");
-    }
+    case od::json_type::null:
+      return ReadNull(value);
     case od::json_type::object:
       return BadValue("field " + def.name + ": an object is not a value");
     case od::json_type::array: {
@@ -337,9 +330,7 @@ JsonlReader::Outcome JsonlReader::SetField(int field, od::value value, Record* r
         od::json_type element_type;
         if (auto e = element.type().get(element_type)) return BadJson(e);
         if (element_type == od::json_type::null) {
-          bool is_null = false;
-          if (auto e = element.is_null().get(is_null)) return BadJson(e);
-          if (!is_null) return BadJson("invalid JSON: bad literal");
+          if (Outcome o = ReadNull(element); o != Outcome::kOk) return o;
           continue;
         }
         if (element_type == od::json_type::array || element_type == od::json_type::object) {
@@ -427,6 +418,7 @@ JsonlReader::Outcome JsonlReader::ParseLine(Record* record) {
 }
 
 RecordReader::Next JsonlReader::Read(Record* record, Reject* reject) {
+  if (!status_.ok()) return Next::kEnd;
   for (;;) {
     if (!NextLine()) return Next::kEnd;
     if (line_too_long_) break;

@@ -74,6 +74,12 @@ Result<std::unique_ptr<RecordReader>> RecordReader::Open(const std::string& path
     ::close(fd);
     return Status(StatusCode::kIoError, path + ": is a directory");
   }
+  // A character device (/dev/zero, /dev/urandom, a terminal) is not a file of
+  // records and may never end; standard input ("-") is read whatever it is.
+  if (S_ISCHR(st.st_mode)) {
+    ::close(fd);
+    return Status(StatusCode::kIoError, path + ": is a device, not a file of records");
+  }
   return NewReader(internal::ByteSource::FromFd(fd, /*owned=*/true, path), path, format, schema,
                    options);
 }

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <utility>
 
 namespace targeting {
 namespace internal {
@@ -190,24 +191,26 @@ std::string FormatNumber(double value) {
 
 using internal::TrimSpaces;
 
+namespace {
+
+// The name of each field type, as schemas are written, for reading and
+// writing alike.
+constexpr std::pair<const char*, FieldType> kFieldTypeNames[] = {
+    {"string", FieldType::kString}, {"code", FieldType::kCode},     {"name", FieldType::kName},
+    {"text", FieldType::kText},     {"number", FieldType::kNumber}, {"date", FieldType::kDate}};
+
+}  // namespace
+
 std::optional<FieldType> FieldTypeFromName(std::string_view name) {
-  if (name == "string") return FieldType::kString;
-  if (name == "code") return FieldType::kCode;
-  if (name == "name") return FieldType::kName;
-  if (name == "text") return FieldType::kText;
-  if (name == "number") return FieldType::kNumber;
-  if (name == "date") return FieldType::kDate;
+  for (const auto& [n, t] : kFieldTypeNames) {
+    if (name == n) return t;
+  }
   return std::nullopt;
 }
 
 const char* FieldTypeName(FieldType type) {
-  switch (type) {
-    case FieldType::kString: return "string";
-    case FieldType::kCode: return "code";
-    case FieldType::kName: return "name";
-    case FieldType::kText: return "text";
-    case FieldType::kNumber: return "number";
-    case FieldType::kDate: return "date";
+  for (const auto& [n, t] : kFieldTypeNames) {
+    if (t == type) return n;
   }
   return "?";
 }

@@ -6,6 +6,7 @@
 #ifndef TARGETING_LIB_LOAD_YAML_H_
 #define TARGETING_LIB_LOAD_YAML_H_
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #endif  // TARGETING_LIB_LOAD_YAML_H_

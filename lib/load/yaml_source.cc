@@ -1,42 +1,58 @@
 #include "load/yaml_source.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <memory>
+#include <sstream>
 
 #include "load/normalize.h"
 
 namespace targeting::internal {
 
 Result<std::string> ReadFileLimited(const std::string& path, std::size_t max_bytes) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    return Status(StatusCode::kIoError, path + ": is a directory");
-  }
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!f) {
+  // O_NONBLOCK: opening a FIFO with no writer would otherwise wait forever.
+  int fd = -1;
+  do {
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) {
     int err = errno;
     return Status(err == ENOENT ? StatusCode::kNotFound : StatusCode::kIoError,
                   path + ": " + std::strerror(err));
   }
+  std::unique_ptr<int, void (*)(int*)> closer(&fd, [](int* f) { ::close(*f); });
+  // Only regular files: a directory cannot be read, and a FIFO, a socket or
+  // a device (/dev/zero, /dev/stdin on a terminal) may never end.
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    return Status(StatusCode::kIoError, path + ": " + std::strerror(errno));
+  }
+  if (S_ISDIR(st.st_mode)) return Status(StatusCode::kIoError, path + ": is a directory");
+  if (!S_ISREG(st.st_mode)) {
+    return Status(StatusCode::kIoError,
+                  path + ": not a regular file (rule, list and schema files must be files)");
+  }
+  int flags = ::fcntl(fd, F_GETFL);
+  if (flags >= 0) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
   std::string text;
   char buf[1 << 16];
   for (;;) {
-    std::size_t n = std::fread(buf, 1, sizeof buf, f.get());
-    if (n > 0) {
-      if (text.size() + n > max_bytes) {
-        return Status(StatusCode::kLimitExceeded,
-                      path + ": file is larger than the limit max_file_bytes=" +
-                          std::to_string(max_bytes));
-      }
-      text.append(buf, n);
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Status(StatusCode::kIoError, path + ": read error: " + std::strerror(errno));
     }
-    if (n < sizeof buf) {
-      if (std::ferror(f.get())) return Status(StatusCode::kIoError, path + ": read error");
-      break;
+    if (n == 0) break;
+    if (text.size() + static_cast<std::size_t>(n) > max_bytes) {
+      return Status(StatusCode::kLimitExceeded,
+                    path + ": file is larger than the limit max_file_bytes=" +
+                        std::to_string(max_bytes));
     }
+    text.append(buf, static_cast<std::size_t>(n));
   }
   return text;
 }
@@ -66,6 +82,46 @@ Issue MakeIssue(const std::string& file, int line, int column, std::string messa
   return issue;
 }
 
+// Counts the documents of a YAML stream without building them, and notices
+// when yaml-cpp stops making progress: a stray ',' at the top level is never
+// consumed, so Parser::HandleNextDocument (and YAML::LoadAll, which loops on
+// it) would return empty documents at the same place for ever.
+class DocumentCounter final : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    starts.push_back(mark);
+    roots.push_back(mark);
+    in_root_ = false;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { Node(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { Node(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    Node(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    Node(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    Node(mark);
+  }
+  void OnMapEnd() override {}
+
+  std::vector<YAML::Mark> starts;  // where each document starts (its first token)
+  std::vector<YAML::Mark> roots;   // where each document's root node is
+
+ private:
+  void Node(const YAML::Mark& mark) {
+    if (!in_root_ && !roots.empty()) roots.back() = mark;
+    in_root_ = true;
+  }
+  bool in_root_ = false;
+};
+
 }  // namespace
 
 std::optional<Issue> CheckText(const std::string& file, const std::string& text) {
@@ -91,13 +147,36 @@ std::optional<YAML::Node> ParseYaml(const std::string& file, const std::string& 
     issues->push_back(*issue);
     return std::nullopt;
   }
-  std::vector<YAML::Node> docs;
   if (text.empty()) {
     *empty = true;
     return YAML::Node();
   }
+  YAML::Node doc;
+  std::size_t doc_count = 0;
   try {
-    docs = YAML::LoadAll(text);
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    DocumentCounter counter;
+    while (parser.HandleNextDocument(counter)) {
+      const std::size_t n = counter.starts.size();
+      if (n >= 2 && counter.starts[n - 1].pos == counter.starts[n - 2].pos) {
+        const YAML::Mark& at = counter.starts[n - 1];
+        const auto pos = static_cast<std::size_t>(at.pos);
+        std::string what = pos < text.size() ? "'" + text.substr(pos, 1) + "'" : "end of input";
+        issues->push_back(MakeIssue(file, at.line + 1, at.column + 1,
+                                    "YAML: unexpected " + what + " (a ',' belongs inside [ ] or { })"));
+        return std::nullopt;
+      }
+    }
+    doc_count = counter.starts.size();
+    if (doc_count > 1) {
+      const YAML::Mark& second = counter.roots[1];
+      issues->push_back(MakeIssue(file, second.line + 1, second.column + 1,
+                                  "the file holds " + std::to_string(doc_count) +
+                                      " YAML documents; a rule-set file holds exactly one"));
+      return std::nullopt;
+    }
+    if (doc_count == 1) doc = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     std::string msg = e.msg.empty() ? std::string("malformed YAML") : e.msg;
     // yaml-cpp's depth guard (YAML::DeepRecursion, not exported) reports
@@ -120,17 +199,11 @@ std::optional<YAML::Node> ParseYaml(const std::string& file, const std::string& 
     issues->push_back(MakeIssue(file, 0, 0, std::string("YAML: ") + e.what()));
     return std::nullopt;
   }
-  if (docs.size() > 1) {
-    issues->push_back(MakeIssue(file, LineOf(docs[1]), ColumnOf(docs[1]),
-                                "the file holds " + std::to_string(docs.size()) +
-                                    " YAML documents; a rule-set file holds exactly one"));
-    return std::nullopt;
-  }
-  if (docs.empty() || docs[0].IsNull()) {
+  if (doc_count == 0 || doc.IsNull()) {
     *empty = true;
-    return docs.empty() ? YAML::Node() : docs[0];
+    return doc_count == 0 ? YAML::Node() : doc;
   }
-  return docs[0];
+  return doc;
 }
 
 }  // namespace targeting::internal

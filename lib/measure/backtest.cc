@@ -3,6 +3,7 @@
 #include <boost/unordered/unordered_flat_map.hpp>
 #include <boost/unordered/unordered_flat_set.hpp>
 
+#include "measure/outcome_join.h"
 #include "plan/ruleset_data.h"
 #include "targeting/measure.h"
 #include "util/json_writer.h"
@@ -36,7 +37,7 @@ struct Backtest::State {
   std::vector<Acc> acc;
   std::vector<int> slot_of;  // entry index -> slot, or -1 (draft)
 
-  std::vector<char> matched;  // per outcome index
+  internal::OutcomeJoin join{nullptr};
   std::uint64_t records = 0, rejected = 0, examined = 0, discrepant = 0, sampled = 0;
   std::uint64_t sampled_examined = 0, sampled_discrepant = 0;
   std::uint64_t by_rule = 0, by_query = 0, missed = 0;
@@ -50,6 +51,17 @@ struct Backtest::State {
   bool pairs_truncated = false;
   std::vector<int> slots;  // scratch: slots of the record's fired entries
 };
+
+namespace {
+
+// The key of a pair of slots in State::pairs, and the slots back from a key.
+std::uint64_t PairKey(int a, int b) {
+  return (static_cast<std::uint64_t>(a) << 32) | static_cast<std::uint32_t>(b);
+}
+int PairFirst(std::uint64_t key) { return static_cast<int>(key >> 32); }
+int PairSecond(std::uint64_t key) { return static_cast<int>(key & 0xffffffffu); }
+
+}  // namespace
 
 Backtest::Backtest(std::shared_ptr<const RuleSet> rules, std::shared_ptr<const Outcomes> outcomes,
                    BacktestOptions options)
@@ -76,7 +88,7 @@ Backtest::Backtest(std::shared_ptr<const RuleSet> rules, std::shared_ptr<const O
   }
   s_->tag_discrepant.assign(tags.size(), 0);
   s_->tag_hit.assign(tags.size(), 0);
-  if (s_->outcomes) s_->matched.assign(s_->outcomes->size(), 0);
+  s_->join = internal::OutcomeJoin(s_->outcomes.get());
 }
 
 Backtest::~Backtest() = default;
@@ -88,12 +100,8 @@ void Backtest::Add(const Record& record, const ScoreResult& result) {
   ++s.records;
   if (result.sampled) ++s.sampled;
   const Outcome* o = nullptr;
-  if (s.outcomes) {
-    int i = s.outcomes->FindIndex(record.record_id());
-    if (i >= 0) {
-      s.matched[static_cast<std::size_t>(i)] = 1;
-      o = &s.outcomes->outcome(static_cast<std::size_t>(i));
-    }
+  if (int i = s.join.Join(record.record_id()); i >= 0) {
+    o = &s.outcomes->outcome(static_cast<std::size_t>(i));
   }
   const bool examined = o && o->examined;
   const bool disc = o && o->discrepant();
@@ -172,8 +180,7 @@ void Backtest::Add(const Record& record, const ScoreResult& result) {
   // Co-firing pairs: the fired list is ascending, so slots are too.
   for (std::size_t i = 0; i < s.slots.size(); ++i) {
     for (std::size_t j = i + 1; j < s.slots.size(); ++j) {
-      std::uint64_t key = (static_cast<std::uint64_t>(s.slots[i]) << 32) |
-                          static_cast<std::uint32_t>(s.slots[j]);
+      const std::uint64_t key = PairKey(s.slots[i], s.slots[j]);
       if (s.pairs.size() >= s.options.max_pairs) {
         auto it = s.pairs.find(key);
         if (it == s.pairs.end()) {
@@ -203,12 +210,7 @@ std::vector<Record> Backtest::DiscrepantHits(int entry) const {
 }
 
 std::vector<std::string> Backtest::UnmatchedIds(std::size_t limit) const {
-  std::vector<std::string> out;
-  if (!s_->outcomes) return out;
-  for (std::size_t i = 0; i < s_->matched.size() && out.size() < limit; ++i) {
-    if (!s_->matched[i]) out.push_back(s_->outcomes->id(i));
-  }
-  return out;
+  return s_->join.UnmatchedIds(limit);
 }
 
 BacktestReport Backtest::Report() const {
@@ -220,13 +222,7 @@ BacktestReport Backtest::Report() const {
   r.fingerprint = rules.fingerprint();
   r.records = s.records;
   r.rejected = s.rejected;
-  if (s.outcomes) {
-    r.outcomes.rows = s.outcomes->rows();
-    r.outcomes.bad = s.outcomes->bad_rows().size();
-    r.outcomes.duplicates = s.outcomes->duplicates();
-    r.outcomes.unmatched = static_cast<std::uint64_t>(
-        std::count(s.matched.begin(), s.matched.end(), 0));
-  }
+  r.outcomes = s.join.Counts();
   r.examined = s.examined;
   r.discrepant = s.discrepant;
   r.sampled = s.sampled;
@@ -323,14 +319,13 @@ BacktestReport Backtest::Report() const {
   };
   for (std::size_t i = 0; i < order.size(); ++i) {
     for (std::size_t j = i + 1; j < order.size(); ++j) {
-      std::uint64_t key = (static_cast<std::uint64_t>(order[i]) << 32) |
-                          static_cast<std::uint32_t>(order[j]);
+      const std::uint64_t key = PairKey(order[i], order[j]);
       auto it = s.pairs.find(key);
       if (it != s.pairs.end()) ov.top_pairs.push_back(pair_of(order[i], order[j], it->second));
     }
   }
   for (const auto& [key, both] : s.pairs) {
-    int x = static_cast<int>(key >> 32), y = static_cast<int>(key & 0xffffffffu);
+    const int x = PairFirst(key), y = PairSecond(key);
     OverlapReport::Pair p = pair_of(x, y, both);
     if (p.jaccard >= ov.redundant_jaccard) ov.redundant.push_back(std::move(p));
   }
@@ -363,15 +358,6 @@ void Number(const char* k, std::optional<double> v, std::string* out) {
 void String(const char* k, std::string_view v, std::string* out) {
   Key(k, out);
   internal::AppendJsonString(v, out);
-}
-
-void StringList(const std::vector<std::string>& v, std::string* out) {
-  out->push_back('[');
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    if (i) out->push_back(',');
-    internal::AppendJsonString(v[i], out);
-  }
-  out->push_back(']');
 }
 
 }  // namespace
@@ -416,7 +402,7 @@ void AppendBacktestJson(const BacktestReport& r, std::string* out) {
     if (i) out->push_back(',');
     internal::AppendJsonString(p.tag, out);
     out->append(":{\"entries\":");
-    StringList(p.entries, out);
+    internal::AppendJsonStringArray(p.entries, out);
     out->push_back(',');
     Count("discrepant", p.discrepant, out);
     out->push_back('}');
@@ -488,11 +474,11 @@ void AppendOverlapJson(const BacktestReport& r, std::string* out) {
     Count("only", m.only, out);
     out->push_back(',');
     Key("examples", out);
-    StringList(m.examples, out);
+    internal::AppendJsonStringArray(m.examples, out);
     out->push_back('}');
   }
   out->append("],\n\"top\":");
-  StringList(ov.top, out);
+  internal::AppendJsonStringArray(ov.top, out);
   auto pairs = [&](const char* k, const std::vector<OverlapReport::Pair>& v) {
     out->append(",\n\"");
     out->append(k);

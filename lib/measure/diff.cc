@@ -1,6 +1,7 @@
 // Scoring the same records under two rule sets and comparing (targeting diff).
 #include <algorithm>
 
+#include "measure/outcome_join.h"
 #include "targeting/measure.h"
 #include "util/json_writer.h"
 
@@ -18,7 +19,7 @@ struct RuleSetDiff::State {
   std::vector<std::string> ids;
   std::vector<int> id_of_old, id_of_new;  // entry index -> index into ids
   std::vector<std::uint64_t> gained, lost;
-  std::vector<char> matched;
+  internal::OutcomeJoin join{nullptr};
   DiffReport report;
   std::vector<int> scratch_old, scratch_new;
 
@@ -61,7 +62,7 @@ Result<std::unique_ptr<RuleSetDiff>> RuleSetDiff::Create(std::shared_ptr<const R
   }
   s.gained.assign(s.ids.size(), 0);
   s.lost.assign(s.ids.size(), 0);
-  if (s.outcomes) s.matched.assign(s.outcomes->size(), 0);
+  s.join = internal::OutcomeJoin(s.outcomes.get());
   s.report.old_fingerprint = old_rules->fingerprint();
   s.report.new_fingerprint = new_rules->fingerprint();
   s.report.has_outcomes = s.outcomes != nullptr;
@@ -158,26 +159,21 @@ Status RuleSetDiff::Add(const Record& record) {
     }
   }
 
-  if (s.outcomes) {
-    int k = s.outcomes->FindIndex(record.record_id());
-    if (k >= 0) {
-      s.matched[static_cast<std::size_t>(k)] = 1;
-      if (s.outcomes->outcome(static_cast<std::size_t>(k)).discrepant()) {
-        ++rep.discrepant;
-        const bool fo = Found(*s.old_rules, a), fn = Found(*s.new_rules, b);
-        rep.found_old += fo;
-        rep.found_new += fn;
-        if (fn && !fo) {
-          ++rep.discrepant_gained;
-          if (rep.gained_examples.size() < s.options.limit) {
-            rep.gained_examples.emplace_back(record.record_id());
-          }
-        } else if (fo && !fn) {
-          ++rep.discrepant_lost;
-          if (rep.lost_examples.size() < s.options.limit) {
-            rep.lost_examples.emplace_back(record.record_id());
-          }
-        }
+  if (int k = s.join.Join(record.record_id());
+      k >= 0 && s.outcomes->outcome(static_cast<std::size_t>(k)).discrepant()) {
+    ++rep.discrepant;
+    const bool fo = Found(*s.old_rules, a), fn = Found(*s.new_rules, b);
+    rep.found_old += fo;
+    rep.found_new += fn;
+    if (fn && !fo) {
+      ++rep.discrepant_gained;
+      if (rep.gained_examples.size() < s.options.limit) {
+        rep.gained_examples.emplace_back(record.record_id());
+      }
+    } else if (fo && !fn) {
+      ++rep.discrepant_lost;
+      if (rep.lost_examples.size() < s.options.limit) {
+        rep.lost_examples.emplace_back(record.record_id());
       }
     }
   }
@@ -190,23 +186,12 @@ DiffReport RuleSetDiff::Report() const {
   for (std::size_t k = 0; k < s.ids.size(); ++k) {
     if (s.gained[k] || s.lost[k]) r.entries.push_back(EntryChange{s.ids[k], s.gained[k], s.lost[k]});
   }
-  if (s.outcomes) {
-    r.outcomes.rows = s.outcomes->rows();
-    r.outcomes.bad = s.outcomes->bad_rows().size();
-    r.outcomes.duplicates = s.outcomes->duplicates();
-    r.outcomes.unmatched =
-        static_cast<std::uint64_t>(std::count(s.matched.begin(), s.matched.end(), 0));
-  }
+  r.outcomes = s.join.Counts();
   return r;
 }
 
 std::vector<std::string> RuleSetDiff::UnmatchedIds(std::size_t limit) const {
-  std::vector<std::string> out;
-  if (!s_->outcomes) return out;
-  for (std::size_t i = 0; i < s_->matched.size() && out.size() < limit; ++i) {
-    if (!s_->matched[i]) out.push_back(s_->outcomes->id(i));
-  }
-  return out;
+  return s_->join.UnmatchedIds(limit);
 }
 
 namespace {
@@ -214,15 +199,6 @@ namespace {
 void Lanes(const std::array<std::uint64_t, 3>& v, std::string* out) {
   out->append("{\"red\":" + std::to_string(v[2]) + ",\"yellow\":" + std::to_string(v[1]) +
               ",\"green\":" + std::to_string(v[0]) + "}");
-}
-
-void Ids(const std::vector<std::string>& v, std::string* out) {
-  out->push_back('[');
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    if (i) out->push_back(',');
-    internal::AppendJsonString(v[i], out);
-  }
-  out->push_back(']');
 }
 
 }  // namespace
@@ -278,9 +254,9 @@ void AppendDiffJson(const DiffReport& r, std::string* out) {
     out->append(",\"lane\":\"");
     out->append(LaneName(c.new_lane));
     out->append("\"},\"gained\":");
-    Ids(c.gained, out);
+    internal::AppendJsonStringArray(c.gained, out);
     out->append(",\"lost\":");
-    Ids(c.lost, out);
+    internal::AppendJsonStringArray(c.lost, out);
     out->push_back('}');
   }
   out->push_back(']');
@@ -294,9 +270,9 @@ void AppendDiffJson(const DiffReport& r, std::string* out) {
                 ",\"found_new\":" + std::to_string(r.found_new) +
                 ",\"gained\":" + std::to_string(r.discrepant_gained) +
                 ",\"lost\":" + std::to_string(r.discrepant_lost) + ",\"gained_ids\":");
-    Ids(r.gained_examples, out);
+    internal::AppendJsonStringArray(r.gained_examples, out);
     out->append(",\"lost_ids\":");
-    Ids(r.lost_examples, out);
+    internal::AppendJsonStringArray(r.lost_examples, out);
     out->push_back('}');
   }
   out->append("}\n");

@@ -3,6 +3,8 @@
 #include <boost/unordered/unordered_flat_map.hpp>
 #include <cstdio>
 #include <functional>
+#include <iterator>
+#include <utility>
 
 #include "load/normalize.h"
 #include "plan/ruleset_data.h"
@@ -11,38 +13,42 @@
 
 namespace targeting {
 
-const char* FindingName(Finding f) {
-  switch (f) {
-    case Finding::kNone: return "";
-    case Finding::kDiscrepant: return "discrepant";
-    case Finding::kNoDiscrepancy: return "no_discrepancy";
+namespace {
+
+// The words of the outcomes file for each value, for reading and writing
+// alike. kNone (finding) and kUnknown (identified_by) have no word a file
+// may give.
+constexpr std::pair<const char*, Finding> kFindings[] = {
+    {"discrepant", Finding::kDiscrepant}, {"no_discrepancy", Finding::kNoDiscrepancy}};
+constexpr std::pair<const char*, OutcomeAction> kActions[] = {
+    {"none", OutcomeAction::kNone},
+    {"seizure", OutcomeAction::kSeizure},
+    {"ipr_abandonment", OutcomeAction::kIprAbandonment},
+    {"abandonment", OutcomeAction::kAbandonment},
+    {"refused_entry", OutcomeAction::kRefusedEntry},
+    {"referral", OutcomeAction::kReferral}};
+constexpr std::pair<const char*, IdentifiedBy> kIdentified[] = {
+    {"rule", IdentifiedBy::kRule},   {"query", IdentifiedBy::kQuery},
+    {"observation", IdentifiedBy::kObservation}, {"tip", IdentifiedBy::kTip},
+    {"random", IdentifiedBy::kRandom}};
+static_assert(std::size(kIdentified) + 1 == kIdentifiedByCount);
+
+// The word of `value` in `words`, or `otherwise` when it has none.
+template <typename E, std::size_t N>
+const char* WordOf(E value, const std::pair<const char*, E> (&words)[N], const char* otherwise) {
+  for (const auto& [w, e] : words) {
+    if (e == value) return w;
   }
-  return "";
+  return otherwise;
 }
 
-const char* OutcomeActionName(OutcomeAction a) {
-  switch (a) {
-    case OutcomeAction::kNone: return "none";
-    case OutcomeAction::kSeizure: return "seizure";
-    case OutcomeAction::kIprAbandonment: return "ipr_abandonment";
-    case OutcomeAction::kAbandonment: return "abandonment";
-    case OutcomeAction::kRefusedEntry: return "refused_entry";
-    case OutcomeAction::kReferral: return "referral";
-  }
-  return "none";
-}
+}  // namespace
 
-const char* IdentifiedByName(IdentifiedBy i) {
-  switch (i) {
-    case IdentifiedBy::kRule: return "rule";
-    case IdentifiedBy::kQuery: return "query";
-    case IdentifiedBy::kObservation: return "observation";
-    case IdentifiedBy::kTip: return "tip";
-    case IdentifiedBy::kRandom: return "random";
-    case IdentifiedBy::kUnknown: return "unknown";
-  }
-  return "unknown";
-}
+const char* FindingName(Finding f) { return WordOf(f, kFindings, ""); }
+
+const char* OutcomeActionName(OutcomeAction a) { return WordOf(a, kActions, "none"); }
+
+const char* IdentifiedByName(IdentifiedBy i) { return WordOf(i, kIdentified, "unknown"); }
 
 struct Outcomes::Index {
   boost::unordered_flat_map<std::string, int, internal::StringHash, std::equal_to<>> by_id;
@@ -105,19 +111,6 @@ std::string Quoted(std::string_view v) {
 }
 
 constexpr std::pair<const char*, bool> kBools[] = {{"true", true}, {"false", false}};
-constexpr std::pair<const char*, Finding> kFindings[] = {
-    {"discrepant", Finding::kDiscrepant}, {"no_discrepancy", Finding::kNoDiscrepancy}};
-constexpr std::pair<const char*, OutcomeAction> kActions[] = {
-    {"none", OutcomeAction::kNone},
-    {"seizure", OutcomeAction::kSeizure},
-    {"ipr_abandonment", OutcomeAction::kIprAbandonment},
-    {"abandonment", OutcomeAction::kAbandonment},
-    {"refused_entry", OutcomeAction::kRefusedEntry},
-    {"referral", OutcomeAction::kReferral}};
-constexpr std::pair<const char*, IdentifiedBy> kIdentified[] = {
-    {"rule", IdentifiedBy::kRule},   {"query", IdentifiedBy::kQuery},
-    {"observation", IdentifiedBy::kObservation}, {"tip", IdentifiedBy::kTip},
-    {"random", IdentifiedBy::kRandom}};
 
 }  // namespace
 

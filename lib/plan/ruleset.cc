@@ -43,6 +43,21 @@ const char* EntryStatusName(EntryStatus status) {
   return "?";
 }
 
+std::optional<EntryKind> EntryKindFromName(std::string_view name) {
+  for (EntryKind k : {EntryKind::kRule, EntryKind::kQuery}) {
+    if (name == EntryKindName(k)) return k;
+  }
+  return std::nullopt;
+}
+
+std::optional<EntryStatus> EntryStatusFromName(std::string_view name) {
+  for (EntryStatus s :
+       {EntryStatus::kActive, EntryStatus::kShadow, EntryStatus::kDraft, EntryStatus::kRetired}) {
+    if (name == EntryStatusName(s)) return s;
+  }
+  return std::nullopt;
+}
+
 const char* LaneName(Lane lane) {
   switch (lane) {
     case Lane::kGreen: return "green";

@@ -47,6 +47,15 @@ void AppendJsonString(std::string_view s, std::string* out) {
   out->push_back('"');
 }
 
+void AppendJsonStringArray(const std::vector<std::string>& v, std::string* out) {
+  out->push_back('[');
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (i) out->push_back(',');
+    AppendJsonString(v[i], out);
+  }
+  out->push_back(']');
+}
+
 void AppendJsonNumber(double v, std::string* out) {
   if (!std::isfinite(v)) {
     out->append("null");

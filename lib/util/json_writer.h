@@ -7,10 +7,13 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace targeting::internal {
 
 void AppendJsonString(std::string_view s, std::string* out);
+// An array of strings, without spaces: ["a","b"].
+void AppendJsonStringArray(const std::vector<std::string>& v, std::string* out);
 // A finite number; non-finite values are written as null.
 void AppendJsonNumber(double v, std::string* out);
 // A number, or null when absent.

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "check/refdata.h"
+#include "gen_test_util.h"
 #include "gen/planted.h"
 #include "gen/world.h"
 #include "load/normalize.h"
@@ -21,30 +22,20 @@
 namespace targeting::gen {
 namespace {
 
-class StringSink : public Sink {
- public:
-  bool Write(std::string_view bytes) override {
-    text.append(bytes);
-    return true;
-  }
-  std::string text;
-};
-
-struct Corpus {
-  std::string csv, jsonl, outcomes, truth;
-};
+using testing::Corpus;
+using testing::StringSink;
 
 Corpus Generate(std::uint64_t records, std::uint64_t seed, double rate = kPackSamplingRate,
                 std::string salt = std::string(kPackSalt)) {
-  StringSink csv, jsonl, outcomes, truth;
   GenOptions o;
   o.records = records;
   o.seed = seed;
   o.sampling_rate = rate;
   o.salt = std::move(salt);
-  auto r = GenerateCorpus(o, CorpusSinks{&csv, &jsonl, &outcomes, &truth});
-  EXPECT_TRUE(r.ok()) << r.status().message();
-  return {csv.text, jsonl.text, outcomes.text, truth.text};
+  Status status;
+  Corpus c = testing::GenerateInMemory(o, &status);
+  EXPECT_TRUE(status.ok()) << status.message();
+  return c;
 }
 
 std::vector<std::vector<std::string>> CsvRows(const std::string& text) {

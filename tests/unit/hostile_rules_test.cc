@@ -103,6 +103,24 @@ TEST(HostileRules, AliasBombsAndCycles) {
   EXPECT_FALSE(cyc2.compiled) << cyc2.text;
 }
 
+// A cyclic alias nests as deep as the depth limit lets it: a limit raised to
+// millions overflowed the stack (found by hand: check --max-condition-depth
+// 100000000 on `when: &c {not: *c}` died of SIGSEGV). The limit is capped.
+TEST(HostileRules, ConditionDepthLimitIsCapped) {
+  const std::string cyclic = "rules:\n  - id: C\n    when: &c {not: *c}\n";
+  CompileOptions deepest;
+  deepest.limits.max_condition_depth = kMaxConditionDepthCeiling;
+  ExpectError(cyclic, "max_condition_depth=1000", true, deepest);
+  CompileOptions over;
+  over.limits.max_condition_depth = kMaxConditionDepthCeiling + 1;
+  CompileResult r = CompileString(cyclic, "hostile.yaml", over);
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.status.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(r.status.message(), "max_condition_depth=1001 is outside 1..1000");
+  over.limits.max_condition_depth = 0;
+  EXPECT_EQ(CompileString(cyclic, "hostile.yaml", over).status.code(), StatusCode::kInvalidArgument);
+}
+
 TEST(HostileRules, YamlCppHistoricalCrashers) {
   for (const std::string& text : {std::string("!2"), std::string("[[:"), std::string("{!\xdb:"),
                                   std::string("- &a\n- a\n-\n-- &a\n- a\n-\n-"),
@@ -114,6 +132,19 @@ TEST(HostileRules, YamlCppHistoricalCrashers) {
     EXPECT_FALSE(o.compiled) << text;
     EXPECT_FALSE(o.errors.empty()) << text;
   }
+}
+
+// yaml-cpp never consumes a ',' outside [ ] or { } at the start of a
+// document: YAML::LoadAll returned empty documents at that spot until memory
+// ran out (found by fuzzing). It is an error at the comma.
+TEST(HostileRules, StrayCommaAtTheTopLevel) {
+  ExpectError(",", "unexpected ','");
+  ExpectError(", a\n", "unexpected ','");
+  ExpectError("rules: []\n---\n,\n", "unexpected ','");
+  Outcome o = Compile("# comment\n  ,\n");
+  ASSERT_EQ(o.errors.size(), 1u) << o.text;
+  EXPECT_EQ(o.errors[0].line, 2);
+  EXPECT_EQ(o.errors[0].column, 3);
 }
 
 TEST(HostileRules, EncodingProblems) {

@@ -10,73 +10,15 @@
 #include "io/readers.h"
 #include "targeting/io.h"
 #include "targeting/record.h"
+#include "unit/io_test_util.h"
 
 namespace targeting {
 namespace {
 
-using Lines = std::vector<std::string>;
-
-FieldDef Def(std::string name, FieldType type, bool list = false) {
-  FieldDef f;
-  f.name = std::move(name);
-  f.type = type;
-  f.list = list;
-  return f;
-}
-
-// id (string, the record id), code, qty (number), tags (code list), note (text), day (date).
-const Schema& Small() {
-  static const Schema* schema = [] {
-    auto built = Schema::Build({Def("id", FieldType::kString), Def("code", FieldType::kCode),
-                                Def("qty", FieldType::kNumber),
-                                Def("tags", FieldType::kCode, /*list=*/true),
-                                Def("note", FieldType::kText), Def("day", FieldType::kDate)},
-                               "id", "day", "", "");
-    return new Schema(std::move(built).value());
-  }();
-  return *schema;
-}
-
-// "LINE: name=value name=a|b" for a record (fields present, schema order);
-// "LINE reject [ID]: reason" for a reject.
-std::string Describe(const Record& r) {
-  std::string s = std::to_string(r.line()) + ":";
-  for (int f = 0; f < r.schema().size(); ++f) {
-    if (!r.has(f)) continue;
-    s += " " + r.schema().field(f).name + "=";
-    for (int i = 0; i < r.count(f); ++i) {
-      if (i > 0) s += "|";
-      s += r.str(f, i);
-    }
-  }
-  return s;
-}
-
-std::string Describe(const Reject& j) {
-  std::string s = std::to_string(j.line) + " reject";
-  if (!j.record_id.empty()) s += " [" + j.record_id + "]";
-  return s + ": " + j.reason;
-}
-
-std::vector<std::string> Drain(RecordReader& reader, const Schema& schema, Status* status) {
-  std::vector<std::string> out;
-  Record record(schema);
-  Reject reject;
-  for (;;) {
-    RecordReader::Next next = reader.Read(&record, &reject);
-    if (next == RecordReader::Next::kEnd) break;
-    if (next == RecordReader::Next::kRecord) {
-      out.push_back(Describe(record));
-    } else {
-      EXPECT_EQ(reject.source, reader.name());
-      EXPECT_GT(reject.line, 0u);
-      EXPECT_FALSE(reject.reason.empty());
-      out.push_back(Describe(reject));
-    }
-  }
-  if (status) *status = reader.status();
-  return out;
-}
+using testing::Describe;
+using testing::Drain;
+using testing::Lines;
+using testing::Small;
 
 // Reads `text` as CSV; a failed open comes back as "error: MESSAGE".
 std::vector<std::string> ReadWith(std::string text, const Schema& schema, ReaderOptions options,
@@ -84,10 +26,7 @@ std::vector<std::string> ReadWith(std::string text, const Schema& schema, Reader
   auto reader = internal::NewCsvReader(internal::ByteSource::FromString(text, chunk_bytes),
                                        "in.csv", schema, options);
   if (!reader.ok()) return {"error: " + reader.status().message()};
-  Status status;
-  std::vector<std::string> out = Drain(*reader.value(), schema, &status);
-  EXPECT_TRUE(status.ok()) << status.message();
-  return out;
+  return Drain(*reader.value(), schema, reader.value()->name());
 }
 
 std::vector<std::string> Read(const std::string& text, const Schema& schema = Small(),

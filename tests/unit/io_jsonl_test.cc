@@ -10,77 +10,21 @@
 #include "io/readers.h"
 #include "targeting/io.h"
 #include "targeting/record.h"
+#include "unit/io_test_util.h"
 
 namespace targeting {
 namespace {
 
-using Lines = std::vector<std::string>;
-
-FieldDef Def(std::string name, FieldType type, bool list = false) {
-  FieldDef f;
-  f.name = std::move(name);
-  f.type = type;
-  f.list = list;
-  return f;
-}
-
-// id (string, the record id), code, qty (number), tags (code list), note (text), day (date).
-const Schema& Small() {
-  static const Schema* schema = [] {
-    auto built = Schema::Build({Def("id", FieldType::kString), Def("code", FieldType::kCode),
-                                Def("qty", FieldType::kNumber),
-                                Def("tags", FieldType::kCode, /*list=*/true),
-                                Def("note", FieldType::kText), Def("day", FieldType::kDate)},
-                               "id", "day", "", "");
-    return new Schema(std::move(built).value());
-  }();
-  return *schema;
-}
-
-// "LINE: name=value name=a|b" for a record (fields present, schema order);
-// "LINE reject [ID]: reason" for a reject.
-std::string Describe(const Record& r) {
-  std::string s = std::to_string(r.line()) + ":";
-  for (int f = 0; f < r.schema().size(); ++f) {
-    if (!r.has(f)) continue;
-    s += " " + r.schema().field(f).name + "=";
-    for (int i = 0; i < r.count(f); ++i) {
-      if (i > 0) s += "|";
-      s += r.str(f, i);
-    }
-  }
-  return s;
-}
-
-std::string Describe(const Reject& j) {
-  std::string s = std::to_string(j.line) + " reject";
-  if (!j.record_id.empty()) s += " [" + j.record_id + "]";
-  return s + ": " + j.reason;
-}
+using testing::Drain;
+using testing::Lines;
+using testing::Small;
 
 Lines ReadWith(std::string text, const Schema& schema, ReaderOptions options,
                std::size_t chunk_bytes) {
   auto opened = internal::NewJsonlReader(internal::ByteSource::FromString(text, chunk_bytes),
                                          "in.jsonl", schema, options);
   if (!opened.ok()) return {"error: " + opened.status().message()};
-  RecordReader& reader = *opened.value();
-  Lines out;
-  Record record(schema);
-  Reject reject;
-  for (;;) {
-    RecordReader::Next next = reader.Read(&record, &reject);
-    if (next == RecordReader::Next::kEnd) break;
-    if (next == RecordReader::Next::kRecord) {
-      out.push_back(Describe(record));
-    } else {
-      EXPECT_EQ(reject.source, "in.jsonl");
-      EXPECT_GT(reject.line, 0u);
-      EXPECT_FALSE(reject.reason.empty());
-      out.push_back(Describe(reject));
-    }
-  }
-  EXPECT_TRUE(reader.status().ok()) << reader.status().message();
-  return out;
+  return Drain(*opened.value(), schema, "in.jsonl");
 }
 
 Lines Read(const std::string& text, const Schema& schema = Small(), ReaderOptions options = {}) {

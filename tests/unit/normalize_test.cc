@@ -96,6 +96,19 @@ TEST(Normalize, NumberFormatting) {
   EXPECT_EQ(internal::FormatNumber(-0.0), "0");
 }
 
+TEST(Normalize, FieldTypeNamesReadBack) {
+  const std::pair<FieldType, const char*> names[] = {
+      {FieldType::kString, "string"}, {FieldType::kCode, "code"},     {FieldType::kName, "name"},
+      {FieldType::kText, "text"},     {FieldType::kNumber, "number"}, {FieldType::kDate, "date"}};
+  for (const auto& [type, name] : names) {
+    EXPECT_STREQ(FieldTypeName(type), name);
+    EXPECT_EQ(FieldTypeFromName(name), type) << name;
+  }
+  EXPECT_EQ(FieldTypeFromName("String"), std::nullopt);
+  EXPECT_EQ(FieldTypeFromName("integer"), std::nullopt);
+  EXPECT_EQ(FieldTypeFromName(""), std::nullopt);
+}
+
 TEST(Record, ManifestListsAndDerived) {
   const Schema& s = Schema::Manifest();
   auto r = Record::FromFields(s, {{"record_id", "B1"},

@@ -1,6 +1,9 @@
 // Reading outcomes files: CSV through lib/io's tokenizer, then the outcome rules.
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
+
 #include "targeting/measure.h"
 
 namespace targeting {
@@ -69,6 +72,46 @@ TEST(OutcomesCsv, LineNumbersCountPhysicalLines) {
   EXPECT_EQ(o->bad_rows()[1].reason, "examined must be true or false, not 'maybe'");
   EXPECT_EQ(o->bad_rows()[2].line, 6u);
   EXPECT_NE(o->bad_rows()[2].reason.find("fields"), std::string::npos);
+}
+
+TEST(OutcomesCsv, EveryValueIsNamedAsItIsRead) {
+  EXPECT_STREQ(FindingName(Finding::kNone), "");
+  EXPECT_STREQ(FindingName(Finding::kDiscrepant), "discrepant");
+  EXPECT_STREQ(FindingName(Finding::kNoDiscrepancy), "no_discrepancy");
+  const std::pair<OutcomeAction, const char*> actions[] = {
+      {OutcomeAction::kNone, "none"},
+      {OutcomeAction::kSeizure, "seizure"},
+      {OutcomeAction::kIprAbandonment, "ipr_abandonment"},
+      {OutcomeAction::kAbandonment, "abandonment"},
+      {OutcomeAction::kRefusedEntry, "refused_entry"},
+      {OutcomeAction::kReferral, "referral"}};
+  const std::pair<IdentifiedBy, const char*> by[] = {
+      {IdentifiedBy::kRule, "rule"},       {IdentifiedBy::kQuery, "query"},
+      {IdentifiedBy::kObservation, "observation"}, {IdentifiedBy::kTip, "tip"},
+      {IdentifiedBy::kRandom, "random"}};
+  std::string text = "record_id,examined,finding,action,identified_by\n";
+  int n = 0;
+  for (const auto& [a, name] : actions) {
+    EXPECT_STREQ(OutcomeActionName(a), name);
+    text += "A" + std::to_string(n++) + ",true,discrepant," + name + ",tip\n";
+  }
+  for (const auto& [b, name] : by) {
+    EXPECT_STREQ(IdentifiedByName(b), name);
+    text += "A" + std::to_string(n++) + ",true,no_discrepancy,none," + name + "\n";
+  }
+  EXPECT_STREQ(IdentifiedByName(IdentifiedBy::kUnknown), "unknown");
+  auto o = Read(text);
+  ASSERT_TRUE(o.ok()) << o.status().message();
+  EXPECT_TRUE(o->bad_rows().empty());
+  n = 0;
+  for (const auto& [a, name] : actions) {
+    EXPECT_EQ(o->Find("A" + std::to_string(n++))->action, a) << name;
+  }
+  for (const auto& [b, name] : by) {
+    EXPECT_EQ(o->Find("A" + std::to_string(n++))->identified_by, b) << name;
+  }
+  EXPECT_EQ(o->Find("A0")->finding, Finding::kDiscrepant);
+  EXPECT_EQ(o->Find("A6")->finding, Finding::kNoDiscrepancy);
 }
 
 TEST(OutcomesCsv, EmptyFileHasNoRows) {

@@ -240,6 +240,14 @@ int Profile() {
   const Mix mix = g_flags.mixes.front();
   const std::size_t rules = g_flags.rules.front();
   Corpus& c = GetCorpus(mix, rules);
+  double candidates = 0;
+  {
+    const internal::MatchIndex& index = *c.rules->data().index;
+    auto scratch = index.NewScratch();
+    std::vector<std::uint32_t> out;
+    for (const Record& r : c.records) index.Match(r, kAsOf, scratch.get(), &out);
+    candidates = static_cast<double>(scratch->candidates) / static_cast<double>(c.records.size());
+  }
   Scorer scorer(c.rules, ScoreOptions{kAsOf});
   ScoreResult result;
   std::size_t fired = 0;
@@ -252,10 +260,11 @@ int Profile() {
   }
   const std::size_t scored = c.records.size() * static_cast<std::size_t>(g_flags.profile_passes);
   std::printf("%s/%zu: compiled in %.0f ms (%.1f MB); %zu Score calls (a warm pass of %zu, "
-              "then %zu), %.2f fired/record\n",
+              "then %zu), %.2f fired/record, %.1f candidates/record\n",
               synthetic::MixName(mix), rules, c.compile_ms,
               static_cast<double>(c.memory_bytes) / (1 << 20), scored + c.records.size(),
-              c.records.size(), scored, static_cast<double>(fired) / static_cast<double>(scored));
+              c.records.size(), scored, static_cast<double>(fired) / static_cast<double>(scored),
+              candidates);
   return 0;
 }
 

@@ -6,11 +6,15 @@
 //   targeting_bench [google benchmark flags]   the benchmarks below
 //   targeting_bench --summary                  one table: every figure of bench/README.md
 //   targeting_bench --write=DIR                rules.yaml + records.jsonl for `targeting bench`
+//   targeting_bench --profile=PASSES           compile, then score the records PASSES times
+//                                              after one warm pass: nothing else, for
+//                                              valgrind --tool=callgrind --toggle-collect
 //
 // Shared flags: --rules=1000,10000,100000 --mixes=eqset,realistic,regex,negation
 // --records=N (scored records, default 20000) --seed=S.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -40,6 +44,7 @@ struct Flags {
   bool summary = false;
   std::string write_dir;
   double reference_seconds = 10;
+  int profile_passes = 0;
 };
 Flags g_flags;
 
@@ -227,6 +232,42 @@ int Summary() {
   return 0;
 }
 
+// For instruction counts: one warm pass, then `profile_passes` passes of
+// Scorer::Score over the records (run under callgrind with
+// --toggle-collect='targeting::Scorer::Score*' and divide by the records
+// scored, which this prints).
+int Profile() {
+  const Mix mix = g_flags.mixes.front();
+  const std::size_t rules = g_flags.rules.front();
+  Corpus& c = GetCorpus(mix, rules);
+  double candidates = 0;
+  {
+    const internal::MatchIndex& index = *c.rules->data().index;
+    auto scratch = index.NewScratch();
+    std::vector<std::uint32_t> out;
+    for (const Record& r : c.records) index.Match(r, kAsOf, scratch.get(), &out);
+    candidates = static_cast<double>(scratch->candidates) / static_cast<double>(c.records.size());
+  }
+  Scorer scorer(c.rules, ScoreOptions{kAsOf});
+  ScoreResult result;
+  std::size_t fired = 0;
+  for (const Record& r : c.records) (void)scorer.Score(r, &result);
+  for (int pass = 0; pass < g_flags.profile_passes; ++pass) {
+    for (const Record& r : c.records) {
+      (void)scorer.Score(r, &result);
+      fired += result.fired.size();
+    }
+  }
+  const std::size_t scored = c.records.size() * static_cast<std::size_t>(g_flags.profile_passes);
+  std::printf("%s/%zu: compiled in %.0f ms (%.1f MB); %zu Score calls (a warm pass of %zu, "
+              "then %zu), %.2f fired/record, %.1f candidates/record\n",
+              synthetic::MixName(mix), rules, c.compile_ms,
+              static_cast<double>(c.memory_bytes) / (1 << 20), scored + c.records.size(),
+              c.records.size(), scored, static_cast<double>(fired) / static_cast<double>(scored),
+              candidates);
+  return 0;
+}
+
 int Write() {
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -312,6 +353,8 @@ bool ParseFlags(int* argc, char** argv) {
       g_flags.write_dir = v5;
     } else if (const char* v6 = value("--reference_seconds=")) {
       g_flags.reference_seconds = std::stod(v6);
+    } else if (const char* v7 = value("--profile=")) {
+      g_flags.profile_passes = std::max(1, std::stoi(v7));
     } else {
       argv[out++] = argv[i];
       continue;
@@ -329,6 +372,7 @@ int main(int argc, char** argv) {
   if (!ParseFlags(&argc, argv)) return 2;
   if (!g_flags.write_dir.empty()) return Write();
   if (g_flags.summary) return Summary();
+  if (g_flags.profile_passes > 0) return Profile();
   RegisterAll();
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;

@@ -401,15 +401,33 @@ struct FieldIndex {
   bool uses_lower = false;
 };
 
+// An entry in a posting list: the entry, where its program starts, and the
+// leaf of a second test it cannot fire without (its guard leaf), which must
+// hold before the entry becomes a candidate.
+constexpr std::uint32_t kNoGuard = 0xffffffffu;
+struct Posting {
+  std::uint32_t entry = 0;
+  std::uint32_t pc = 0;
+  std::uint32_t guard_pc = kNoGuard;
+};
+struct Candidate {
+  std::uint32_t entry = 0;
+  std::uint32_t pc = 0;
+};
+
 struct IndexScratch final : MatchIndex::Scratch {
   std::uint32_t epoch = 0;
   std::vector<std::uint32_t> entry_mark;  // == epoch: already a candidate
-  std::vector<std::uint32_t> pred_mark;   // == epoch: postings already walked
-  // By predicate: epoch * 2 + 1 when it holds on this record, epoch * 2
-  // when it does not; anything else: not known yet.
-  std::vector<std::uint32_t> memo;
-  std::vector<std::uint32_t> cands;
-  std::vector<std::uint32_t> guarded;  // hit predicates with guarded entries
+  // By predicate, together because the probe and verification touch both.
+  struct PredState {
+    std::uint32_t mark = 0;  // == epoch: hit by the probe
+    // epoch * 2 + 1 when it holds on this record, epoch * 2 when it does
+    // not; anything else: not known yet.
+    std::uint32_t memo = 0;
+  };
+  std::vector<PredState> pred;
+  std::vector<Candidate> cands;
+  std::vector<std::uint32_t> hit;  // predicates hit by the probe, once each
   // By field: the hash of its first value, valid when hash_stamp == epoch
   // (guards look up the same values for many predicates).
   std::vector<std::uint32_t> hash_stamp;
@@ -439,6 +457,8 @@ class IndexedMatcher final : public MatchIndex {
   void AddAnchor(std::uint32_t pred);
   bool AddTextFilter(std::uint32_t pred);
   bool Leaf(const Instr& in, const Record& record, Days as_of, IndexScratch* s) const;
+  void AddPostings(Span postings, const Record& record, Days as_of, IndexScratch* s) const;
+  void Expand(const Record& record, Days as_of, IndexScratch* s) const;
   // Whether every pattern of regex `p` holds exactly when one of its
   // literals is found (so the probe decides it, as for contains).
   static bool RegexDecidedExactly(const Predicate& p) {
@@ -451,23 +471,26 @@ class IndexedMatcher final : public MatchIndex {
 
   void Probe(const FieldIndex& fi, const Record& record, IndexScratch* s) const;
   void Hit(std::uint32_t pred, bool exact, IndexScratch* s) const;
-  bool Verify(std::uint32_t entry, const Record& record, Days as_of, IndexScratch* s) const;
+  bool Verify(std::uint32_t pc, const Record& record, Days as_of, IndexScratch* s) const;
 
   const RuleSetData* data_;
   const Limits limits_;
   std::vector<std::unique_ptr<FieldIndex>> fields_;
   std::vector<int> field_slot_;                  // schema field -> fields_ index, or -1
-  std::vector<Span> pred_entries_;               // by predicate: entries anchored on it
-  std::vector<std::uint32_t> arena_;             // every posting list
-  std::vector<std::uint32_t> always_;            // scored entries with no anchor, ascending
-  std::vector<Span> entry_anchor_;               // by entry: its anchor predicates
+  std::vector<std::uint32_t> arena_;             // predicate and field lists
+  std::vector<Posting> postings_;                // every posting list
+  std::vector<Candidate> always_;                // scored entries with no anchor, ascending
+  std::vector<Span> entry_anchor_;               // by entry: its anchor predicates (in arena_)
+  // By predicate: the entries anchored on it (in postings_), and the guard
+  // fields to look up (in arena_).
+  struct PredIndex {
+    Span postings;
+    Span guard_fields;
+  };
+  std::vector<PredIndex> pred_index_;
   // Entries filed under (anchor predicate, guard field, value): candidates
-  // only when the record has that value too. By predicate, the guard fields
-  // to look up (in arena_); the map gives spans of entries in arena_.
-  std::vector<Span> guard_fields_;
+  // only when the record has that value too. Spans of postings_.
   boost::unordered_flat_map<std::uint64_t, Span> guard_map_;
-  void ProbeGuards(const Record& record, IndexScratch* s) const;
-  void Push(Span entries, IndexScratch* s) const;
   // By predicate: how the probe of a record already decides it (copied
   // into Instr::decided).
   enum Decided : std::uint8_t {
@@ -497,7 +520,7 @@ class IndexedMatcher final : public MatchIndex {
 };
 
 IndexedMatcher::IndexedMatcher(RuleSetData* data, const Limits& limits)
-    : data_(data), limits_(limits), programs_(*data, data->scored) {
+    : data_(data), limits_(limits) {
   field_slot_.assign(static_cast<std::size_t>(data->schema.size()), -1);
   stats_.scored_entries = data->scored.size();
 
@@ -515,7 +538,7 @@ IndexedMatcher::IndexedMatcher(RuleSetData* data, const Limits& limits)
       for (std::uint32_t i = sp.begin; i < sp.end; ++i) ++per_pred[arena_[i]];
       ++stats_.anchored_entries;
     } else {
-      always_.push_back(static_cast<std::uint32_t>(e));
+      always_.push_back(Candidate{static_cast<std::uint32_t>(e), 0});
       data->entries[static_cast<std::size_t>(e)].always_verify = true;
     }
   }
@@ -580,7 +603,58 @@ IndexedMatcher::IndexedMatcher(RuleSetData* data, const Limits& limits)
     }
   }
 
-  // Entries by anchor predicate, as one block of the arena filled by
+  // Programs laid out by anchor, so that the entries one posting list
+  // names sit together in memory.
+  {
+    auto first_anchor = [&](int e) {
+      const Span sp = entry_anchor_[static_cast<std::size_t>(e)];
+      return sp.begin < sp.end ? arena_[sp.begin] : ~0u;
+    };
+    std::vector<int> order = data->scored;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](int a, int b) { return first_anchor(a) < first_anchor(b); });
+    programs_ = Programs(*data, order);
+  }
+  for (Candidate& c : always_) c.pc = programs_.start(c.entry);
+
+  // Each anchored entry's guard leaf: of the tests it cannot fire without,
+  // other than its anchor and its guard above, the one the probe makes
+  // most likely to fail. A posting whose guard leaf does not hold is not a
+  // candidate, so the entry's program is not run.
+  std::vector<std::uint32_t> guard_pc(data->entries.size(), kNoGuard);
+  for (int e : data->scored) {
+    const auto ue = static_cast<std::size_t>(e);
+    const Span sp = entry_anchor_[ue];
+    if (sp.begin == sp.end) continue;
+    double best = -1;
+    programs_.ForRequiredLeaves(programs_.start(ue), [&](std::uint32_t pc) {
+      const std::uint32_t pid = programs_.at(pc).arg;
+      if (static_cast<int>(pid) == guard_of[ue]) return;
+      if (std::find(arena_.begin() + sp.begin, arena_.begin() + sp.end, pid) !=
+          arena_.begin() + sp.end) {
+        return;
+      }
+      const Predicate& p = data->predicates[pid];
+      // A regex the probe cannot rule out would run RE2 for every posting.
+      if (p.op == Op::kRegex) {
+        for (const auto& lits : regex_literals_->Of(pid)) {
+          if (!lits) return;
+        }
+      }
+      const double c = finder.PredCost(pid);
+      if (c >= 0 && (best < 0 || c < best)) {
+        best = c;
+        guard_pc[ue] = pc;
+      }
+    });
+    if (guard_pc[ue] != kNoGuard) ++stats_.guard_leaf_entries;
+  }
+  auto posting = [&](int e) {
+    const auto ue = static_cast<std::size_t>(e);
+    return Posting{static_cast<std::uint32_t>(e), programs_.start(ue), guard_pc[ue]};
+  };
+
+  // Entries by anchor predicate, as one block of postings filled by
   // counting; entries are visited in ascending order, so each list is sorted.
   const std::vector<std::uint32_t> anchored_count = per_pred;
   std::fill(per_pred.begin(), per_pred.end(), 0);
@@ -592,13 +666,13 @@ IndexedMatcher::IndexedMatcher(RuleSetData* data, const Limits& limits)
       ++per_pred[p];
     }
   }
-  pred_entries_.resize(data->predicates.size());
-  std::uint32_t at = static_cast<std::uint32_t>(arena_.size());
+  pred_index_.resize(data->predicates.size());
+  std::uint32_t at = 0;
   for (std::size_t p = 0; p < data->predicates.size(); ++p) {
-    pred_entries_[p] = Span{at, at};
+    pred_index_[p].postings = Span{at, at};
     at += per_pred[p];
   }
-  arena_.resize(at);
+  postings_.resize(at);
   std::vector<bool> anchors(data->predicates.size());
   for (int e : data->scored) {
     const Span sp = entry_anchor_[static_cast<std::size_t>(e)];
@@ -606,7 +680,7 @@ IndexedMatcher::IndexedMatcher(RuleSetData* data, const Limits& limits)
       const std::uint32_t p = arena_[i];
       anchors[p] = true;
       if (guard_of[static_cast<std::size_t>(e)] >= 0 && anchored_count[p] >= from) continue;
-      arena_[pred_entries_[p].end++] = static_cast<std::uint32_t>(e);
+      postings_[pred_index_[p].postings.end++] = posting(e);
     }
   }
   // The guard map and, per predicate, the fields to look up.
@@ -614,17 +688,16 @@ IndexedMatcher::IndexedMatcher(RuleSetData* data, const Limits& limits)
   guarded.erase(std::unique(guarded.begin(), guarded.end()), guarded.end());
   for (std::size_t i = 0; i < guarded.size();) {
     std::size_t j = i;
-    Span sp{static_cast<std::uint32_t>(arena_.size()), 0};
+    Span sp{static_cast<std::uint32_t>(postings_.size()), 0};
     for (; j < guarded.size() && guarded[j].first == guarded[i].first; ++j) {
-      arena_.push_back(guarded[j].second);
+      postings_.push_back(posting(static_cast<int>(guarded[j].second)));
     }
-    sp.end = static_cast<std::uint32_t>(arena_.size());
+    sp.end = static_cast<std::uint32_t>(postings_.size());
     guard_map_.emplace(guarded[i].first, sp);
     i = j;
   }
   std::sort(guard_fields.begin(), guard_fields.end());
   guard_fields.erase(std::unique(guard_fields.begin(), guard_fields.end()), guard_fields.end());
-  guard_fields_.assign(data->predicates.size(), Span{});
   for (std::size_t i = 0; i < guard_fields.size();) {
     const std::uint32_t p = guard_fields[i].first;
     Span sp{static_cast<std::uint32_t>(arena_.size()), 0};
@@ -632,7 +705,7 @@ IndexedMatcher::IndexedMatcher(RuleSetData* data, const Limits& limits)
       arena_.push_back(guard_fields[i].second);
     }
     sp.end = static_cast<std::uint32_t>(arena_.size());
-    guard_fields_[p] = sp;
+    pred_index_[p].guard_fields = sp;
   }
   decided_.assign(data->predicates.size(), kNotDecided);
   for (std::size_t p = 0; p < data->predicates.size(); ++p) {
@@ -865,47 +938,52 @@ void IndexedMatcher::Finish() {
   pending_.clear();
   pending_.shrink_to_fit();
   stats_.indexed_fields = fields_.size();
-  stats_.memory_bytes += guard_map_.size() * (sizeof(std::uint64_t) + sizeof(Span) + 4) +
-                         guard_fields_.capacity() * sizeof(Span);
+  stats_.memory_bytes += guard_map_.size() * (sizeof(std::uint64_t) + sizeof(Span) + 4);
   stats_.memory_bytes += programs_.MemoryBytes() + entry_anchor_.capacity() * sizeof(Span) +
                          arena_.capacity() * sizeof(std::uint32_t) +
-                         pred_entries_.capacity() * sizeof(Span) +
-                         always_.capacity() * sizeof(std::uint32_t);
+                         postings_.capacity() * sizeof(Posting) +
+                         pred_index_.capacity() * sizeof(PredIndex) +
+                         always_.capacity() * sizeof(Candidate);
 }
 
 std::unique_ptr<MatchIndex::Scratch> IndexedMatcher::NewScratch() const {
   auto s = std::make_unique<IndexScratch>();
   s->entry_mark.assign(data_->entries.size(), 0);
-  s->pred_mark.assign(data_->predicates.size(), 0);
-  s->memo.assign(data_->predicates.size(), 0);
+  s->pred.assign(data_->predicates.size(), IndexScratch::PredState{});
   s->cands.reserve(data_->scored.size());
-  s->guarded.reserve(data_->predicates.size());
+  s->hit.reserve(data_->predicates.size());
   s->hash_stamp.assign(static_cast<std::size_t>(data_->schema.size()), 0);
   s->hash0.assign(static_cast<std::size_t>(data_->schema.size()), 0);
   return s;
 }
 
-void IndexedMatcher::Push(Span entries, IndexScratch* s) const {
-  for (std::uint32_t i = entries.begin; i < entries.end; ++i) {
-    const std::uint32_t e = arena_[i];
-    if (s->entry_mark[e] == s->epoch) continue;
-    s->entry_mark[e] = s->epoch;
-    s->cands.push_back(e);
+void IndexedMatcher::Hit(std::uint32_t pred, bool exact, IndexScratch* s) const {
+  IndexScratch::PredState& st = s->pred[pred];
+  if (exact) st.memo = s->epoch * 2 + 1;
+  if (st.mark == s->epoch) return;
+  st.mark = s->epoch;
+  s->hit.push_back(pred);
+}
+
+void IndexedMatcher::AddPostings(Span postings, const Record& record, Days as_of,
+                                 IndexScratch* s) const {
+  for (std::uint32_t i = postings.begin; i < postings.end; ++i) {
+    const Posting& po = postings_[i];
+    if (po.guard_pc != kNoGuard && !Leaf(programs_.at(po.guard_pc), record, as_of, s)) continue;
+    if (s->entry_mark[po.entry] == s->epoch) continue;
+    s->entry_mark[po.entry] = s->epoch;
+    s->cands.push_back(Candidate{po.entry, po.pc});
   }
 }
 
-void IndexedMatcher::Hit(std::uint32_t pred, bool exact, IndexScratch* s) const {
-  if (exact) s->memo[pred] = s->epoch * 2 + 1;
-  if (s->pred_mark[pred] == s->epoch) return;
-  s->pred_mark[pred] = s->epoch;
-  Push(pred_entries_[pred], s);
-  if (guard_fields_[pred].begin != guard_fields_[pred].end) s->guarded.push_back(pred);
-}
-
-void IndexedMatcher::ProbeGuards(const Record& record, IndexScratch* s) const {
-  for (std::uint32_t pred : s->guarded) {
-    const Span fields = guard_fields_[pred];
-    for (std::uint32_t k = fields.begin; k < fields.end; ++k) {
+// The candidates of the predicates the probe hit. Run after every field is
+// probed: guard leaves are answered like verification's, which needs the
+// probe's hits complete.
+void IndexedMatcher::Expand(const Record& record, Days as_of, IndexScratch* s) const {
+  for (std::uint32_t pred : s->hit) {
+    const PredIndex& pi = pred_index_[pred];
+    AddPostings(pi.postings, record, as_of, s);
+    for (std::uint32_t k = pi.guard_fields.begin; k < pi.guard_fields.end; ++k) {
       const int f = static_cast<int>(arena_[k]);
       const int n = record.count(f);
       if (n == 0) continue;
@@ -920,7 +998,7 @@ void IndexedMatcher::ProbeGuards(const Record& record, IndexScratch* s) const {
       }
       for (int i = 0; i < n; ++i) {
         auto it = guard_map_.find(GuardKey(pred, f, i == 0 ? s->hash0[fs] : hash(i)));
-        if (it != guard_map_.end()) Push(it->second, s);
+        if (it != guard_map_.end()) AddPostings(it->second, record, as_of, s);
       }
     }
   }
@@ -1007,22 +1085,20 @@ void IndexedMatcher::Probe(const FieldIndex& fi, const Record& record, IndexScra
 
 bool IndexedMatcher::Leaf(const Instr& in, const Record& record, Days as_of,
                           IndexScratch* s) const {
-  const std::uint32_t p = in.arg;
-  const std::uint32_t m = s->memo[p];
-  if ((m >> 1) == s->epoch) return (m & 1) != 0;
+  IndexScratch::PredState& st = s->pred[in.arg];
+  if ((st.memo >> 1) == s->epoch) return (st.memo & 1) != 0;
   // A contains the probe did not find, or a regex it did not hit, does
   // not hold (a missing field is never probed, and they are false on it).
   if (in.decided == kExact) return false;  // a hit would have set the memo
-  if (in.decided == kIfNotHit && s->pred_mark[p] != s->epoch) return false;
+  if (in.decided == kIfNotHit && st.mark != s->epoch) return false;
   const bool v = EvalInstr(in, record, as_of);
-  s->memo[p] = s->epoch * 2 + (v ? 1 : 0);
+  st.memo = s->epoch * 2 + (v ? 1 : 0);
   return v;
 }
 
-bool IndexedMatcher::Verify(std::uint32_t entry, const Record& record, Days as_of,
+bool IndexedMatcher::Verify(std::uint32_t pc, const Record& record, Days as_of,
                             IndexScratch* s) const {
-  return programs_.Run(programs_.start(entry),
-                       [&](const Instr& in) { return Leaf(in, record, as_of, s); });
+  return programs_.Run(pc, [&](const Instr& in) { return Leaf(in, record, as_of, s); });
 }
 
 void IndexedMatcher::Match(const Record& record, Days as_of, Scratch* scratch,
@@ -1032,26 +1108,25 @@ void IndexedMatcher::Match(const Record& record, Days as_of, Scratch* scratch,
     // Wrapped after 2^31 records (the memo keeps the epoch in 31 bits):
     // forget every stamp.
     std::fill(s->entry_mark.begin(), s->entry_mark.end(), 0);
-    std::fill(s->pred_mark.begin(), s->pred_mark.end(), 0);
-    std::fill(s->memo.begin(), s->memo.end(), 0);
+    std::fill(s->pred.begin(), s->pred.end(), IndexScratch::PredState{});
     std::fill(s->hash_stamp.begin(), s->hash_stamp.end(), 0);
     s->epoch = 1;
   }
   s->cands.clear();
-  s->guarded.clear();
+  s->hit.clear();
   for (const auto& fi : fields_) {
     if (record.has(fi->field)) Probe(*fi, record, s);
   }
-  ProbeGuards(record, s);
+  Expand(record, as_of, s);
   // Verification is pure, so candidates go in the order they were found;
   // only the few that fire are sorted, into the ascending entry order the
   // reference gives.
   fired->clear();
-  for (std::uint32_t e : always_) {
-    if (Verify(e, record, as_of, s)) fired->push_back(e);
+  for (const Candidate& c : always_) {
+    if (Verify(c.pc, record, as_of, s)) fired->push_back(c.entry);
   }
-  for (std::uint32_t e : s->cands) {
-    if (Verify(e, record, as_of, s)) fired->push_back(e);
+  for (const Candidate& c : s->cands) {
+    if (Verify(c.pc, record, as_of, s)) fired->push_back(c.entry);
   }
   std::sort(fired->begin(), fired->end());
   const std::size_t na = always_.size(), nc = s->cands.size();

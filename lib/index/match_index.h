@@ -19,6 +19,7 @@ struct MatchIndexStats {
   std::size_t scored_entries = 0;     // active and shadow
   std::size_t anchored_entries = 0;   // reached through the index
   std::size_t guarded_entries = 0;    // of which filed under a second test too
+  std::size_t guard_leaf_entries = 0;  // with a guard leaf checked before verification
   std::size_t always_verify = 0;      // verified on every record
   std::size_t anchor_predicates = 0;  // distinct predicates entries are indexed by
   std::size_t filtered_predicates = 0;  // other text tests the probe decides or rules out

@@ -35,11 +35,29 @@ struct Instr {
 // The programs of a rule set. Immutable once built; thread-safe.
 class Programs {
  public:
+  Programs() = default;
   // Flattens the condition of every entry in `entries` (indices into
-  // data.code); data must outlive this.
+  // data.code), laid out in that order; data must outlive this.
   Programs(const RuleSetData& data, const std::vector<int>& entries);
 
   std::uint32_t start(std::uint32_t entry) const { return start_[entry]; }
+  const Instr& at(std::uint32_t pc) const { return code_[pc]; }
+  // Calls f(pc) for each leaf of the program at `pc` that must hold for it
+  // to hold: the program itself when it is a leaf, else the leaves reached
+  // through `all` nodes only.
+  template <typename F>
+  void ForRequiredLeaves(std::uint32_t pc, F&& f) const {
+    const Instr& in = code_[pc];
+    if (in.kind == Instr::Kind::kLeaf) {
+      f(pc);
+      return;
+    }
+    if (in.kind != Instr::Kind::kAll) return;
+    for (std::uint32_t c = pc + 1; c < in.arg;) {
+      ForRequiredLeaves(c, f);
+      c = code_[c].kind == Instr::Kind::kLeaf ? c + 1 : code_[c].arg;
+    }
+  }
   // Sets Instr::decided on every leaf of predicate `pred` (build time).
   void SetDecided(const std::vector<std::uint8_t>& by_pred) {
     for (Instr& in : code_) {

@@ -456,6 +456,9 @@ class IndexedMatcher final : public MatchIndex {
   FieldIndex& FieldFor(int field);
   void AddAnchor(std::uint32_t pred);
   bool AddTextFilter(std::uint32_t pred);
+  struct Pending;
+  static void AddLiteral(FieldIndex& fi, Pending& pend, std::uint32_t pid, std::string_view text,
+                         bool regex);
   bool Leaf(const Instr& in, const Record& record, Days as_of, IndexScratch* s) const;
   void AddPostings(Span postings, const Record& record, Days as_of, IndexScratch* s) const;
   void Expand(const Record& record, Days as_of, IndexScratch* s) const;
@@ -776,15 +779,7 @@ bool IndexedMatcher::AddTextFilter(std::uint32_t pid) {
   }
   FieldIndex& fi = FieldFor(p.field);
   Pending& pend = pending_[static_cast<std::size_t>(field_slot_[static_cast<std::size_t>(p.field)])];
-  auto literal = [&](std::string_view text, bool regex) {
-    std::uint32_t id = fi.literals.Add(text);
-    if (id >= pend.literal_contains.size()) {
-      pend.literal_contains.resize(id + 1);
-      pend.literal_regex.resize(id + 1);
-    }
-    (regex ? pend.literal_regex : pend.literal_contains)[id].push_back(pid);
-    fi.uses_lower = true;
-  };
+  auto literal = [&](std::string_view text, bool regex) { AddLiteral(fi, pend, pid, text, regex); };
   if (p.op == Op::kRegex) {
     for (const auto& lits : literals) {
       for (const std::string& l : lits) literal(l, true);
@@ -798,19 +793,24 @@ bool IndexedMatcher::AddTextFilter(std::uint32_t pid) {
   return true;
 }
 
+// Files predicate `pid` under a literal of its field's text index: found by
+// a contains (or, with `regex`, as a required literal of a regex).
+void IndexedMatcher::AddLiteral(FieldIndex& fi, Pending& pend, std::uint32_t pid,
+                                std::string_view text, bool regex) {
+  const std::uint32_t id = fi.literals.Add(text);
+  if (id >= pend.literal_contains.size()) {
+    pend.literal_contains.resize(id + 1);
+    pend.literal_regex.resize(id + 1);
+  }
+  (regex ? pend.literal_regex : pend.literal_contains)[id].push_back(pid);
+  fi.uses_lower = true;
+}
+
 void IndexedMatcher::AddAnchor(std::uint32_t pid) {
   const Predicate& p = data_->predicates[pid];
   FieldIndex& fi = FieldFor(p.field);
   Pending& pend = pending_[static_cast<std::size_t>(field_slot_[static_cast<std::size_t>(p.field)])];
-  auto literal = [&](std::string_view text, bool regex) {
-    std::uint32_t id = fi.literals.Add(text);
-    if (id >= pend.literal_contains.size()) {
-      pend.literal_contains.resize(id + 1);
-      pend.literal_regex.resize(id + 1);
-    }
-    (regex ? pend.literal_regex : pend.literal_contains)[id].push_back(pid);
-    fi.uses_lower = true;
-  };
+  auto literal = [&](std::string_view text, bool regex) { AddLiteral(fi, pend, pid, text, regex); };
   switch (p.op) {
     case Op::kEq:
     case Op::kIn:

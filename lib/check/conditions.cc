@@ -576,7 +576,12 @@ int ConditionCompiler::CompileOperator(int field, const std::string& op,
         if (raw[k] == pred.strs[i]) where = at[k];
       }
       if (!re->ok()) {
-        diag_->Error(where, "regex '" + pred.strs[i] + "' is rejected by RE2: " + re->error());
+        std::string why = "regex '" + pred.strs[i] + "' is rejected by RE2: " + re->error();
+        if (re->error_code() == RE2::ErrorPatternTooLarge) {
+          why += " (its program needs more than regex_max_mem=" +
+                 std::to_string(limits_.regex_max_mem) + " bytes)";
+        }
+        diag_->Error(where, why);
         ok = false;
         continue;
       }

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <utility>
 
@@ -28,6 +29,11 @@ std::vector<OptionSpec> LimitOptions() {
       {"max-condition-depth", true, "N", "limit: nesting of a condition (default 64, at most 1000)"},
       {"max-condition-nodes", true, "N", "limit: nodes in one entry's condition (default 10000)"},
       {"regex-max-mem", true, "BYTES", "limit: RE2 memory for one pattern (default 8388608)"},
+      {"regex-max-program-size", true, "N", "limit: RE2 program size of one pattern (default 10000)"},
+      {"regex-set-max-mem", true, "BYTES", "limit: RE2::Set memory for one set (default 67108864)"},
+      {"max-file-bytes", true, "BYTES", "limit: one rule, list or schema file (default 67108864)"},
+      {"max-yaml-nodes", true, "N", "limit: YAML nodes visited in one file, aliases expanded (default 5000000)"},
+      {"max-tests-per-entry", true, "N", "limit: inline test records of one entry (default 1000)"},
   };
 }
 
@@ -81,6 +87,13 @@ std::optional<CompileOptions> CompileOptionsFrom(const std::string& command, con
       {"max-condition-nodes", 1LL << 40,
        [&](long long v) { l.max_condition_nodes = static_cast<std::size_t>(v); }},
       {"regex-max-mem", 1LL << 40, [&](long long v) { l.regex_max_mem = v; }},
+      {"regex-max-program-size", INT_MAX,
+       [&](long long v) { l.max_regex_program_size = static_cast<int>(v); }},
+      {"regex-set-max-mem", 1LL << 40, [&](long long v) { l.regex_set_max_mem = v; }},
+      {"max-file-bytes", 1LL << 40, [&](long long v) { l.max_file_bytes = static_cast<std::size_t>(v); }},
+      {"max-yaml-nodes", 1LL << 40, [&](long long v) { l.max_yaml_nodes = static_cast<std::size_t>(v); }},
+      {"max-tests-per-entry", 1LL << 40,
+       [&](long long v) { l.max_tests_per_entry = static_cast<std::size_t>(v); }},
   };
   for (const Knob& k : knobs) {
     if (!args.has(k.name)) continue;

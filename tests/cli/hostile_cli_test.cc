@@ -335,5 +335,46 @@ TEST(HostileCli, InputsThatAreNotRecordFiles) {
   fs::remove_all(d);
 }
 
+// Every rule-set limit is a command-line option; set tight on the example
+// pack, each is an error that names the limit (a file over max_file_bytes
+// cannot be read at all: exit 2). A bad value is a usage error.
+TEST(HostileCli, EveryRuleLimitIsAnOptionThatNamesIt) {
+  const std::string pack = Src("rules");
+  struct Case {
+    std::string option;
+    int code;
+    std::string needle;
+  };
+  const Case cases[] = {
+      {"--max-entries 3", 1, "max_entries=3"},
+      {"--max-list-size 2", 1, "max_list_size=2"},
+      {"--max-condition-depth 1", 1, "max_condition_depth=1"},
+      {"--max-condition-nodes 2", 1, "max_condition_nodes=2"},
+      {"--regex-max-mem 100", 1, "regex_max_mem=100"},
+      {"--regex-max-program-size 20", 1, "max_regex_program_size=20"},
+      {"--max-file-bytes 100", 2, "max_file_bytes=100"},
+      {"--max-yaml-nodes 50", 1, "max_yaml_nodes=50"},
+      {"--max-tests-per-entry 2", 1, "max_tests_per_entry=2"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.option);
+    CliRun r = Targeting("check " + pack + " " + c.option);
+    EXPECT_EQ(r.code, c.code) << r.err;
+    EXPECT_NE((r.out + r.err).find(c.needle), std::string::npos) << r.out << r.err;
+    CliRun bad = Targeting("check " + pack + " " + c.option.substr(0, c.option.find(' ')) + " 0");
+    EXPECT_EQ(bad.code, 2) << bad.err;
+    EXPECT_NE(bad.err.find(" needs a whole number"), std::string::npos) << bad.err;
+  }
+  // A tiny RE2::Set budget splits the sets down to single patterns, and
+  // scoring does not change.
+  const std::string score = "score " + pack + " " + Src("examples/data/manifest.csv") + " --as-of 2026-09-30";
+  CliRun normal = Targeting(score);
+  CliRun tight = Targeting(score + " --regex-set-max-mem 1");
+  EXPECT_EQ(normal.code, 0) << normal.err;
+  EXPECT_EQ(tight.code, 0) << tight.err;
+  EXPECT_FALSE(normal.out.empty());
+  EXPECT_EQ(normal.out, tight.out);
+}
+
 }  // namespace
 }  // namespace targeting::testing

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "file_util.h"
+
 namespace targeting::testing {
 
 struct CliResult {
@@ -30,23 +32,9 @@ inline std::string ShellQuote(const std::string& s) {
   return q + "'";
 }
 
-inline std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // A fresh empty directory under the system temp dir, removed by the caller
 // (or left for inspection when a test fails).
-inline std::string TempDir(const std::string& name) {
-  namespace fs = std::filesystem;
-  fs::path p = fs::temp_directory_path() /
-               ("targeting-test-" + name + "-" + std::to_string(::getpid()));
-  fs::remove_all(p);
-  fs::create_directories(p);
-  return p.string();
-}
+inline std::string TempDir(const std::string& name) { return FreshDir(name).string(); }
 
 // Runs TARGETING_CLI with `args` in directory `cwd`.
 inline CliResult RunCli(const std::string& cwd, const std::vector<std::string>& args) {

@@ -4,15 +4,12 @@
 
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "file_util.h"
 #include "targeting/targeting.h"
 
 namespace targeting::testing {
@@ -70,20 +67,6 @@ inline std::vector<std::string> Fired(const std::shared_ptr<const RuleSet>& rule
   std::vector<std::string> ids;
   for (auto i : ref.fired) ids.push_back(rules->entries()[i].id);
   return ids;
-}
-
-// An empty directory under the temporary directory, named for this process
-// and `name` (removed first if it exists).
-inline std::filesystem::path FreshDir(const std::string& name) {
-  namespace fs = std::filesystem;
-  fs::path d = fs::temp_directory_path() / ("targeting-test-" + std::to_string(::getpid()) + "-" + name);
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
-
-inline void WriteFile(const std::filesystem::path& p, const std::string& text) {
-  std::ofstream(p, std::ios::binary) << text;
 }
 
 }  // namespace targeting::testing

@@ -10,6 +10,8 @@
 #include <sstream>
 #include <string>
 
+#include "file_util.h"
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -28,12 +30,7 @@ int RunCli(const std::string& args, std::string* err = nullptr) {
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using targeting::testing::Slurp;
 
 fs::path TempDir(const std::string& name) {
   fs::path d = fs::temp_directory_path() / ("gen_cli_" + std::to_string(::getpid()) + "_" + name);

@@ -45,10 +45,6 @@ CliRun Targeting(const std::string& args, const std::string& stdin_path = "/dev/
   return r;
 }
 
-void Write(const fs::path& p, const std::string& text) {
-  std::ofstream(p, std::ios::binary) << text;
-}
-
 std::string Repeat(const std::string& s, int n) {
   std::string out;
   out.reserve(s.size() * static_cast<std::size_t>(n));
@@ -56,16 +52,24 @@ std::string Repeat(const std::string& s, int n) {
   return out;
 }
 
-// A 100 MB file of one line and no line end, shared by the tests.
+// A 100 MB file of one line and no line end, shared by the tests and
+// removed when the test program ends.
 const fs::path& HugeLine() {
-  static const fs::path path = [] {
-    fs::path p = FreshDir("huge") / "line.txt";
-    std::ofstream f(p, std::ios::binary);
-    std::string block(1 << 20, 'x');
-    for (int i = 0; i < 100; ++i) f << block;
-    return p;
-  }();
-  return path;
+  struct Huge {
+    fs::path dir = FreshDir("huge");
+    fs::path path = dir / "line.txt";
+    Huge() {
+      std::ofstream f(path, std::ios::binary);
+      std::string block(1 << 20, 'x');
+      for (int i = 0; i < 100; ++i) f << block;
+    }
+    ~Huge() {
+      std::error_code ec;
+      fs::remove_all(dir, ec);
+    }
+  };
+  static const Huge huge;
+  return huge.path;
 }
 
 // Broken rule sets: `check` exits 1 or 2, `score` exits 2 (it cannot run),
@@ -136,7 +140,7 @@ TEST(HostileCli, RuleFiles) {
   int n = 0;
   for (const auto& [name, text] : files) {
     fs::path p = d / ("r" + std::to_string(n++) + ".yaml");
-    Write(p, text);
+    WriteFile(p, text);
     ExpectBrokenRules(name, p.string());
   }
   ExpectBrokenRules("100 MB on one line", HugeLine().string());
@@ -152,41 +156,41 @@ TEST(HostileCli, RuleSetPaths) {
   ExpectBrokenRules("a FIFO", (d / "fifo.yaml").string());
   // A directory with a symlink loop, a dangling link, a FIFO named *.yaml.
   fs::create_directories(d / "loop");
-  Write(d / "loop" / "a.yaml", good);
+  WriteFile(d / "loop" / "a.yaml", good);
   fs::create_symlink("c.yaml", d / "loop" / "b.yaml");
   fs::create_symlink("b.yaml", d / "loop" / "c.yaml");
   ExpectBrokenRules("symlink loop", (d / "loop").string());
   fs::create_directories(d / "dirloop");
-  Write(d / "dirloop" / "a.yaml", good);
+  WriteFile(d / "dirloop" / "a.yaml", good);
   fs::create_directory_symlink("..", d / "dirloop" / "up");
   ExpectBrokenRules("directory symlink loop", (d / "dirloop").string());
   fs::create_directories(d / "dangling");
-  Write(d / "dangling" / "a.yaml", good);
+  WriteFile(d / "dangling" / "a.yaml", good);
   fs::create_symlink("gone.yaml", d / "dangling" / "b.yaml");
   ExpectBrokenRules("dangling link", (d / "dangling").string());
   fs::create_directories(d / "withfifo");
-  Write(d / "withfifo" / "a.yaml", good);
+  WriteFile(d / "withfifo" / "a.yaml", good);
   ASSERT_EQ(::mkfifo((d / "withfifo" / "b.yaml").c_str(), 0600), 0);
   ExpectBrokenRules("FIFO in a directory", (d / "withfifo").string());
   // A list file that is a directory, a FIFO, a device.
   for (const std::string& list : {std::string("lists"), std::string("fifo.yaml"), std::string("/dev/zero")}) {
     fs::create_directories(d / "lists");
-    Write(d / "lists.yaml", "lists:\n  a: {file: " + list + "}\nrules:\n  - {id: X, when: {importer_id: {in: {list: a}}}}\n");
+    WriteFile(d / "lists.yaml", "lists:\n  a: {file: " + list + "}\nrules:\n  - {id: X, when: {importer_id: {in: {list: a}}}}\n");
     ExpectBrokenRules("list file " + list, (d / "lists.yaml").string());
   }
   if (::geteuid() != 0) {
-    Write(d / "locked.yaml", good);
+    WriteFile(d / "locked.yaml", good);
     fs::permissions(d / "locked.yaml", fs::perms::none);
     ExpectBrokenRules("unreadable", (d / "locked.yaml").string());
     fs::create_directories(d / "lockeddir" / "sub");
-    Write(d / "lockeddir" / "sub" / "a.yaml", good);
+    WriteFile(d / "lockeddir" / "sub" / "a.yaml", good);
     fs::permissions(d / "lockeddir" / "sub", fs::perms::none);
     ExpectBrokenRules("unreadable directory", (d / "lockeddir").string());
     fs::permissions(d / "lockeddir" / "sub", fs::perms::owner_all);
   }
   // A directory named x.yaml is a directory: its rules are read.
   fs::create_directories(d / "dirs" / "x.yaml");
-  Write(d / "dirs" / "x.yaml" / "a.yaml", good);
+  WriteFile(d / "dirs" / "x.yaml" / "a.yaml", good);
   CliRun ok = Targeting("check " + (d / "dirs").string());
   EXPECT_EQ(ok.code, 0) << ok.out << ok.err;
   EXPECT_NE(ok.out.find("1 entries"), std::string::npos) << ok.out;
@@ -289,7 +293,7 @@ TEST(HostileCli, RecordFiles) {
   };
   for (const Case& c : cases) {
     const fs::path p = d / c.file;
-    Write(p, c.text);
+    WriteFile(p, c.text);
     Summary s = ExpectAccounted(c.name, p.string());
     EXPECT_EQ(s.read, c.read) << c.name;
   }
@@ -304,7 +308,7 @@ TEST(HostileCli, RecordFiles) {
   EXPECT_EQ(huge.rejected, 1u);
   EXPECT_EQ(huge.scored, 1u);
   // Reader limits from the command line: the field limit names itself.
-  Write(d / "limits.csv", h + "B1,SEA,1,0123456789abcdef\nB2,AIR,2,x\n");
+  WriteFile(d / "limits.csv", h + "B1,SEA,1,0123456789abcdef\nB2,AIR,2,x\n");
   EXPECT_EQ(ExpectAccounted("--max-field-bytes", (d / "limits.csv").string(), "--max-field-bytes 12").rejected, 1u);
   fs::remove_all(d);
 }

@@ -13,6 +13,8 @@
 #include <sstream>
 #include <string>
 
+#include "file_util.h"
+
 namespace targeting::testing {
 
 struct CommandResult {
@@ -20,23 +22,6 @@ struct CommandResult {
   std::string out;
   std::string err;
 };
-
-inline std::string Slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// A fresh, empty temporary directory, unique per call.
-inline std::filesystem::path FreshDir(const std::string& name) {
-  static std::atomic<int> counter{0};
-  auto d = std::filesystem::temp_directory_path() /
-           ("targeting-cli-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" + name);
-  std::filesystem::remove_all(d);
-  std::filesystem::create_directories(d);
-  return d;
-}
 
 // `args` is appended to the command as shell text (quote paths with spaces);
 // `stdin_file`, when given, is fed to standard input.

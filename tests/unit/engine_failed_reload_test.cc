@@ -19,8 +19,7 @@ namespace {
 namespace fs = std::filesystem;
 
 using testing::FreshDir;
-void Write(const fs::path& p, const std::string& text) { testing::WriteFile(p, text); }
-
+using testing::WriteFile;
 std::vector<std::string> Ids(const RuleSet& rules) {
   std::vector<std::string> ids;
   for (const EntryInfo& e : rules.entries()) ids.push_back(e.id);
@@ -31,8 +30,8 @@ class EngineFailedReload : public ::testing::Test {
  protected:
   void SetUp() override {
     good_ = FreshDir("reload-good");
-    Write(good_ / "targeting.yaml", "lanes: {red: 10, yellow: 5}\n");
-    Write(good_ / "a.yaml", "rules:\n  - {id: A1, weight: 10, when: {mode: SEA}}\n");
+    WriteFile(good_ / "targeting.yaml", "lanes: {red: 10, yellow: 5}\n");
+    WriteFile(good_ / "a.yaml", "rules:\n  - {id: A1, weight: 10, when: {mode: SEA}}\n");
     CompileResult r = CompilePath(good_.string());
     ASSERT_TRUE(r.ok());
     engine_ = std::make_unique<Engine>(r.rule_set);
@@ -64,19 +63,19 @@ class EngineFailedReload : public ::testing::Test {
 TEST_F(EngineFailedReload, BrokenDirectoryKeepsTheLastGoodSet) {
   fs::path bad = FreshDir("reload-broken");
   // One good file and one broken: nothing of it may be installed.
-  Write(bad / "a.yaml", "rules:\n  - {id: B1, weight: 10, when: {mode: AIR}}\n");
-  Write(bad / "b.yaml", "rules:\n  - {id: B2, when: {nosuchfield: 1}}\n");
+  WriteFile(bad / "a.yaml", "rules:\n  - {id: B1, weight: 10, when: {mode: AIR}}\n");
+  WriteFile(bad / "b.yaml", "rules:\n  - {id: B2, when: {nosuchfield: 1}}\n");
   ExpectRefused(bad.string(), true);
   CompileResult r = engine_->Reload(bad.string());
   bool named = false;
   for (const Issue& i : r.issues) named |= i.message.find("unknown field 'nosuchfield'") != std::string::npos;
   EXPECT_TRUE(named);
   // YAML that does not parse, a limit hit, an empty rule file.
-  Write(bad / "b.yaml", "rules: [\n");
+  WriteFile(bad / "b.yaml", "rules: [\n");
   ExpectRefused(bad.string(), true);
-  Write(bad / "b.yaml", ",");
+  WriteFile(bad / "b.yaml", ",");
   ExpectRefused(bad.string(), true);
-  Write(bad / "b.yaml", "");
+  WriteFile(bad / "b.yaml", "");
   ExpectRefused(bad.string(), true);
   fs::remove_all(bad);
 }
@@ -88,7 +87,7 @@ TEST_F(EngineFailedReload, UnreadablePathsKeepTheLastGoodSet) {
   ASSERT_EQ(::mkfifo((d / "rules.yaml").c_str(), 0600), 0);
   ExpectRefused((d / "rules.yaml").string(), false);
   if (::geteuid() != 0) {
-    Write(d / "locked.yaml", "rules: []\n");
+    WriteFile(d / "locked.yaml", "rules: []\n");
     fs::permissions(d / "locked.yaml", fs::perms::none);
     ExpectRefused((d / "locked.yaml").string(), false);
   }
@@ -104,7 +103,7 @@ TEST_F(EngineFailedReload, UnreadablePathsKeepTheLastGoodSet) {
 TEST_F(EngineFailedReload, AGoodReloadSwapsAndCounts) {
   Scorer before = engine_->NewScorer(ScoreOptions{20000});
   fs::path next = FreshDir("reload-next");
-  Write(next / "a.yaml", "rules:\n  - {id: N1, weight: 10, when: {mode: AIR}}\n");
+  WriteFile(next / "a.yaml", "rules:\n  - {id: N1, weight: 10, when: {mode: AIR}}\n");
   CompileResult r = engine_->Reload(next.string());
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(engine_->generation(), 1u);
@@ -114,7 +113,7 @@ TEST_F(EngineFailedReload, AGoodReloadSwapsAndCounts) {
   EXPECT_EQ(before.rules_ptr(), first_);
   EXPECT_EQ(Ids(before.rules()), std::vector<std::string>{"A1"});
   // A failed reload after a good one keeps the newer set.
-  Write(next / "a.yaml", "rules: {\n");
+  WriteFile(next / "a.yaml", "rules: {\n");
   EXPECT_FALSE(engine_->Reload(next.string()).ok());
   EXPECT_EQ(engine_->Current(), r.rule_set);
   EXPECT_EQ(engine_->generation(), 1u);
@@ -130,8 +129,8 @@ TEST_F(EngineFailedReload, AGoodReloadSwapsAndCounts) {
 TEST_F(EngineFailedReload, ScorersSeeOnlyWholeSets) {
   fs::path other = FreshDir("reload-other");
   fs::path bad = FreshDir("reload-bad");
-  Write(other / "a.yaml", "rules:\n  - {id: O1, weight: 7, when: {mode: SEA}}\n  - {id: O2, weight: 1, when: {mode: SEA}}\n");
-  Write(bad / "a.yaml", "rules:\n  - {id: X1, when: {mode: {gt: 1}}}\n");
+  WriteFile(other / "a.yaml", "rules:\n  - {id: O1, weight: 7, when: {mode: SEA}}\n  - {id: O2, weight: 1, when: {mode: SEA}}\n");
+  WriteFile(bad / "a.yaml", "rules:\n  - {id: X1, when: {mode: {gt: 1}}}\n");
   std::atomic<bool> stop{false};
   std::atomic<int> wrong{0};
   std::thread scorer_thread([&] {

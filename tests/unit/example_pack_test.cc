@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "file_util.h"
 #include "gen/planted.h"
 #include "targeting/record.h"
 #include "targeting/rules.h"
@@ -21,12 +22,7 @@ namespace {
 namespace fs = std::filesystem;
 const fs::path kRoot = TARGETING_SOURCE_DIR;
 
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using testing::Slurp;
 
 std::vector<std::string> ListFile(const fs::path& p) {
   std::vector<std::string> out;

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "file_util.h"
 #include "fuzz/fuzz_entries.h"
 
 namespace targeting::fuzz {
@@ -22,12 +23,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using targeting::testing::Slurp;
 
 std::vector<fs::path> FilesIn(const fs::path& dir) {
   std::vector<fs::path> files;

@@ -21,8 +21,7 @@ namespace fs = std::filesystem;
 const char* kRule = "rules:\n  - {id: R1, when: {mode: SEA}}\n";
 
 using testing::FreshDir;
-void Write(const fs::path& p, const std::string& text) { testing::WriteFile(p, text); }
-
+using testing::WriteFile;
 // Compiles `path`, which must fail within seconds with a status whose
 // message contains `needle`.
 void ExpectStatus(const fs::path& path, const std::string& needle) {
@@ -47,7 +46,7 @@ TEST(RulePaths, FifoAndDeviceAreNotRuleFiles) {
   ExpectStatus("/dev/zero", "not a regular file");
   // In a directory too: read as a rule file, and refused.
   fs::path dir = FreshDir("paths-fifo-dir");
-  Write(dir / "a.yaml", kRule);
+  WriteFile(dir / "a.yaml", kRule);
   ASSERT_EQ(::mkfifo((dir / "b.yaml").c_str(), 0600), 0);
   ExpectStatus(dir, "b.yaml: not a regular file");
   fs::remove_all(d);
@@ -56,7 +55,7 @@ TEST(RulePaths, FifoAndDeviceAreNotRuleFiles) {
 
 TEST(RulePaths, DanglingAndLoopingLinks) {
   fs::path d = FreshDir("paths-links");
-  Write(d / "a.yaml", kRule);
+  WriteFile(d / "a.yaml", kRule);
   fs::create_symlink("nowhere.yaml", d / "b.yaml");
   ExpectStatus(d, "b.yaml: No such file or directory");
   fs::remove(d / "b.yaml");
@@ -67,7 +66,7 @@ TEST(RulePaths, DanglingAndLoopingLinks) {
   fs::remove_all(d);
   // A dangling targeting.yaml is not "all defaults".
   fs::path t = FreshDir("paths-links-config");
-  Write(t / "a.yaml", kRule);
+  WriteFile(t / "a.yaml", kRule);
   fs::create_symlink("gone.yaml", t / "targeting.yaml");
   ExpectStatus(t, "targeting.yaml");
   fs::remove_all(t);
@@ -75,7 +74,7 @@ TEST(RulePaths, DanglingAndLoopingLinks) {
 
 TEST(RulePaths, DirectoryLinksAreNotFollowedButSaySo) {
   fs::path d = FreshDir("paths-dirlink");
-  Write(d / "a.yaml", kRule);
+  WriteFile(d / "a.yaml", kRule);
   fs::create_directories(d / "sub");
   fs::create_directory_symlink("..", d / "sub" / "up");  // a loop
   ExpectStatus(d, "sub/up: a symbolic link to a directory is not followed");
@@ -85,7 +84,7 @@ TEST(RulePaths, DirectoryLinksAreNotFollowedButSaySo) {
 TEST(RulePaths, DirectoryNamedYamlIsADirectory) {
   fs::path d = FreshDir("paths-dir-yaml");
   fs::create_directories(d / "x.yaml");
-  Write(d / "x.yaml" / "inner.yaml", kRule);
+  WriteFile(d / "x.yaml" / "inner.yaml", kRule);
   CompileResult r = CompilePath(d.string());
   EXPECT_TRUE(r.ok()) << r.status.message() << ErrorText(r);
   if (r.ok()) {
@@ -98,9 +97,9 @@ TEST(RulePaths, ListAndSchemaFilesThatAreNotFiles) {
   fs::path d = FreshDir("paths-lists");
   fs::create_directories(d / "lists");
   ASSERT_EQ(::mkfifo((d / "fifo.txt").c_str(), 0600), 0);
-  Write(d / "targeting.yaml",
+  WriteFile(d / "targeting.yaml",
         "lists:\n  a: {file: lists}\n  b: {file: fifo.txt}\n  c: {file: /dev/zero}\n");
-  Write(d / "r.yaml", "rules:\n  - {id: R1, when: {importer_id: {in: {list: a}}}}\n");
+  WriteFile(d / "r.yaml", "rules:\n  - {id: R1, when: {importer_id: {in: {list: a}}}}\n");
   CompileResult r = CompilePath(d.string());
   EXPECT_FALSE(r.ok());
   const std::string text = ErrorText(r);
@@ -108,7 +107,7 @@ TEST(RulePaths, ListAndSchemaFilesThatAreNotFiles) {
             std::string::npos) << text;
   EXPECT_NE(text.find("fifo.txt: not a regular file"), std::string::npos) << text;
   EXPECT_NE(text.find("/dev/zero: not a regular file"), std::string::npos) << text;
-  Write(d / "targeting.yaml", "schema: {file: lists}\n");
+  WriteFile(d / "targeting.yaml", "schema: {file: lists}\n");
   r = CompilePath(d.string());
   EXPECT_NE(ErrorText(r).find("cannot read schema file"), std::string::npos) << ErrorText(r);
   fs::remove_all(d);
@@ -117,9 +116,9 @@ TEST(RulePaths, ListAndSchemaFilesThatAreNotFiles) {
 TEST(RulePaths, UnreadablePartsAreErrors) {
   if (::geteuid() == 0) GTEST_SKIP() << "root reads files whatever their mode";
   fs::path d = FreshDir("paths-unreadable");
-  Write(d / "a.yaml", kRule);
+  WriteFile(d / "a.yaml", kRule);
   fs::create_directories(d / "locked");
-  Write(d / "locked" / "b.yaml", kRule);
+  WriteFile(d / "locked" / "b.yaml", kRule);
   fs::permissions(d / "locked", fs::perms::none);
   ExpectStatus(d, "Permission denied");
   fs::permissions(d / "locked", fs::perms::owner_all);

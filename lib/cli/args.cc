@@ -1,5 +1,6 @@
 #include "cli/args.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace targeting::cli {
@@ -99,16 +100,22 @@ std::string HelpText(const CommandSpec& spec) {
   std::string out = "usage: targeting " + spec.name + " " + spec.synopsis + "\n\n" +
                     spec.description + "\n";
   if (!spec.options.empty()) out += "\noptions:\n";
-  for (const OptionSpec& o : spec.options) {
+  // Help texts start in one column, two spaces after the longest option.
+  auto left_of = [](const OptionSpec& o) {
     std::string left = "  ";
     if (o.short_name) left += std::string("-") + o.short_name + ", ";
     left += "--" + o.name;
     if (o.takes_value) left += " " + o.value_name;
-    if (left.size() < 28) left.resize(28, ' ');
-    else left += "  ";
-    out += left + o.help + "\n";
-  }
-  out += "  -h, --help                show this help\n";
+    return left;
+  };
+  std::size_t column = 28;
+  for (const OptionSpec& o : spec.options) column = std::max(column, left_of(o).size() + 2);
+  auto line = [&](std::string left, const std::string& help) {
+    left.resize(column, ' ');
+    out += left + help + "\n";
+  };
+  for (const OptionSpec& o : spec.options) line(left_of(o), o.help);
+  line("  -h, --help", "show this help");
   return out;
 }
 

@@ -9,6 +9,14 @@
 // The entries of the predicates a record satisfies are its candidates; only
 // they (and the few entries with no anchor) are verified, by walking their
 // condition with each predicate's truth memoized for the record.
+//
+// Two filters stand between an anchor hit and a candidate. A guard: an
+// entry with a second required eq/in test is filed under (anchor, guard
+// field, value) and reached only when the record has that value too. A
+// guard leaf: each posting names one more required test of its entry (the
+// cheapest one the probe does not already decide), evaluated (memoized)
+// before the entry becomes a candidate. Programs are laid out in anchor
+// order, so the entries of one posting list sit together in memory.
 #include "index/match_index.h"
 
 #include <algorithm>

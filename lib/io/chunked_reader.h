@@ -48,6 +48,18 @@ class ChunkedReader : public RecordReader {
     return sum < options_.max_record_bytes ? std::uint64_t{options_.max_record_bytes} : sum;
   }
 
+  // Ends the input after a `what` ("record", "line") starting at `line` ran
+  // on past SkipLimit() without ending: status_ says so, nothing more is read.
+  void GiveUpInput(std::uint64_t line, const char* what) {
+    status_ = Status(StatusCode::kLimitExceeded,
+                     name_ + ":" + std::to_string(line) + ": the " + what +
+                         " runs on past max_record_bytes + max_skip_bytes (" +
+                         std::to_string(SkipLimit()) +
+                         " bytes) without ending; the rest of the input is not read");
+    p_ = end_;
+    eof_ = true;
+  }
+
   std::unique_ptr<ByteSource> source_;
   std::string name_;
   const Schema& schema_;

@@ -247,13 +247,7 @@ void CsvReader::CheckRecordSize() {
 }
 
 void CsvReader::GiveUp() {
-  status_ = Status(StatusCode::kLimitExceeded,
-                   name_ + ":" + std::to_string(record_line_) +
-                       ": the record runs on past max_record_bytes + max_skip_bytes (" +
-                       std::to_string(SkipLimit()) +
-                       " bytes) without ending; the rest of the input is not read");
-  p_ = end_;
-  eof_ = true;
+  GiveUpInput(record_line_, "record");
   state_ = State::kRecordStart;
 }
 

@@ -182,13 +182,7 @@ bool JsonlReader::NextLine() {
       // An endless line: it is rejected, and the input ends here. Checked
       // whether or not its end is in sight, so that chunking does not matter.
       line_number_ = next_line_;
-      status_ = Status(StatusCode::kLimitExceeded,
-                       name_ + ":" + std::to_string(line_number_) +
-                           ": the line runs on past max_record_bytes + max_skip_bytes (" +
-                           std::to_string(skip_limit) +
-                           " bytes) without ending; the rest of the input is not read");
-      p_ = end_;
-      eof_ = true;
+      GiveUpInput(line_number_, "line");
       return true;
     }
     if (p_ == end_) continue;

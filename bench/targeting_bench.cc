@@ -240,14 +240,7 @@ int Profile() {
   const Mix mix = g_flags.mixes.front();
   const std::size_t rules = g_flags.rules.front();
   Corpus& c = GetCorpus(mix, rules);
-  double candidates = 0;
-  {
-    const internal::MatchIndex& index = *c.rules->data().index;
-    auto scratch = index.NewScratch();
-    std::vector<std::uint32_t> out;
-    for (const Record& r : c.records) index.Match(r, kAsOf, scratch.get(), &out);
-    candidates = static_cast<double>(scratch->candidates) / static_cast<double>(c.records.size());
-  }
+  const double candidates = CountPerRecord(*c.rules, c.records, kAsOf).candidates;
   Scorer scorer(c.rules, ScoreOptions{kAsOf});
   ScoreResult result;
   std::size_t fired = 0;

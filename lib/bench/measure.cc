@@ -90,6 +90,20 @@ Run Throughput(const std::shared_ptr<const RuleSet>& rules,
 
 }  // namespace
 
+PerRecord CountPerRecord(const RuleSet& rules, const std::vector<Record>& records, Days as_of) {
+  const internal::MatchIndex& index = *rules.data().index;
+  auto scratch = index.NewScratch();
+  std::vector<std::uint32_t> fired;
+  std::size_t fired_total = 0;
+  for (const Record& r : records) {
+    index.Match(r, as_of, scratch.get(), &fired);
+    fired_total += fired.size();
+  }
+  const auto n = static_cast<double>(records.size());
+  return PerRecord{static_cast<double>(scratch->candidates) / n,
+                   static_cast<double>(fired_total) / n};
+}
+
 std::size_t HeapInUse() {
   struct mallinfo2 mi = mallinfo2();
   return mi.uordblks + mi.hblkhd;
@@ -112,19 +126,9 @@ Measurement Measure(const std::shared_ptr<const RuleSet>& rules, const std::vect
   }
 
   // Warm up (scratch, RE2's DFA caches) and count candidates on one pass.
-  {
-    const internal::MatchIndex& index = *rules->data().index;
-    auto scratch = index.NewScratch();
-    std::vector<std::uint32_t> fired;
-    std::size_t fired_total = 0;
-    for (const Record& r : records) {
-      index.Match(r, as_of, scratch.get(), &fired);
-      fired_total += fired.size();
-    }
-    m.candidates_per_record =
-        static_cast<double>(scratch->candidates) / static_cast<double>(records.size());
-    m.fired_per_record = static_cast<double>(fired_total) / static_cast<double>(records.size());
-  }
+  const PerRecord per = CountPerRecord(*rules, records, as_of);
+  m.candidates_per_record = per.candidates;
+  m.fired_per_record = per.fired;
 
   const Run idx_run = Throughput(rules, records, as_of, m.threads, options.min_seconds, false,
                                  [](Scorer& s, const Record& r, ScoreResult* out) {

@@ -47,6 +47,14 @@ struct Measurement {
 Measurement Measure(const std::shared_ptr<const RuleSet>& rules, const std::vector<Record>& records,
                     Days as_of, const MeasureOptions& options);
 
+// One pass of the index over `records` (which also warms its caches):
+// entries verified and entries fired, per record. `records` must not be empty.
+struct PerRecord {
+  double candidates = 0;
+  double fired = 0;
+};
+PerRecord CountPerRecord(const RuleSet& rules, const std::vector<Record>& records, Days as_of);
+
 // Bytes the allocator holds in use (glibc mallinfo2), for "compiled memory".
 std::size_t HeapInUse();
 

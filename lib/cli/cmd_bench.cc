@@ -55,8 +55,7 @@ int RunBench(const Args& args) {
                                 std::chrono::steady_clock::now() - compile_start)
                                 .count();
   if (!rules) return kExitUsage;
-  std::fprintf(stderr, "targeting bench: rule set %s fingerprint %s\n",
-               args.positional()[0].c_str(), rules->fingerprint().c_str());
+  PrintFingerprint(cmd, args.positional()[0], *rules);
 
   // Every record is read and normalized before anything is timed.
   std::vector<std::string> inputs(args.positional().begin() + 1, args.positional().end());

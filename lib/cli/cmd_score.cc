@@ -25,8 +25,7 @@ int RunScore(const Args& args) {
   }
   auto rules = LoadRules(cmd, args.positional()[0], args);
   if (!rules) return kExitUsage;
-  std::fprintf(stderr, "targeting score: rule set %s fingerprint %s\n",
-               args.positional()[0].c_str(), rules->fingerprint().c_str());
+  PrintFingerprint(cmd, args.positional()[0], *rules);
 
   std::vector<std::string> inputs(args.positional().begin() + 1, args.positional().end());
   InputSet in(cmd, rules->schema(), args, inputs);

@@ -133,6 +133,11 @@ std::optional<ReaderOptions> ReaderOptionsFrom(const std::string& command, const
   return options;
 }
 
+void PrintFingerprint(const std::string& command, const std::string& path, const RuleSet& rules) {
+  std::fprintf(stderr, "targeting %s: rule set %s fingerprint %s\n", command.c_str(), path.c_str(),
+               rules.fingerprint().c_str());
+}
+
 std::shared_ptr<const RuleSet> LoadRules(const std::string& command, const std::string& path,
                                          const Args& args) {
   auto options = CompileOptionsFrom(command, args);

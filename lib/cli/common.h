@@ -45,6 +45,9 @@ std::optional<ReaderOptions> ReaderOptionsFrom(const std::string& command, const
 std::shared_ptr<const RuleSet> LoadRules(const std::string& command, const std::string& path,
                                          const Args& args);
 
+// "targeting CMD: rule set PATH fingerprint F" on stderr.
+void PrintFingerprint(const std::string& command, const std::string& path, const RuleSet& rules);
+
 // A file or standard output, written through a buffer. Errors are sticky.
 class Output {
  public:

@@ -84,8 +84,7 @@ std::optional<BacktestRun> RunBacktest(const std::string& command, const Args& a
   run.as_of = *as_of;
   run.rules = LoadRules(command, args.positional()[0], args);
   if (!run.rules) return std::nullopt;
-  std::fprintf(stderr, "targeting %s: rule set %s fingerprint %s\n", command.c_str(),
-               args.positional()[0].c_str(), run.rules->fingerprint().c_str());
+  PrintFingerprint(command, args.positional()[0], *run.rules);
   run.outcomes = LoadOutcomes(command, args, run.rules->schema());
   if (!run.outcomes) return std::nullopt;
   run.backtest = std::make_unique<Backtest>(run.rules, run.outcomes, options);

@@ -977,8 +977,8 @@ void IndexedMatcher::AddPostings(Span postings, const Record& record, Days as_of
                                  IndexScratch* s) const {
   for (std::uint32_t i = postings.begin; i < postings.end; ++i) {
     const Posting& po = postings_[i];
+    if (s->entry_mark[po.entry] == s->epoch) continue;  // already a candidate
     if (po.guard_pc != kNoGuard && !Leaf(programs_.at(po.guard_pc), record, as_of, s)) continue;
-    if (s->entry_mark[po.entry] == s->epoch) continue;
     s->entry_mark[po.entry] = s->epoch;
     s->cands.push_back(Candidate{po.entry, po.pc});
   }

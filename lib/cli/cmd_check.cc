@@ -5,7 +5,7 @@
 #include "cli/common.h"
 #include "index/match_index.h"
 #include "plan/ruleset_data.h"
-#include "score/evaluate.h"
+#include "eval/evaluate.h"
 
 namespace targeting::cli {
 namespace {

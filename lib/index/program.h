@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "plan/ruleset_data.h"
-#include "score/evaluate.h"
+#include "eval/evaluate.h"
 #include "targeting/record.h"
 
 namespace targeting::internal {

@@ -1,5 +1,4 @@
 // RuleSet accessors and the small vocabulary shared by the public API.
-#include "index/match_index.h"
 #include "plan/ruleset_data.h"
 #include "targeting/rules.h"
 

@@ -110,7 +110,9 @@ struct RuleSetData {
   std::vector<int> scored;  // indices of active and shadow entries, ascending
   std::string canonical;
   std::string fingerprint;
-  std::unique_ptr<MatchIndex> index;  // built last; null only while building
+  // Built last by the index stage (index/match_index.h), which this stage does
+  // not know: a shared_ptr needs no complete type to be destroyed.
+  std::shared_ptr<const MatchIndex> index;  // null only while building
 
   RuleSetData(const RuleSetData&) = delete;
   RuleSetData& operator=(const RuleSetData&) = delete;

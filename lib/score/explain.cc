@@ -4,7 +4,7 @@
 
 #include "load/normalize.h"
 #include "plan/ruleset_data.h"
-#include "score/evaluate.h"
+#include "eval/evaluate.h"
 #include "util/json_writer.h"
 
 namespace targeting {

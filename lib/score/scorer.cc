@@ -1,7 +1,7 @@
 // Scoring a record (SPEC section 5): fired entries, score, lane, sampling.
 #include "index/match_index.h"
 #include "plan/ruleset_data.h"
-#include "score/evaluate.h"
+#include "eval/evaluate.h"
 #include "targeting/score.h"
 #include "util/json_writer.h"
 

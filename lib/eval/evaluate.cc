@@ -1,4 +1,4 @@
-#include "score/evaluate.h"
+#include "eval/evaluate.h"
 
 #include "load/normalize.h"
 

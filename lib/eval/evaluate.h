@@ -1,8 +1,8 @@
 // The reference evaluator: walks a condition tree and tests each predicate
 // directly against the record. Simple on purpose; it is the correctness
 // reference every indexed path is tested against. Private header.
-#ifndef TARGETING_LIB_SCORE_EVALUATE_H_
-#define TARGETING_LIB_SCORE_EVALUATE_H_
+#ifndef TARGETING_LIB_EVAL_EVALUATE_H_
+#define TARGETING_LIB_EVAL_EVALUATE_H_
 
 #include "plan/ruleset_data.h"
 #include "targeting/record.h"
@@ -23,4 +23,4 @@ void ReferenceMatch(const RuleSetData& data, const Record& record, Days as_of,
 
 }  // namespace targeting::internal
 
-#endif  // TARGETING_LIB_SCORE_EVALUATE_H_
+#endif  // TARGETING_LIB_EVAL_EVALUATE_H_

@@ -1,0 +1,450 @@
+// Building the indexed matcher: anchors, guards, per-field structures and the
+// verification programs, laid out by anchor.
+#include <algorithm>
+
+#include "index/indexed_matcher.h"
+
+namespace targeting::internal::matching {
+
+std::atomic<std::uint32_t> guard_from{kGuardFrom};
+std::atomic<double> max_guard_cost{kMaxGuardCost};
+
+IndexedMatcher::IndexedMatcher(RuleSetData* data, const Limits& limits)
+    : data_(data), limits_(limits) {
+  field_slot_.assign(static_cast<std::size_t>(data->schema.size()), -1);
+  stats_.scored_entries = data->scored.size();
+
+  RegexLiterals regex_literals(*data);
+  regex_literals_ = &regex_literals;
+  AnchorFinder finder(*data, &regex_literals);
+  std::vector<std::uint32_t> anchor;
+  entry_anchor_.resize(data->entries.size());
+  std::vector<std::uint32_t> per_pred(data->predicates.size() + 1);
+  for (int e : data->scored) {
+    double cost = 0;
+    if (finder.Find(data->code[static_cast<std::size_t>(e)].root, &anchor, &cost)) {
+      const Span sp = Freeze(&anchor);
+      entry_anchor_[static_cast<std::size_t>(e)] = sp;
+      for (std::uint32_t i = sp.begin; i < sp.end; ++i) ++per_pred[arena_[i]];
+      ++stats_.anchored_entries;
+    } else {
+      always_.push_back(Candidate{static_cast<std::uint32_t>(e), 0});
+      data->entries[static_cast<std::size_t>(e)].always_verify = true;
+    }
+  }
+  stats_.always_verify = always_.size();
+
+  // Guards: an entry is filed under its anchor and a second test it cannot
+  // fire without: its most selective required eq/in test (an origin, a
+  // party, a lading port). If the entry fires, that test holds, so the
+  // record has one of its values and the lookup of (anchor, field, value)
+  // finds it; a record that passes the anchor but not the guard never makes
+  // the entry a candidate.
+  const std::uint32_t from = guard_from.load();
+  std::vector<int> guard_of(data->entries.size(), -1);
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> guarded;  // (key, entry)
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> guard_fields;  // (pred, field)
+  {
+    std::vector<int> stack;
+    for (int e : data->scored) {
+      const Span sp = entry_anchor_[static_cast<std::size_t>(e)];
+      bool popular = false;
+      for (std::uint32_t i = sp.begin; i < sp.end; ++i) popular |= per_pred[arena_[i]] >= from;
+      if (!popular) continue;
+      // The required leaves: through the root's `all` nodes only.
+      int best = -1;
+      double best_cost = max_guard_cost.load();
+      stack.assign(1, data->code[static_cast<std::size_t>(e)].root);
+      while (!stack.empty()) {
+        const Node& n = data->nodes[static_cast<std::size_t>(stack.back())];
+        stack.pop_back();
+        if (n.kind == Node::Kind::kAll) {
+          for (std::uint32_t i = 0; i < n.child_count; ++i) {
+            stack.push_back(static_cast<int>(data->children[n.first_child + i]));
+          }
+          continue;
+        }
+        if (n.kind != Node::Kind::kLeaf) continue;
+        const auto pid = static_cast<std::uint32_t>(n.pred);
+        if (FamilyOf(data->predicates[pid]) != Family::kEqIn) continue;
+        if (std::find(arena_.begin() + sp.begin, arena_.begin() + sp.end, pid) !=
+            arena_.begin() + sp.end) {
+          continue;  // the anchor itself
+        }
+        const double c = finder.PredCost(pid);
+        if (c >= 0 && c < best_cost) {
+          best = n.pred;
+          best_cost = c;
+        }
+      }
+      if (best < 0) continue;
+      guard_of[static_cast<std::size_t>(e)] = best;
+      const Predicate& g = data->predicates[static_cast<std::size_t>(best)];
+      for (std::uint32_t i = sp.begin; i < sp.end; ++i) {
+        const std::uint32_t anchor_pred = arena_[i];
+        if (per_pred[anchor_pred] < from) continue;
+        for (const std::string& v : g.strs) {
+          guarded.emplace_back(GuardKey(anchor_pred, g.field, StrHash(v)), e);
+        }
+        for (double d : g.nums) guarded.emplace_back(GuardKey(anchor_pred, g.field, NumHash(d)), e);
+        guard_fields.emplace_back(anchor_pred, static_cast<std::uint32_t>(g.field));
+      }
+      ++stats_.guarded_entries;
+    }
+  }
+
+  // Programs laid out by anchor, so that the entries one posting list
+  // names sit together in memory.
+  {
+    auto first_anchor = [&](int e) {
+      const Span sp = entry_anchor_[static_cast<std::size_t>(e)];
+      return sp.begin < sp.end ? arena_[sp.begin] : ~0u;
+    };
+    std::vector<int> order = data->scored;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](int a, int b) { return first_anchor(a) < first_anchor(b); });
+    programs_ = Programs(*data, order);
+  }
+  for (Candidate& c : always_) c.pc = programs_.start(c.entry);
+
+  // Each anchored entry's guard leaf: of the tests it cannot fire without,
+  // other than its anchor and its guard above, the one the probe makes
+  // most likely to fail. A posting whose guard leaf does not hold is not a
+  // candidate, so the entry's program is not run.
+  std::vector<std::uint32_t> guard_pc(data->entries.size(), kNoGuard);
+  for (int e : data->scored) {
+    const auto ue = static_cast<std::size_t>(e);
+    const Span sp = entry_anchor_[ue];
+    if (sp.begin == sp.end) continue;
+    double best = -1;
+    programs_.ForRequiredLeaves(programs_.start(ue), [&](std::uint32_t pc) {
+      const std::uint32_t pid = programs_.at(pc).arg;
+      if (static_cast<int>(pid) == guard_of[ue]) return;
+      if (std::find(arena_.begin() + sp.begin, arena_.begin() + sp.end, pid) !=
+          arena_.begin() + sp.end) {
+        return;
+      }
+      const Predicate& p = data->predicates[pid];
+      // A regex the probe cannot rule out would run RE2 for every posting.
+      if (p.op == Op::kRegex) {
+        for (const auto& lits : regex_literals_->Of(pid)) {
+          if (!lits) return;
+        }
+      }
+      const double c = finder.PredCost(pid);
+      if (c >= 0 && (best < 0 || c < best)) {
+        best = c;
+        guard_pc[ue] = pc;
+      }
+    });
+    if (guard_pc[ue] != kNoGuard) ++stats_.guard_leaf_entries;
+  }
+  auto posting = [&](int e) {
+    const auto ue = static_cast<std::size_t>(e);
+    return Posting{static_cast<std::uint32_t>(e), programs_.start(ue), guard_pc[ue]};
+  };
+
+  // Entries by anchor predicate, as one block of postings filled by
+  // counting; entries are visited in ascending order, so each list is sorted.
+  const std::vector<std::uint32_t> anchored_count = per_pred;
+  std::fill(per_pred.begin(), per_pred.end(), 0);
+  for (int e : data->scored) {
+    const Span sp = entry_anchor_[static_cast<std::size_t>(e)];
+    for (std::uint32_t i = sp.begin; i < sp.end; ++i) {
+      const std::uint32_t p = arena_[i];
+      if (guard_of[static_cast<std::size_t>(e)] >= 0 && anchored_count[p] >= from) continue;
+      ++per_pred[p];
+    }
+  }
+  pred_index_.resize(data->predicates.size());
+  std::uint32_t at = 0;
+  for (std::size_t p = 0; p < data->predicates.size(); ++p) {
+    pred_index_[p].postings = Span{at, at};
+    at += per_pred[p];
+  }
+  postings_.resize(at);
+  std::vector<bool> anchors(data->predicates.size());
+  for (int e : data->scored) {
+    const Span sp = entry_anchor_[static_cast<std::size_t>(e)];
+    for (std::uint32_t i = sp.begin; i < sp.end; ++i) {
+      const std::uint32_t p = arena_[i];
+      anchors[p] = true;
+      if (guard_of[static_cast<std::size_t>(e)] >= 0 && anchored_count[p] >= from) continue;
+      postings_[pred_index_[p].postings.end++] = posting(e);
+    }
+  }
+  // The guard map and, per predicate, the fields to look up.
+  std::sort(guarded.begin(), guarded.end());
+  guarded.erase(std::unique(guarded.begin(), guarded.end()), guarded.end());
+  for (std::size_t i = 0; i < guarded.size();) {
+    std::size_t j = i;
+    Span sp{static_cast<std::uint32_t>(postings_.size()), 0};
+    for (; j < guarded.size() && guarded[j].first == guarded[i].first; ++j) {
+      postings_.push_back(posting(static_cast<int>(guarded[j].second)));
+    }
+    sp.end = static_cast<std::uint32_t>(postings_.size());
+    guard_map_.emplace(guarded[i].first, sp);
+    i = j;
+  }
+  std::sort(guard_fields.begin(), guard_fields.end());
+  guard_fields.erase(std::unique(guard_fields.begin(), guard_fields.end()), guard_fields.end());
+  for (std::size_t i = 0; i < guard_fields.size();) {
+    const std::uint32_t p = guard_fields[i].first;
+    Span sp{static_cast<std::uint32_t>(arena_.size()), 0};
+    for (; i < guard_fields.size() && guard_fields[i].first == p; ++i) {
+      arena_.push_back(guard_fields[i].second);
+    }
+    sp.end = static_cast<std::uint32_t>(arena_.size());
+    pred_index_[p].guard_fields = sp;
+  }
+  decided_.assign(data->predicates.size(), kNotDecided);
+  for (std::size_t p = 0; p < data->predicates.size(); ++p) {
+    if (!anchors[p]) continue;
+    AddAnchor(static_cast<std::uint32_t>(p));
+    ++stats_.anchor_predicates;
+  }
+  // The text tests of scored entries that are not anchors still go into
+  // the literal matcher: the one pass over a value that finds anchors then
+  // also decides every contains, and rules out every regex whose required
+  // literals are absent, before any candidate is verified.
+  std::vector<bool> seen(data->predicates.size());
+  std::vector<int> stack;
+  for (int e : data->scored) {
+    stack.assign(1, data->code[static_cast<std::size_t>(e)].root);
+    while (!stack.empty()) {
+      const Node& n = data->nodes[static_cast<std::size_t>(stack.back())];
+      stack.pop_back();
+      for (std::uint32_t i = 0; i < n.child_count; ++i) {
+        stack.push_back(static_cast<int>(data->children[n.first_child + i]));
+      }
+      if (n.kind != Node::Kind::kLeaf) continue;
+      const auto pid = static_cast<std::uint32_t>(n.pred);
+      if (seen[pid] || anchors[pid]) continue;
+      seen[pid] = true;
+      if (FamilyOf(data->predicates[pid]) == Family::kText && AddTextFilter(pid)) {
+        ++stats_.filtered_predicates;
+      }
+    }
+  }
+  Finish();
+  programs_.SetDecided(decided_);
+  regex_literals_ = nullptr;
+}
+
+Span IndexedMatcher::Freeze(std::vector<std::uint32_t>* list) {
+  std::sort(list->begin(), list->end());
+  list->erase(std::unique(list->begin(), list->end()), list->end());
+  Span s{static_cast<std::uint32_t>(arena_.size()), 0};
+  arena_.insert(arena_.end(), list->begin(), list->end());
+  s.end = static_cast<std::uint32_t>(arena_.size());
+  list->clear();
+  return s;
+}
+
+FieldIndex& IndexedMatcher::FieldFor(int field) {
+  const auto f = static_cast<std::size_t>(field);
+  if (field_slot_[f] < 0) {
+    field_slot_[f] = static_cast<int>(fields_.size());
+    fields_.push_back(std::make_unique<FieldIndex>());
+    fields_.back()->field = field;
+    fields_.back()->numeric = IsNumeric(data_->schema.field(field).type);
+    pending_.emplace_back();
+  }
+  return *fields_[static_cast<std::size_t>(field_slot_[f])];
+}
+
+bool IndexedMatcher::AddTextFilter(std::uint32_t pid) {
+  const Predicate& p = data_->predicates[pid];
+  std::vector<std::vector<std::string>> literals;
+  if (p.op == Op::kRegex) {
+    // Only when every pattern has required literals: a pattern without
+    // them would have to be run on every record anyway.
+    for (const auto& lits : regex_literals_->Of(pid)) {
+      if (!lits) return false;
+      literals.push_back(*lits);
+    }
+  }
+  FieldIndex& fi = FieldFor(p.field);
+  Pending& pend = pending_[static_cast<std::size_t>(field_slot_[static_cast<std::size_t>(p.field)])];
+  auto literal = [&](std::string_view text, bool regex) { AddLiteral(fi, pend, pid, text, regex); };
+  if (p.op == Op::kRegex) {
+    for (const auto& lits : literals) {
+      for (const std::string& l : lits) literal(l, true);
+    }
+    fi.has_regex_literals = true;
+    decided_[pid] = RegexDecidedExactly(p) ? kExact : kIfNotHit;
+  } else {
+    for (const std::string& s : p.strs) literal(s, false);
+    decided_[pid] = kExact;
+  }
+  return true;
+}
+
+// Files predicate `pid` under a literal of its field's text index: found by
+// a contains (or, with `regex`, as a required literal of a regex).
+void IndexedMatcher::AddLiteral(FieldIndex& fi, Pending& pend, std::uint32_t pid,
+                                std::string_view text, bool regex) {
+  const std::uint32_t id = fi.literals.Add(text);
+  if (id >= pend.literal_contains.size()) {
+    pend.literal_contains.resize(id + 1);
+    pend.literal_regex.resize(id + 1);
+  }
+  (regex ? pend.literal_regex : pend.literal_contains)[id].push_back(pid);
+  fi.uses_lower = true;
+}
+
+void IndexedMatcher::AddAnchor(std::uint32_t pid) {
+  const Predicate& p = data_->predicates[pid];
+  FieldIndex& fi = FieldFor(p.field);
+  Pending& pend = pending_[static_cast<std::size_t>(field_slot_[static_cast<std::size_t>(p.field)])];
+  auto literal = [&](std::string_view text, bool regex) { AddLiteral(fi, pend, pid, text, regex); };
+  switch (p.op) {
+    case Op::kEq:
+    case Op::kIn:
+      if (fi.numeric) {
+        for (double d : p.nums) pend.num_eq[d == 0 ? 0.0 : d].push_back(pid);
+      } else {
+        for (const std::string& s : p.strs) pend.str_eq[s].push_back(pid);
+      }
+      break;
+    case Op::kPrefix:
+      if (pend.trie.empty()) pend.trie.emplace_back();
+      for (const std::string& s : p.strs) {
+        std::uint32_t node = 0;
+        for (unsigned char c : s) {
+          auto& next = pend.trie[node].next;
+          auto it = std::find_if(next.begin(), next.end(), [c](const auto& e) { return e.first == c; });
+          if (it != next.end()) {
+            node = it->second;
+            continue;
+          }
+          const auto child = static_cast<std::uint32_t>(pend.trie.size());
+          next.emplace_back(c, child);
+          pend.trie.emplace_back();
+          node = child;
+        }
+        pend.trie[node].preds.push_back(pid);
+      }
+      break;
+    case Op::kContains:
+    case Op::kContainsAny:
+      for (const std::string& s : p.strs) literal(s, false);
+      decided_[pid] = kExact;
+      break;
+    case Op::kRegex:
+      // Each pattern is found by a literal it requires or by a set match,
+      // so a regex the probe did not hit does not hold.
+      decided_[pid] = RegexDecidedExactly(p) ? kExact : kIfNotHit;
+      for (std::size_t k = 0; k < p.regexes.size(); ++k) {
+        const auto& lits = regex_literals_->Of(pid)[k];
+        if (!lits) {
+          fi.sets.Add(p.regexes[k].get(), pid);
+          continue;
+        }
+        for (const std::string& l : *lits) literal(l, true);
+        fi.has_regex_literals = true;
+      }
+      break;
+    case Op::kLt:
+    case Op::kLe:
+      fi.upper.push_back(Bound{p.nums[0], pid, p.op == Op::kLe});
+      break;
+    case Op::kGt:
+    case Op::kGe:
+      fi.lower.push_back(Bound{p.nums[0], pid, p.op == Op::kGe});
+      break;
+    case Op::kBetween:
+      fi.between.push_back(Interval{p.nums[0], p.nums[1], pid});
+      break;
+    case Op::kExists:
+    case Op::kEffective:
+      break;
+  }
+}
+
+void IndexedMatcher::Finish() {
+  auto by_value = [](const Bound& a, const Bound& b) { return a.value < b.value; };
+  for (std::size_t slot = 0; slot < fields_.size(); ++slot) {
+    FieldIndex& fi = *fields_[slot];
+    Pending& pend = pending_[slot];
+    for (auto& [value, list] : pend.str_eq) fi.str_eq.emplace(value, Freeze(&list));
+    for (auto& [value, list] : pend.num_eq) fi.num_eq.emplace(value, Freeze(&list));
+    // The trie, breadth-first so that each node's edges are contiguous.
+    if (!pend.trie.empty()) {
+      std::vector<std::uint32_t> order = {0}, slot_of(pend.trie.size(), 0);
+      for (std::size_t i = 0; i < order.size(); ++i) {
+        auto& next = pend.trie[order[i]].next;
+        std::sort(next.begin(), next.end());
+        for (const auto& e : next) {
+          slot_of[e.second] = static_cast<std::uint32_t>(order.size());
+          order.push_back(e.second);
+        }
+      }
+      fi.trie.resize(order.size());
+      for (std::size_t i = 0; i < order.size(); ++i) {
+        Pending::Node& n = pend.trie[order[i]];
+        TrieNode& t = fi.trie[i];
+        t.edge_begin = static_cast<std::uint32_t>(fi.edges.size());
+        for (const auto& e : n.next) fi.edges.push_back(TrieEdge{e.first, slot_of[e.second]});
+        t.edge_end = static_cast<std::uint32_t>(fi.edges.size());
+        if (!n.preds.empty()) t.preds = Freeze(&n.preds);
+      }
+    }
+    std::sort(fi.lower.begin(), fi.lower.end(), by_value);
+    std::sort(fi.upper.begin(), fi.upper.end(), by_value);
+    std::sort(fi.between.begin(), fi.between.end(),
+              [](const Interval& a, const Interval& b) { return a.lo < b.lo; });
+    if (!fi.literals.empty()) {
+      fi.literals.Build();
+      fi.literal_contains.resize(fi.literals.literal_count());
+      fi.literal_regex.resize(fi.literals.literal_count());
+      for (std::size_t id = 0; id < fi.literals.literal_count(); ++id) {
+        fi.literal_contains[id] = Freeze(&pend.literal_contains[id]);
+        fi.literal_regex[id] = Freeze(&pend.literal_regex[id]);
+      }
+    }
+    std::vector<std::uint32_t> unplaced =
+        fi.sets.Build(limits_.regex_set_max_mem, kMaxPatternsPerSet);
+    std::sort(unplaced.begin(), unplaced.end());
+    unplaced.erase(std::unique(unplaced.begin(), unplaced.end()), unplaced.end());
+    fi.always_hit = std::move(unplaced);
+
+    stats_.literals += fi.literals.literal_count();
+    stats_.regex_sets += fi.sets.set_count();
+    stats_.regex_set_patterns += fi.sets.pattern_count();
+    stats_.unplaced_patterns += fi.always_hit.size();
+    stats_.memory_bytes += sizeof(FieldIndex) + fi.literals.MemoryBytes() +
+                           (fi.str_eq.size() * (sizeof(std::string) + sizeof(Span) + 16)) +
+                           fi.num_eq.size() * (sizeof(double) + sizeof(Span) + 8) +
+                           fi.trie.size() * sizeof(TrieNode) + fi.edges.size() * sizeof(TrieEdge) +
+                           (fi.lower.size() + fi.upper.size()) * sizeof(Bound) +
+                           fi.between.size() * sizeof(Interval) +
+                           (fi.literal_contains.size() + fi.literal_regex.size()) * sizeof(Span);
+    for (const auto& [value, span] : fi.str_eq) stats_.memory_bytes += value.capacity();
+  }
+  pending_.clear();
+  pending_.shrink_to_fit();
+  stats_.indexed_fields = fields_.size();
+  stats_.memory_bytes += guard_map_.size() * (sizeof(std::uint64_t) + sizeof(Span) + 4);
+  stats_.memory_bytes += programs_.MemoryBytes() + entry_anchor_.capacity() * sizeof(Span) +
+                         arena_.capacity() * sizeof(std::uint32_t) +
+                         postings_.capacity() * sizeof(Posting) +
+                         pred_index_.capacity() * sizeof(PredIndex) +
+                         always_.capacity() * sizeof(Candidate);
+}
+
+}  // namespace targeting::internal::matching
+
+namespace targeting::internal {
+
+void SetGuardingForTesting(std::uint32_t from, double max_cost) {
+  matching::guard_from.store(std::max<std::uint32_t>(from, 1));
+  matching::max_guard_cost.store(max_cost);
+}
+void ResetGuardingForTesting() { SetGuardingForTesting(matching::kGuardFrom, matching::kMaxGuardCost); }
+
+void BuildMatchIndex(RuleSetData* data, const Limits& limits) {
+  data->index = std::make_shared<const matching::IndexedMatcher>(data, limits);
+}
+
+}  // namespace targeting::internal

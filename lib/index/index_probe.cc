@@ -1,0 +1,200 @@
+// Matching a record with the indexed matcher: probe each indexed field,
+// expand the hit predicates into candidates through their guards, and verify
+// the candidates' programs with each predicate's truth memoized.
+#include <algorithm>
+
+#include "eval/evaluate.h"
+#include "index/indexed_matcher.h"
+#include "load/normalize.h"
+
+namespace targeting::internal::matching {
+
+std::unique_ptr<MatchIndex::Scratch> IndexedMatcher::NewScratch() const {
+  auto s = std::make_unique<IndexScratch>();
+  s->entry_mark.assign(data_->entries.size(), 0);
+  s->pred.assign(data_->predicates.size(), IndexScratch::PredState{});
+  s->cands.reserve(data_->scored.size());
+  s->hit.reserve(data_->predicates.size());
+  s->hash_stamp.assign(static_cast<std::size_t>(data_->schema.size()), 0);
+  s->hash0.assign(static_cast<std::size_t>(data_->schema.size()), 0);
+  return s;
+}
+
+void IndexedMatcher::Hit(std::uint32_t pred, bool exact, IndexScratch* s) const {
+  IndexScratch::PredState& st = s->pred[pred];
+  if (exact) st.memo = s->epoch * 2 + 1;
+  if (st.mark == s->epoch) return;
+  st.mark = s->epoch;
+  s->hit.push_back(pred);
+}
+
+void IndexedMatcher::AddPostings(Span postings, const Record& record, Days as_of,
+                                 IndexScratch* s) const {
+  for (std::uint32_t i = postings.begin; i < postings.end; ++i) {
+    const Posting& po = postings_[i];
+    if (s->entry_mark[po.entry] == s->epoch) continue;  // already a candidate
+    if (po.guard_pc != kNoGuard && !Leaf(programs_.at(po.guard_pc), record, as_of, s)) continue;
+    s->entry_mark[po.entry] = s->epoch;
+    s->cands.push_back(Candidate{po.entry, po.pc});
+  }
+}
+
+// The candidates of the predicates the probe hit. Run after every field is
+// probed: guard leaves are answered like verification's, which needs the
+// probe's hits complete.
+void IndexedMatcher::Expand(const Record& record, Days as_of, IndexScratch* s) const {
+  for (std::uint32_t pred : s->hit) {
+    const PredIndex& pi = pred_index_[pred];
+    AddPostings(pi.postings, record, as_of, s);
+    for (std::uint32_t k = pi.guard_fields.begin; k < pi.guard_fields.end; ++k) {
+      const int f = static_cast<int>(arena_[k]);
+      const int n = record.count(f);
+      if (n == 0) continue;
+      const bool numeric = IsNumeric(data_->schema.field(f).type);
+      auto hash = [&](int i) {
+        return numeric ? NumHash(record.num(f, i)) : StrHash(record.str(f, i));
+      };
+      const auto fs = static_cast<std::size_t>(f);
+      if (s->hash_stamp[fs] != s->epoch) {
+        s->hash_stamp[fs] = s->epoch;
+        s->hash0[fs] = hash(0);
+      }
+      for (int i = 0; i < n; ++i) {
+        auto it = guard_map_.find(GuardKey(pred, f, i == 0 ? s->hash0[fs] : hash(i)));
+        if (it != guard_map_.end()) AddPostings(it->second, record, as_of, s);
+      }
+    }
+  }
+}
+
+void IndexedMatcher::Probe(const FieldIndex& fi, const Record& record, IndexScratch* s) const {
+  const int n = record.count(fi.field);
+  auto hit_span = [&](Span sp, bool exact) {
+    for (std::uint32_t i = sp.begin; i < sp.end; ++i) Hit(arena_[i], exact, s);
+  };
+  for (std::uint32_t p : fi.always_hit) Hit(p, false, s);
+  for (int i = 0; i < n; ++i) {
+    if (fi.numeric) {
+      const double v = record.num(fi.field, i);
+      if (!fi.num_eq.empty()) {
+        auto it = fi.num_eq.find(v == 0 ? 0.0 : v);
+        if (it != fi.num_eq.end()) hit_span(it->second, true);
+      }
+      // gt / ge: every bound below v holds, and a bound equal to v when inclusive.
+      for (const Bound& b : fi.lower) {
+        if (b.value > v) break;
+        if (b.value < v || b.inclusive) Hit(b.pred, true, s);
+      }
+      // lt / le: every bound above v holds, and a bound equal to v when inclusive.
+      auto up = std::lower_bound(fi.upper.begin(), fi.upper.end(), v,
+                                 [](const Bound& b, double x) { return b.value < x; });
+      for (; up != fi.upper.end(); ++up) {
+        if (up->value > v || up->inclusive) Hit(up->pred, true, s);
+      }
+      for (const Interval& iv : fi.between) {
+        if (iv.lo > v) break;
+        if (v <= iv.hi) Hit(iv.pred, true, s);
+      }
+      continue;
+    }
+    const std::string_view v = record.str(fi.field, i);
+    if (!fi.str_eq.empty()) {
+      auto it = fi.str_eq.find(v);
+      if (it != fi.str_eq.end()) hit_span(it->second, true);
+    }
+    if (!fi.trie.empty()) {
+      std::uint32_t node = 0;
+      for (unsigned char c : v) {
+        const TrieNode& t = fi.trie[node];
+        const TrieEdge* first = fi.edges.data() + t.edge_begin;
+        const TrieEdge* last = fi.edges.data() + t.edge_end;
+        const TrieEdge* e = std::lower_bound(
+            first, last, c, [](const TrieEdge& edge, unsigned char b) { return edge.byte < b; });
+        if (e == last || e->byte != c) break;
+        node = e->node;
+        hit_span(fi.trie[node].preds, true);
+      }
+    }
+    if (fi.uses_lower) {
+      // contains is ASCII case-insensitive: lower-case the value once and
+      // look for the (lower-cased) operands byte for byte. A contains
+      // literal found is the predicate holding; a regex literal found only
+      // makes the regex a candidate.
+      s->lower.resize(v.size());
+      std::transform(v.begin(), v.end(), s->lower.begin(), LowerAscii);
+      // A regex literal found is the regex holding only for the regexes
+      // the literals decide (decided_ == kExact).
+      auto regex_hits = [&](Span sp) {
+        for (std::uint32_t k = sp.begin; k < sp.end; ++k) {
+          Hit(arena_[k], decided_[arena_[k]] == kExact, s);
+        }
+      };
+      fi.literals.Scan(s->lower, [&](std::uint32_t lit) {
+        hit_span(fi.literal_contains[lit], true);
+        regex_hits(fi.literal_regex[lit]);
+      });
+      if (fi.has_regex_literals) {
+        s->folded.clear();
+        if (PrefilterFoldDiffers(v, &s->folded)) {
+          fi.literals.Scan(s->folded, [&](std::uint32_t lit) { regex_hits(fi.literal_regex[lit]); });
+        }
+      }
+    }
+    if (!fi.sets.empty()) {
+      fi.sets.Match(v, &s->set_hits, [&](std::uint32_t pred) { Hit(pred, true, s); });
+    }
+  }
+}
+
+bool IndexedMatcher::Leaf(const Instr& in, const Record& record, Days as_of,
+                          IndexScratch* s) const {
+  IndexScratch::PredState& st = s->pred[in.arg];
+  if ((st.memo >> 1) == s->epoch) return (st.memo & 1) != 0;
+  // A contains the probe did not find, or a regex it did not hit, does
+  // not hold (a missing field is never probed, and they are false on it).
+  if (in.decided == kExact) return false;  // a hit would have set the memo
+  if (in.decided == kIfNotHit && st.mark != s->epoch) return false;
+  const bool v = EvalInstr(in, record, as_of);
+  st.memo = s->epoch * 2 + (v ? 1 : 0);
+  return v;
+}
+
+bool IndexedMatcher::Verify(std::uint32_t pc, const Record& record, Days as_of,
+                            IndexScratch* s) const {
+  return programs_.Run(pc, [&](const Instr& in) { return Leaf(in, record, as_of, s); });
+}
+
+void IndexedMatcher::Match(const Record& record, Days as_of, Scratch* scratch,
+                           std::vector<std::uint32_t>* fired) const {
+  auto* s = static_cast<IndexScratch*>(scratch);
+  if (++s->epoch == (1u << 31)) {
+    // Wrapped after 2^31 records (the memo keeps the epoch in 31 bits):
+    // forget every stamp.
+    std::fill(s->entry_mark.begin(), s->entry_mark.end(), 0);
+    std::fill(s->pred.begin(), s->pred.end(), IndexScratch::PredState{});
+    std::fill(s->hash_stamp.begin(), s->hash_stamp.end(), 0);
+    s->epoch = 1;
+  }
+  s->cands.clear();
+  s->hit.clear();
+  for (const auto& fi : fields_) {
+    if (record.has(fi->field)) Probe(*fi, record, s);
+  }
+  Expand(record, as_of, s);
+  // Verification is pure, so candidates go in the order they were found;
+  // only the few that fire are sorted, into the ascending entry order the
+  // reference gives.
+  fired->clear();
+  for (const Candidate& c : always_) {
+    if (Verify(c.pc, record, as_of, s)) fired->push_back(c.entry);
+  }
+  for (const Candidate& c : s->cands) {
+    if (Verify(c.pc, record, as_of, s)) fired->push_back(c.entry);
+  }
+  std::sort(fired->begin(), fired->end());
+  const std::size_t na = always_.size(), nc = s->cands.size();
+  ++s->records;
+  s->candidates += na + nc;
+}
+
+}  // namespace targeting::internal::matching

@@ -1,14 +1,15 @@
-// The Compiler: loads a rule set's files, checks every entry against the
-// schema, and builds the immutable RuleSet (SPEC sections 1-4).
+// Checking a rule set's files (SPEC sections 1-4): the configuration, the
+// schema, lists and every entry, into the plan the index stage builds on.
 #include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
 
+#include "check/compiler.h"
 #include "check/conditions.h"
 #include "check/yaml_walk.h"
-#include "index/match_index.h"
 #include "load/normalize.h"
+#include "load/sources.h"
 #include "load/yaml_source.h"
 #include "plan/fingerprint.h"
 #include "plan/ruleset_data.h"
@@ -17,30 +18,15 @@ namespace targeting {
 
 namespace fs = std::filesystem;
 using internal::ColumnOf;
+using internal::Plan;
+using internal::Source;
+using internal::SourceSet;
 using internal::Diagnostics;
 using internal::LineOf;
 using internal::MapItem;
 using internal::NamedList;
 
 namespace {
-
-struct Source {
-  std::string name;  // as shown in messages
-  std::string text;
-  SourceRole role;
-  std::string key;  // lexically normal form of the path, to match references
-};
-
-std::string PathKey(const std::string& path) {
-  return fs::path(path).lexically_normal().generic_string();
-}
-
-std::string Resolve(const std::string& referrer, const std::string& relative) {
-  fs::path rel(relative);
-  if (rel.is_absolute()) return rel.generic_string();
-  fs::path base = fs::path(referrer).parent_path();
-  return (base / rel).lexically_normal().generic_string();
-}
 
 const std::vector<std::string> kEntryKeys = {
     "id",       "kind",      "name",          "description", "owner", "version", "status",
@@ -85,43 +71,19 @@ struct ParsedFile {
 
 }  // namespace
 
-struct Compiler::Impl {
-  CompileOptions options;
-  std::vector<Source> sources;
-  std::vector<Issue> issues;
-  Status status;
-  bool built = false;
-
-  const Source* FindData(const std::string& key) const {
-    for (const Source& s : sources) {
-      if (s.role == SourceRole::kData && s.key == key) return &s;
-    }
-    return nullptr;
-  }
-
-  // Text of a file referred to from `referrer`: a kData source, else disk.
-  Result<std::string> ReadReferenced(const std::string& referrer, const std::string& relative,
-                                     std::string* shown) {
-    std::string path = Resolve(referrer, relative);
-    *shown = path;
-    if (const Source* s = FindData(PathKey(path))) return s->text;
-    return internal::ReadFileLimited(path, options.limits.max_file_bytes);
-  }
-
-  CompileResult Build();
-};
-
 namespace {
 
 // Everything Build() needs while it runs.
 class Builder {
  public:
-  explicit Builder(Compiler::Impl* impl)
-      : impl_(impl),
-        limits_(impl->options.limits),
-        diag_(&impl->issues, impl->options.limits.max_yaml_nodes) {}
+  explicit Builder(const SourceSet* set)
+      : set_(set),
+        limits_(set->options.limits),
+        diag_(&issues_, set->options.limits.max_yaml_nodes) {}
 
-  CompileResult Run();
+  Plan Run();
+  // What was reported so far: for a run that ended in an exception.
+  const std::vector<Issue>& issues() const { return issues_; }
 
  private:
   std::optional<ParsedFile> Parse(const Source& source);
@@ -135,7 +97,8 @@ class Builder {
   void CompileTests(RawEntry& raw, internal::EntryCode* code);
   std::optional<Days> ReadDate(const YAML::Node& n, const std::string& what);
 
-  Compiler::Impl* impl_;
+  const SourceSet* set_;
+  std::vector<Issue> issues_;
   const Limits& limits_;
   Diagnostics diag_;
   RuleSetConfig config_;
@@ -151,7 +114,7 @@ class Builder {
 
 std::optional<ParsedFile> Builder::Parse(const Source& source) {
   bool empty = false;
-  auto root = internal::ParseYaml(source.name, source.text, &impl_->issues, &empty);
+  auto root = internal::ParseYaml(source.name, source.text, &issues_, &empty);
   if (!root) return std::nullopt;
   ParsedFile pf{&source, *root, {}};
   diag_.set_file(source.name);
@@ -312,16 +275,16 @@ std::optional<Schema> Builder::ReadSchema(const YAML::Node& value) {
   auto rel = diag_.Scalar((*items)[0].value, "schema.file");
   if (!rel) return std::nullopt;
   std::string shown;
-  auto text = impl_->ReadReferenced(diag_.file(), *rel, &shown);
+  auto text = set_->ReadReferenced(diag_.file(), *rel, &shown);
   if (!text.ok()) {
     diag_.Error((*items)[0].value, "cannot read schema file: " + text.status().message());
     return std::nullopt;
   }
-  schema_source_ = PathKey(shown);
+  schema_source_ = internal::PathKey(shown);
   std::string saved = diag_.file();
   diag_.set_file(shown);
   bool empty = false;
-  auto root = internal::ParseYaml(shown, text.value(), &impl_->issues, &empty);
+  auto root = internal::ParseYaml(shown, text.value(), &issues_, &empty);
   auto restore = [&]() { diag_.set_file(saved); };
   if (!root) {
     restore();
@@ -533,13 +496,13 @@ void Builder::ReadLists(const ParsedFile& file, const YAML::Node& lists) {
         auto rel = diag_.Scalar(s.value, "list file");
         if (!rel) continue;
         std::string shown;
-        auto text = impl_->ReadReferenced(file.source->name, *rel, &shown);
+        auto text = set_->ReadReferenced(file.source->name, *rel, &shown);
         if (!text.ok()) {
           diag_.Error(s.value, "cannot read list file: " + text.status().message());
           continue;
         }
         if (auto bad = internal::CheckText(shown, text.value())) {
-          impl_->issues.push_back(*bad);
+          issues_.push_back(*bad);
           continue;
         }
         list.file = shown;
@@ -557,7 +520,7 @@ void Builder::ReadLists(const ParsedFile& file, const YAML::Node& lists) {
           int col = static_cast<int>(t.data() - line.data()) + 1;
           list.items.push_back({std::string(t), shown, line_no, col});
         }
-        data_keys_.insert(PathKey(shown));
+        data_keys_.insert(internal::PathKey(shown));
       }
     }
     if (!ok) continue;
@@ -883,9 +846,9 @@ void Builder::CompileEntry(RawEntry& raw, internal::ConditionCompiler& cc,
   out->emplace_back(raw.info, std::move(code));
 }
 
-CompileResult Builder::Run() {
-  CompileResult result;
-  std::vector<Source>& sources = impl_->sources;
+Plan Builder::Run() {
+  Plan result;
+  const std::vector<Source>& sources = set_->sources;
   // The configuration first: it names the schema, the priorities and the
   // files that are data rather than rules.
   std::vector<ParsedFile> parsed;
@@ -921,8 +884,8 @@ CompileResult Builder::Run() {
     }
     if (asked_custom) {
       // The schema's errors are reported; nothing else can be checked.
-      SortIssues(&impl_->issues);
-      result.issues = impl_->issues;
+      SortIssues(&issues_);
+      result.issues = issues_;
       return result;
     }
     schema_ = Schema::Manifest();
@@ -959,9 +922,9 @@ CompileResult Builder::Run() {
     if (raw.info.status == EntryStatus::kRetired) continue;
     CompileEntry(raw, cc, &compiled);
   }
-  SortIssues(&impl_->issues);
-  result.issues = impl_->issues;
-  if (result.error_count() > 0) return result;
+  SortIssues(&issues_);
+  result.issues = issues_;
+  if (internal::ErrorCount(result.issues) > 0) return result;
 
   std::sort(compiled.begin(), compiled.end(),
             [](const auto& a, const auto& b) { return a.first.id < b.first.id; });
@@ -974,165 +937,38 @@ CompileResult Builder::Run() {
     data_->code.push_back(std::move(code));
   }
   internal::ComputeFingerprint(data_.get());
-  internal::BuildMatchIndex(data_.get(), limits_);
-  for (std::size_t i = 0; i < data_->entries.size(); ++i) {
-    const EntryInfo& e = data_->entries[i];
-    if (!e.always_verify || e.status == EntryStatus::kDraft) continue;
-    Issue w{Severity::kWarning, e.file, e.line, e.column, e.id,
-            "nothing in this entry's condition can be indexed (only negations, exists or "
-            "effective), so it is verified on every record"};
-    result.issues.push_back(std::move(w));
-  }
-  result.rule_set = std::make_shared<const RuleSet>(std::move(data_));
+  result.data = std::move(data_);
   return result;
 }
 
 }  // namespace
 
-CompileResult Compiler::Impl::Build() {
-  if (built) {
-    CompileResult r;
-    r.status = Status(StatusCode::kInvalidArgument, "Compiler::Build() may be called only once");
-    return r;
-  }
-  built = true;
-  if (!status.ok()) {
-    CompileResult r;
-    r.status = status;
-    return r;
-  }
-  const int depth = options.limits.max_condition_depth;
-  if (depth < 1 || depth > kMaxConditionDepthCeiling) {
-    CompileResult r;
-    r.status = Status(StatusCode::kInvalidArgument,
-                      "max_condition_depth=" + std::to_string(depth) + " is outside 1.." +
-                          std::to_string(kMaxConditionDepthCeiling));
-    return r;
-  }
+namespace internal {
+
+std::size_t ErrorCount(const std::vector<Issue>& issues) {
+  return static_cast<std::size_t>(std::count_if(
+      issues.begin(), issues.end(), [](const Issue& i) { return i.severity == Severity::kError; }));
+}
+
+Plan CheckAndPlan(const SourceSet& sources) {
   // yaml-cpp reports misuse by throwing; nothing may cross the public API, so
   // any exception becomes an error issue rather than a crash.
+  Builder builder(&sources);
   try {
-    Builder builder(this);
     return builder.Run();
   } catch (const std::bad_alloc&) {
-    CompileResult r;
-    r.status = Status(StatusCode::kLimitExceeded, "out of memory while compiling the rule set");
-    return r;
+    Plan p;
+    p.status = Status(StatusCode::kLimitExceeded, "out of memory while compiling the rule set");
+    return p;
   } catch (const std::exception& e) {
-    CompileResult r;
-    r.issues = issues;
-    r.issues.push_back(Issue{Severity::kError, "", 0, 0, "",
+    Plan p;
+    p.issues = builder.issues();
+    p.issues.push_back(Issue{Severity::kError, "", 0, 0, "",
                              std::string("internal error while compiling: ") + e.what()});
-    return r;
+    return p;
   }
 }
 
-Compiler::Compiler(CompileOptions options) : impl_(std::make_unique<Impl>()) {
-  impl_->options = options;
-}
-Compiler::~Compiler() = default;
-
-void Compiler::AddSource(std::string name, std::string text, SourceRole role) {
-  std::string key = PathKey(name);
-  impl_->sources.push_back(Source{std::move(name), std::move(text), role, std::move(key)});
-}
-
-Status Compiler::AddPath(const std::string& path) {
-  std::error_code ec;
-  fs::file_status st = fs::status(path, ec);
-  if (ec || !fs::exists(st)) {
-    const bool missing = !ec || ec == std::errc::no_such_file_or_directory;
-    Status s(missing ? StatusCode::kNotFound : StatusCode::kIoError,
-             path + ": " + (missing ? std::string("no such file or directory") : ec.message()));
-    if (impl_->status.ok()) impl_->status = s;
-    return s;
-  }
-  auto add_file = [&](const std::string& file, SourceRole role) -> Status {
-    auto text = internal::ReadFileLimited(file, impl_->options.limits.max_file_bytes);
-    if (!text.ok()) {
-      if (impl_->status.ok()) impl_->status = text.status();
-      return text.status();
-    }
-    AddSource(file, std::move(text).value(), role);
-    return Status::Ok();
-  };
-  if (!fs::is_directory(st)) return add_file(path, SourceRole::kSingle);
-
-  fs::path root(path);
-  fs::path config = root / "targeting.yaml";
-  // symlink_status: a dangling targeting.yaml is an error, not all defaults.
-  if (fs::exists(fs::symlink_status(config, ec))) {
-    if (Status s = add_file(config.generic_string(), SourceRole::kConfig); !s.ok()) return s;
-  }
-  auto fail = [&](Status s) {
-    if (impl_->status.ok()) impl_->status = s;
-    return s;
-  };
-  std::vector<std::string> rels;
-  // A directory that cannot be read is an error, not rules silently missing.
-  fs::recursive_directory_iterator it(root, fs::directory_options::none, ec);
-  if (ec) return fail(Status(StatusCode::kIoError, path + ": " + ec.message()));
-  for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (ec) break;
-    const fs::path& p = it->path();
-    std::string name = p.filename().string();
-    std::error_code entry_ec;
-    const bool is_dir = it->is_directory(entry_ec);
-    if (!name.empty() && name[0] == '.') {
-      if (is_dir) it.disable_recursion_pending();
-      continue;
-    }
-    if (is_dir) {
-      // Symbolic links to directories are not followed, so a link cannot lead
-      // the walk round a loop; say so rather than leave their rules out.
-      if (it->is_symlink(entry_ec)) {
-        return fail(Status(StatusCode::kIoError,
-                           p.generic_string() + ": a symbolic link to a directory is not followed "
-                                                "in a rule-set directory"));
-      }
-      continue;
-    }
-    std::string ext = p.extension().string();
-    if (ext != ".yaml" && ext != ".yml") continue;
-    std::string rel = p.lexically_relative(root).generic_string();
-    if (rel == "targeting.yaml") continue;
-    // Whatever else is named *.yaml is read below, so a dangling link, a FIFO
-    // or an unreadable file fails the load with its reason.
-    rels.push_back(rel);
-  }
-  if (ec) return fail(Status(StatusCode::kIoError, path + ": " + ec.message()));
-  std::sort(rels.begin(), rels.end());  // byte order of relative paths
-  for (const std::string& rel : rels) {
-    if (Status s = add_file((root / rel).generic_string(), SourceRole::kRules); !s.ok()) return s;
-  }
-  return Status::Ok();
-}
-
-CompileResult Compiler::Build() { return impl_->Build(); }
-
-CompileResult CompilePath(const std::string& path, CompileOptions options) {
-  Compiler c(options);
-  Status s = c.AddPath(path);
-  if (!s.ok()) {
-    CompileResult r;
-    r.status = s;
-    return r;
-  }
-  return c.Build();
-}
-
-CompileResult CompileString(std::string_view yaml, std::string name, CompileOptions options) {
-  Compiler c(options);
-  c.AddSource(std::move(name), std::string(yaml), SourceRole::kSingle);
-  return c.Build();
-}
-
-std::size_t CompileResult::error_count() const {
-  return static_cast<std::size_t>(std::count_if(issues.begin(), issues.end(), [](const Issue& i) {
-    return i.severity == Severity::kError;
-  }));
-}
-
-std::size_t CompileResult::warning_count() const { return issues.size() - error_count(); }
+}  // namespace internal
 
 }  // namespace targeting

@@ -1,0 +1,85 @@
+// The builder behind CheckAndPlan (check/compiler.h): the state of one
+// check of a rule set, shared by the files that read its parts. Private
+// header of the check stage.
+#ifndef TARGETING_LIB_CHECK_PLAN_BUILDER_H_
+#define TARGETING_LIB_CHECK_PLAN_BUILDER_H_
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "check/compiler.h"
+#include "check/conditions.h"
+#include "check/yaml_walk.h"
+#include "load/sources.h"
+#include "load/yaml.h"
+#include "plan/ruleset_data.h"
+
+namespace targeting::internal::checking {
+
+// An entry as parsed from YAML, before it is compiled.
+struct RawEntry {
+  EntryInfo info;
+  YAML::Node node;
+  std::optional<YAML::Node> when;
+  std::optional<YAML::Node> scope;
+  std::optional<YAML::Node> effective;
+  std::optional<YAML::Node> tests;
+  std::string file;
+  bool envelope_ok = true;
+};
+
+struct ParsedFile {
+  const Source* source;
+  YAML::Node root;
+  std::vector<MapItem> items;
+};
+
+// Everything CheckAndPlan needs while it runs: reads the configuration
+// (config_reader.cc), the entries (entry_reader.cc) and plans them
+// (compiler.cc). Not thread-safe; one per run.
+class Builder {
+ public:
+  explicit Builder(const SourceSet* set)
+      : set_(set),
+        limits_(set->options.limits),
+        diag_(&issues_, set->options.limits.max_yaml_nodes) {}
+
+  Plan Run();
+  // What was reported so far: for a run that ended in an exception.
+  const std::vector<Issue>& issues() const { return issues_; }
+
+ private:
+  std::optional<ParsedFile> Parse(const Source& source);
+  void ReadConfig(const ParsedFile& file);
+  std::optional<Schema> ReadSchema(const YAML::Node& value);
+  void ReadLists(const ParsedFile& file, const YAML::Node& lists);
+  void ReadRules(const ParsedFile& file, const YAML::Node& rules);
+  void ReadEntry(const ParsedFile& file, const YAML::Node& node);
+  void CompileEntry(RawEntry& raw, internal::ConditionCompiler& cc,
+                    std::vector<std::pair<EntryInfo, internal::EntryCode>>* out);
+  void CompileTests(RawEntry& raw, internal::EntryCode* code);
+  std::optional<Days> ReadDate(const YAML::Node& n, const std::string& what);
+
+  const SourceSet* set_;
+  std::vector<Issue> issues_;
+  const Limits& limits_;
+  Diagnostics diag_;
+  RuleSetConfig config_;
+  std::optional<Schema> schema_;
+  std::string schema_source_;  // where a custom schema came from
+  std::map<std::string, NamedList> lists_;
+  std::vector<RawEntry> entries_;
+  std::map<std::string, std::pair<std::string, int>> seen_ids_;  // id -> (file, line)
+  std::unique_ptr<internal::RuleSetData> data_;
+  std::set<std::string> data_keys_;  // list files: never read as rule files
+  bool too_many_entries_ = false;
+};
+
+}  // namespace targeting::internal::checking
+
+#endif  // TARGETING_LIB_CHECK_PLAN_BUILDER_H_

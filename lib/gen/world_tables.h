@@ -17,6 +17,11 @@
 #include "gen/rng.h"
 #include "gen/world.h"
 
+namespace targeting::internal {
+// data/unlocode-ports.csv, embedded in the tools library by cmake/embed_file.cmake.
+std::string_view EmbeddedPortsCsv();
+}  // namespace targeting::internal
+
 namespace targeting::gen {
 
 namespace detail {

@@ -12,6 +12,7 @@
 #include "check/refdata.h"
 #include "gen_test_util.h"
 #include "gen/planted.h"
+#include "gen/world_tables.h"
 #include "gen/world.h"
 #include "load/normalize.h"
 #include "targeting/io.h"

@@ -1,5 +1,6 @@
 // The embedded reference data: what counts as a real country and tariff code.
 #include "check/refdata.h"
+#include "gen/world_tables.h"
 
 #include <gtest/gtest.h>
 

@@ -190,6 +190,22 @@ struct TestReport {
 // reference evaluator; `as_of` stands in for a missing date (SPEC section 3).
 TestReport RunInlineTests(const RuleSet& rules, Days as_of);
 
+// An inline test on which the indexed matcher and the reference evaluator
+// disagree: a bug in the library, never in the rules.
+struct TestDisagreement {
+  TestFailure test;  // which test; expected_fire is what the test expects
+  bool indexed_fires = false;
+  bool reference_fires = false;
+  // "FILE:LINE:COL: internal error: [ID] fires[N]: the indexed matcher says
+  // ..., the reference says ...; please report this"
+  std::string ToString() const;
+};
+
+// Runs every inline test of the active and shadow entries through the
+// indexed matcher as well as the reference, and returns where they differ
+// (normally nothing). Thread-safe, like scoring.
+std::vector<TestDisagreement> CrossCheckInlineTests(const RuleSet& rules, Days as_of);
+
 }  // namespace targeting
 
 #endif  // TARGETING_RULES_H_

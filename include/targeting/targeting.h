@@ -11,6 +11,7 @@
 
 #include "targeting/explain.h"
 #include "targeting/io.h"
+#include "targeting/json.h"
 #include "targeting/measure.h"
 #include "targeting/record.h"
 #include "targeting/rules.h"

@@ -8,7 +8,7 @@
 #include "bench/measure.h"
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "util/json_writer.h"
+#include "targeting/json.h"
 
 namespace targeting::cli {
 namespace {
@@ -91,17 +91,17 @@ int RunBench(const Args& args) {
 
   if (format == "json") {
     std::string out = "{\"records\": " + std::to_string(m.records) + ", \"indexed_rps\": ";
-    internal::AppendJsonNumber(Round(m.indexed_rps, 0), &out);
+    AppendJsonNumber(Round(m.indexed_rps, 0), &out);
     out += ", \"reference_rps\": ";
-    internal::AppendJsonNumber(Round(m.reference_rps, 1), &out);
+    AppendJsonNumber(Round(m.reference_rps, 1), &out);
     out += ", \"speedup\": ";
-    internal::AppendJsonNumber(Round(speedup, 1), &out);
+    AppendJsonNumber(Round(speedup, 1), &out);
     out += ", \"p50_us\": ";
-    internal::AppendJsonNumber(Round(m.p50_us, 2), &out);
+    AppendJsonNumber(Round(m.p50_us, 2), &out);
     out += ", \"p99_us\": ";
-    internal::AppendJsonNumber(Round(m.p99_us, 2), &out);
+    AppendJsonNumber(Round(m.p99_us, 2), &out);
     out += ", \"compile_ms\": ";
-    internal::AppendJsonNumber(Round(compile_ms, 1), &out);
+    AppendJsonNumber(Round(compile_ms, 1), &out);
     out += "}\n";
     std::fputs(out.c_str(), stdout);
     return kExitOk;

@@ -3,9 +3,6 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "index/match_index.h"
-#include "plan/ruleset_data.h"
-#include "eval/evaluate.h"
 
 namespace targeting::cli {
 namespace {
@@ -40,26 +37,8 @@ int RunCheck(const Args& args) {
 
   // Every inline test also goes through the indexed matcher; a disagreement
   // with the reference is a bug in this tool, reported as such.
-  const internal::RuleSetData& data = rules.data();
-  auto scratch = data.index->NewScratch();
-  std::vector<std::uint32_t> fired;
-  std::size_t disagreements = 0;
-  for (std::size_t i = 0; i < data.entries.size(); ++i) {
-    if (data.entries[i].status == EntryStatus::kDraft) continue;
-    for (const internal::TestCase& tc : data.code[i].tests) {
-      data.index->Match(tc.record, *as_of, scratch.get(), &fired);
-      bool indexed = std::find(fired.begin(), fired.end(), i) != fired.end();
-      bool reference = internal::EvalNode(data, data.code[i].root, tc.record, *as_of);
-      if (indexed != reference) {
-        ++disagreements;
-        std::printf("%s:%d:%d: internal error: [%s] %s[%d]: the indexed matcher says %s, the "
-                    "reference says %s; please report this\n",
-                    data.entries[i].file.c_str(), tc.line, tc.column, data.entries[i].id.c_str(),
-                    tc.fires ? "fires" : "not_fires", tc.index, indexed ? "fires" : "does not fire",
-                    reference ? "fires" : "does not fire");
-      }
-    }
-  }
+  const std::vector<TestDisagreement> disagreements = CrossCheckInlineTests(rules, *as_of);
+  for (const TestDisagreement& d : disagreements) std::printf("%s\n", d.ToString().c_str());
   std::size_t active = 0, shadow = 0, draft = 0, rule_count = 0, query_count = 0;
   for (const EntryInfo& e : rules.entries()) {
     active += e.status == EntryStatus::kActive;
@@ -74,7 +53,7 @@ int RunCheck(const Args& args) {
               errors, errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s", tests.run,
               tests.failures.size());
   std::printf("fingerprint %s\n", rules.fingerprint().c_str());
-  return tests.failures.empty() && disagreements == 0 ? kExitOk : kExitFindings;
+  return tests.failures.empty() && disagreements.empty() ? kExitOk : kExitFindings;
 }
 
 std::vector<OptionSpec> CheckOptions() {

@@ -6,7 +6,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/measure_run.h"
-#include "load/normalize.h"
+#include "targeting/json.h"
 
 namespace targeting::cli {
 namespace {
@@ -62,9 +62,9 @@ std::string FormatText(const DiffReport& r, const std::string& old_path,
          std::to_string(r.changed) + "; --limit " + std::to_string(limit) + "):");
     for (const RecordChange& c : r.changes) {
       std::string s = "  " + c.record_id + " (line " + std::to_string(c.line) + "): " +
-                      LaneName(c.old_lane) + " " + internal::FormatNumber(c.old_score);
+                      LaneName(c.old_lane) + " " + FormatNumber(c.old_score);
       if (c.old_lane != c.new_lane || c.old_score != c.new_score) {
-        s += " -> " + std::string(LaneName(c.new_lane)) + " " + internal::FormatNumber(c.new_score);
+        s += " -> " + std::string(LaneName(c.new_lane)) + " " + FormatNumber(c.new_score);
       } else {
         s += ", unchanged";
       }

@@ -6,7 +6,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "targeting/explain.h"
-#include "util/json_writer.h"
+#include "targeting/json.h"
 
 namespace targeting::cli {
 namespace {
@@ -62,7 +62,7 @@ int RunExplain(const Args& args) {
         std::string text;
         if (format == "json") {
           text = "{\"record_id\":";
-          internal::AppendJsonString(r.record_id(), &text);
+          AppendJsonString(r.record_id(), &text);
           text += ",\"line\":" + std::to_string(r.line()) + ",\"fingerprint\":\"" +
                   rules->fingerprint() + "\",\"score\":";
           AppendScoreJson(*rules, r.record_id(), result, &text);

@@ -7,7 +7,7 @@
 #include <cstring>
 #include <utility>
 
-#include "util/json_writer.h"
+#include "targeting/json.h"
 
 namespace targeting::cli {
 
@@ -270,12 +270,12 @@ std::unique_ptr<RecordReader> InputSet::OpenInput(const std::string& path) {
 void InputSet::WriteReject(const Reject& r) {
   if (rejects_) {
     std::string line = "{\"source\":";
-    internal::AppendJsonString(r.source, &line);
+    AppendJsonString(r.source, &line);
     line += ",\"line\":" + std::to_string(r.line) + ",\"record_id\":";
     if (r.record_id.empty()) line += "null";
-    else internal::AppendJsonString(r.record_id, &line);
+    else AppendJsonString(r.record_id, &line);
     line += ",\"reason\":";
-    internal::AppendJsonString(r.reason, &line);
+    AppendJsonString(r.reason, &line);
     line += "}\n";
     rejects_->Write(line);
     return;

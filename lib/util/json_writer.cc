@@ -1,5 +1,7 @@
 #include "util/json_writer.h"
 
+#include "targeting/json.h"
+
 #include <cmath>
 
 #include "load/normalize.h"
@@ -73,3 +75,14 @@ void AppendJsonNumber(std::optional<double> v, std::string* out) {
 }
 
 }  // namespace targeting::internal
+
+namespace targeting {
+
+void AppendJsonString(std::string_view s, std::string* out) { internal::AppendJsonString(s, out); }
+void AppendJsonNumber(double v, std::string* out) { internal::AppendJsonNumber(v, out); }
+void AppendJsonNumber(std::optional<double> v, std::string* out) {
+  internal::AppendJsonNumber(v, out);
+}
+std::string FormatNumber(double value) { return internal::FormatNumber(value); }
+
+}  // namespace targeting

@@ -1,75 +1,111 @@
 #include "cli/args.h"
 
+#include <CLI/CLI.hpp>
+
 #include <algorithm>
 #include <charconv>
+#include <deque>
 
 namespace targeting::cli {
 
+namespace {
+
+std::string Dashed(const OptionSpec& o) { return "--" + o.name; }
+
+// The option a command-line word names, for messages: "--name" of
+// "--name=value", or the word itself.
+std::string OptionWord(const std::string& word) {
+  if (word.rfind("--", 0) == 0) return word.substr(0, word.find('='));
+  return word;
+}
+
+}  // namespace
+
 std::optional<Args> Args::Parse(const CommandSpec& spec, const std::vector<std::string>& argv,
                                 std::string* error) {
-  Args args;
-  auto find_long = [&](std::string_view name) -> const OptionSpec* {
-    for (const OptionSpec& o : spec.options) {
-      if (o.name == name) return &o;
+  // CLI11 does the parsing: long and short options, --name=value, "--", and
+  // repeated options in order. The help text stays ours (HelpText), so
+  // CLI11's own help flag is replaced by one that only records the request.
+  CLI::App app(spec.description, "targeting " + spec.name);
+  app.set_help_flag();
+  app.allow_windows_style_options(false);
+  bool help = false;
+  app.add_flag("-h,--help", help);
+  // Values land here per option; deque keeps references stable.
+  std::deque<std::vector<std::string>> values;
+  std::deque<std::int64_t> flags;
+  std::vector<std::pair<const OptionSpec*, CLI::Option*>> added;
+  for (const OptionSpec& o : spec.options) {
+    std::string names = Dashed(o);
+    if (o.short_name) names = std::string("-") + o.short_name + "," + names;
+    CLI::Option* opt = nullptr;
+    if (o.takes_value) {
+      values.emplace_back();
+      opt = app.add_option(names, values.back(), o.help)
+                ->type_name(o.value_name)
+                ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+                ->expected(1)
+                ->allow_extra_args(false);
+    } else {
+      flags.emplace_back(0);
+      opt = app.add_flag(names, flags.back(), o.help)->disable_flag_override();
     }
-    return nullptr;
-  };
-  auto find_short = [&](char c) -> const OptionSpec* {
-    for (const OptionSpec& o : spec.options) {
-      if (o.short_name == c) return &o;
-    }
-    return nullptr;
-  };
-  bool only_positional = false;
-  for (std::size_t i = 0; i < argv.size(); ++i) {
-    const std::string& a = argv[i];
-    if (only_positional || a == "-" || a.empty() || a[0] != '-') {
-      args.positional_.push_back(a);
-      continue;
-    }
-    if (a == "--") {
-      only_positional = true;
-      continue;
-    }
-    if (a == "--help" || a == "-h") {
-      args.help_ = true;
-      continue;
-    }
-    const OptionSpec* opt = nullptr;
-    std::optional<std::string> inline_value;
-    std::string shown = a;
-    if (a.rfind("--", 0) == 0) {
-      std::string body = a.substr(2);
-      std::size_t eq = body.find('=');
-      if (eq != std::string::npos) {
-        inline_value = body.substr(eq + 1);
-        body = body.substr(0, eq);
-        shown = "--" + body;
+    added.emplace_back(&o, opt);
+  }
+  std::vector<std::string> positional;
+  app.add_option("args", positional)->expected(0, -1);
+  // CLI11 takes the words in reverse order.
+  std::vector<std::string> words(argv.rbegin(), argv.rend());
+  try {
+    app.parse(words);
+  } catch (const CLI::ExtrasError&) {
+    // The first word that is neither an option of the command nor a value.
+    for (const std::string& w : argv) {
+      if (w.size() < 2 || w[0] != '-') continue;
+      if (w == "--") break;
+      const std::string name = OptionWord(w);
+      bool known = name == "-h" || name == "--help";
+      for (const OptionSpec& o : spec.options) {
+        known |= name == Dashed(o) || (o.short_name && name == std::string("-") + o.short_name);
       }
-      opt = find_long(body);
-    } else if (a.size() == 2) {
-      opt = find_short(a[1]);
-    }
-    if (!opt) {
-      *error = "unknown option " + shown + " for '" + spec.name + "' (see targeting " +
-               spec.name + " --help)";
-      return std::nullopt;
-    }
-    if (!opt->takes_value) {
-      if (inline_value) {
-        *error = "option --" + opt->name + " takes no value";
+      if (!known) {
+        *error = "unknown option " + name + " for '" + spec.name + "' (see targeting " +
+                 spec.name + " --help)";
         return std::nullopt;
       }
-      args.values_.emplace(opt->name, "true");
-      continue;
     }
-    if (inline_value) {
-      args.values_.emplace(opt->name, *inline_value);
-    } else if (i + 1 < argv.size()) {
-      args.values_.emplace(opt->name, argv[++i]);
-    } else {
-      *error = "option --" + opt->name + " needs a value (" + opt->value_name + ")";
-      return std::nullopt;
+    *error = "usage: targeting " + spec.name + " " + spec.synopsis;
+    return std::nullopt;
+  } catch (const CLI::ParseError& e) {
+    // A value missing after an option, or one given to a flag.
+    for (std::size_t i = 0; i < argv.size(); ++i) {
+      const std::string name = OptionWord(argv[i]);
+      for (const OptionSpec& o : spec.options) {
+        const bool named = name == Dashed(o) ||
+                           (o.short_name && argv[i] == std::string("-") + o.short_name);
+        if (!named) continue;
+        if (!o.takes_value && argv[i].find('=') != std::string::npos) {
+          *error = "option --" + o.name + " takes no value";
+          return std::nullopt;
+        }
+        if (o.takes_value && argv[i].find('=') == std::string::npos && i + 1 == argv.size()) {
+          *error = "option --" + o.name + " needs a value (" + o.value_name + ")";
+          return std::nullopt;
+        }
+      }
+    }
+    *error = std::string(e.what()) + " (see targeting " + spec.name + " --help)";
+    return std::nullopt;
+  }
+  Args args;
+  args.help_ = help;
+  args.positional_ = std::move(positional);
+  std::size_t v = 0, f = 0;
+  for (const auto& [o, opt] : added) {
+    if (o->takes_value) {
+      for (std::string& value : values[v++]) args.values_.emplace(o->name, std::move(value));
+    } else if (flags[f++] > 0) {
+      args.values_.emplace(o->name, "true");
     }
   }
   if (args.help_) return args;

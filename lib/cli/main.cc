@@ -21,9 +21,11 @@ void PrintOverview(std::FILE* out) {
       "Rule-based cargo targeting: compile rules, score manifest records, and measure\n"
       "which rules and queries find discrepancies.\n\ncommands:\n",
       out);
+  std::size_t column = 12;
+  for (const Command& c : Commands()) column = std::max(column, c.spec.name.size() + 4);
   for (const Command& c : Commands()) {
     std::string line = "  " + c.spec.name;
-    if (line.size() < 12) line.resize(12, ' ');
+    line.resize(column, ' ');
     std::string first = c.spec.description.substr(0, c.spec.description.find('\n'));
     std::fprintf(out, "%s%s\n", line.c_str(), first.c_str());
   }

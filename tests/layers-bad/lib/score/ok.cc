@@ -1,0 +1,2 @@
+// A fixture: scoring may use the index.
+#include "index/bad.h"

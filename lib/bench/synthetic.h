@@ -1,3 +1,4 @@
+// Layout: bench/ holds the synthetic rule sets and timing, in the targeting_tools library, not the engine.
 // Synthetic rule sets and manifest records for benchmarks (bench/ and
 // `targeting bench`): plausible HS codes, ports, countries, carriers,
 // importers and goods descriptions, drawn from skewed (Zipf) distributions so

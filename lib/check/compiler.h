@@ -1,3 +1,4 @@
+// Layout: check/ turns rule files into a plan, or issues (engine stage 6 of 11).
 // The check stage: reads a rule set's files into a plan, reporting every
 // mistake as an Issue (SPEC sections 1-4). Private header.
 #ifndef TARGETING_LIB_CHECK_COMPILER_H_

@@ -1,3 +1,4 @@
+// Layout: cli/ is the targeting command, a front end over the public API and the tools.
 // The commands of the `targeting` tool register themselves here; main()
 // dispatches on the first argument.
 #ifndef TARGETING_LIB_CLI_COMMANDS_H_

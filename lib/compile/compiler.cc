@@ -1,3 +1,4 @@
+// Layout: compile/ runs load, check and index behind the public Compiler (engine stage 8 of 11).
 // The public Compiler (include/targeting/rules.h): gathers a rule set's
 // files (load), checks them into a plan (check), and hands the plan to the
 // index stage, which makes it a RuleSet ready to score.

@@ -1,3 +1,4 @@
+// Layout: eval/ evaluates conditions on a record, for the index and the reference (engine stage 5 of 11).
 // The reference evaluator: walks a condition tree and tests each predicate
 // directly against the record. Simple on purpose; it is the correctness
 // reference every indexed path is tested against. Private header.

@@ -1,3 +1,4 @@
+// Layout: gen/ is the corpus generator, in the targeting_tools library, not the engine.
 // `targeting gen`: a reproducible synthetic corpus of manifest records, exam
 // outcomes and the ground truth behind them. Private header.
 //

@@ -1,3 +1,4 @@
+// Layout: index/ builds the matcher from a plan and finds the entries a record fires (engine stage 7 of 11).
 // The indexed matcher: per-field indexes over interned predicates give
 // candidate entries for a record, and only candidates are verified
 // (DESIGN.md, "index first, verify second"). Private header.

@@ -1,3 +1,4 @@
+// Layout: io/ reads manifest records from CSV and JSON Lines (engine stage 3 of 11).
 // The CSV and JSON Lines readers behind RecordReader. Private header.
 #ifndef TARGETING_LIB_IO_READERS_H_
 #define TARGETING_LIB_IO_READERS_H_

@@ -1,3 +1,4 @@
+// Layout: load/ reads rule-set files and normalizes values by type (engine stage 1 of 11).
 // The files of a rule set (SPEC section 1): a directory walked in byte order
 // of relative paths, a single file, or files held in memory, and the list
 // and schema files they refer to. Private header of the load stage.

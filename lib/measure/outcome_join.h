@@ -1,3 +1,4 @@
+// Layout: measure/ joins outcomes and computes backtests, promotion and diffs (engine stage 11 of 11).
 // Joining scored records to exam outcomes, as backtest and diff both do.
 // Private header.
 #ifndef TARGETING_LIB_MEASURE_OUTCOME_JOIN_H_

@@ -1,3 +1,4 @@
+// Layout: plan/ is the compiled rule set: predicates, conditions, entries (engine stage 4 of 11).
 // The compiled form of a rule set, shared by every stage after checking.
 // Private header.
 #ifndef TARGETING_LIB_PLAN_RULESET_DATA_H_

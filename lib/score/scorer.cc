@@ -1,3 +1,4 @@
+// Layout: score/ scores records, explains them and runs inline tests (engine stage 10 of 11).
 // Scoring a record (SPEC section 5): fired entries, score, lane, sampling.
 #include "index/match_index.h"
 #include "plan/ruleset_data.h"

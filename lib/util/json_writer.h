@@ -1,3 +1,4 @@
+// Layout: util/ writes JSON text for every stage above it (engine stage 2 of 11).
 // Writing JSON text: strings escaped per RFC 8259 (invalid UTF-8 bytes become
 // U+FFFD so output is always valid JSON), numbers in shortest round-trip form.
 // Private header.

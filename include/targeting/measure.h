@@ -268,10 +268,27 @@ class Backtest {
   // Record ids of outcomes that joined no scored record, in file order.
   std::vector<std::string> UnmatchedIds(std::size_t limit) const;
 
+  // This backtest as a partial (docs/measurement.md, "Partial backtests"):
+  // versioned JSON text holding every count behind Report(), and what it was
+  // counted with (fingerprint, schema, outcomes digest, options), so that
+  // the partials of consecutive shards of one stream merge into exactly the
+  // report of the whole stream (MergeBacktestPartials).
+  std::string PartialJson() const;
+
  private:
   struct State;
   std::unique_ptr<State> s_;
 };
+
+// Merges partial backtests (Backtest::PartialJson) of the shards of one
+// stream, given in stream order, into the report one Backtest over the whole
+// stream gives, field for field. `names` (one per text, for messages) name
+// the partial in errors. Errors when a text is not a partial of a version
+// this library reads, or when partials differ in rule-set fingerprint,
+// schema, outcomes or backtest options. The order matters only for the
+// overlap report's examples.
+Result<BacktestReport> MergeBacktestPartials(const std::vector<std::string>& texts,
+                                             const std::vector<std::string>& names);
 
 // Writes the SPEC section 6 report: exactly its keys, in its order.
 void AppendBacktestJson(const BacktestReport& report, std::string* out);

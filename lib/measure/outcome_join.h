@@ -43,6 +43,9 @@ class OutcomeJoin {
     return c;
   }
 
+  // Per outcome index, whether a record joined it.
+  const std::vector<char>& joined() const { return joined_; }
+
   // The record ids of the outcomes no record joined, in file order, at most
   // `limit` of them.
   std::vector<std::string> UnmatchedIds(std::size_t limit) const {

@@ -22,13 +22,15 @@ std::string Plural(std::uint64_t n, const char* one, const char* many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
-std::string FormatTable(const BacktestReport& r, const std::string& rules_path, Days as_of) {
+}  // namespace
+
+std::string FormatBacktestTable(const BacktestReport& r, const std::string& first_line) {
   std::string out;
   auto line = [&out](std::string s) {
     while (!s.empty() && s.back() == ' ') s.pop_back();
     out += s + "\n";
   };
-  line("rule set " + rules_path + " (" + r.fingerprint + "), as-of " + FormatDate(as_of));
+  line(first_line);
   line("records: " + Count(r.records) + " scored, " + Count(r.rejected) + " rejected");
   line("examined: " + Count(r.examined) + " records, " + Count(r.discrepant) + " discrepant" +
        Share(r.discrepant, r.examined));
@@ -167,6 +169,8 @@ std::string FormatTable(const BacktestReport& r, const std::string& rules_path, 
   return out;
 }
 
+namespace {
+
 int RunBacktestCommand(const Args& args) {
   const std::string cmd = "backtest";
   BacktestOptions options;
@@ -205,6 +209,14 @@ int RunBacktestCommand(const Args& args) {
       return kExitUsage;
     }
   }
+  std::unique_ptr<Output> partial_out;
+  if (args.has("partial")) {
+    partial_out = Output::Open(args.get("partial"), &error);
+    if (!partial_out) {
+      Fail(cmd, error);
+      return kExitUsage;
+    }
+  }
   int exit_code = kExitUsage;
   auto run = RunBacktest(cmd, args, options, &exit_code);
   if (!run) return exit_code;
@@ -227,11 +239,21 @@ int RunBacktestCommand(const Args& args) {
       return kExitUsage;
     }
   }
+  if (partial_out) {
+    partial_out->Write(run->backtest->PartialJson());
+    if (!partial_out->Close(&error)) {
+      Fail(cmd, error);
+      return kExitUsage;
+    }
+  }
   // With the JSON on standard output, the table would corrupt it.
   const bool json_on_stdout = (args.has("output") && (args.get("output") == "-")) ||
-                              (args.has("overlap") && args.get("overlap") == "-");
+                              (args.has("overlap") && args.get("overlap") == "-") ||
+                              (args.has("partial") && args.get("partial") == "-");
   if (!json_on_stdout) {
-    std::string table = FormatTable(r, args.positional()[0], run->as_of);
+    std::string table = FormatBacktestTable(
+        r, "rule set " + args.positional()[0] + " (" + r.fingerprint + "), as-of " +
+               FormatDate(run->as_of));
     std::fwrite(table.data(), 1, table.size(), stdout);
   }
   return run->counts.rejected > 0 ? kExitFindings : kExitOk;
@@ -245,6 +267,8 @@ std::vector<OptionSpec> BacktestOptions_() {
       {"overlap", true, "FILE", "write the marginal-contribution and overlap JSON here"},
       {"top", true, "N", "entries in the pairwise overlap summary (default 20)"},
       {"redundant", true, "J", "name pairs with Jaccard >= J redundant (default 0.8)"},
+      {"partial", true, "FILE", "also write a partial backtest here, for 'targeting merge' ('-': "
+                                "standard output, and no table)"},
       ThreadsOption(),
   };
   return RecordCommandOptions(std::move(o));
@@ -261,7 +285,10 @@ const bool kRegistered = RegisterCommand(Command{
                 "of the most-firing entries. -o writes the section 6 JSON report, --overlap the\n"
                 "overlap JSON. Bad outcome rows and unmatched outcomes are reported on standard\n"
                 "error and counted. Exit 0, or 1 when any record was rejected, 2 when the\n"
-                "command cannot run.",
+                "command cannot run.\n\n"
+                "--partial writes the counts behind the report for one shard of the records;\n"
+                "'targeting merge' adds the partials of every shard into the report one run over\n"
+                "all of them gives (docs/measurement.md, \"Partial backtests\").",
                 BacktestOptions_(), 2, -1},
     30, RunBacktestCommand});
 

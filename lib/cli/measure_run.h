@@ -40,6 +40,10 @@ struct BacktestRun {
 std::optional<BacktestRun> RunBacktest(const std::string& command, const Args& args,
                                        BacktestOptions options, int* exit_code);
 
+// The backtest table (backtest and merge): `first_line`, the counts, every
+// entry, priority coverage, marginal contribution and overlap.
+std::string FormatBacktestTable(const BacktestReport& report, const std::string& first_line);
+
 // Prints the outcome join (rows, unmatched with a few ids, bad, duplicates) on stderr.
 void PrintOutcomeJoin(const std::string& command, const std::string& path,
                       const OutcomeCounts& counts, const std::vector<std::string>& unmatched);

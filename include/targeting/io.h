@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include "targeting/record.h"
@@ -62,6 +63,14 @@ class RecordReader {
   static Result<std::unique_ptr<RecordReader>> FromFile(std::FILE* file, std::string name,
                                                         InputFormat format, const Schema& schema,
                                                         ReaderOptions options = {});
+  // Reads the records in bytes [begin, end) of file `path`, a range from
+  // SplitRecordRanges; for CSV the header row is read from the start of the
+  // file first. Lines in rejects count from the range's first line, and the
+  // reader's name is "PATH@BEGIN-END". The range is read into memory.
+  static Result<std::unique_ptr<RecordReader>> OpenRange(const std::string& path, InputFormat format,
+                                                         const Schema& schema, std::uint64_t begin,
+                                                         std::uint64_t end,
+                                                         ReaderOptions options = {});
   // Reads from text held in memory (tests, fuzzing, embedders).
   static Result<std::unique_ptr<RecordReader>> FromString(std::string text, std::string name,
                                                           InputFormat format,
@@ -78,6 +87,16 @@ class RecordReader {
   virtual const Status& status() const = 0;
   virtual const std::string& name() const = 0;
 };
+
+// Splits the file `path` into at most `parts` byte ranges of whole records,
+// of about equal size, for reading them in parallel (RecordReader::OpenRange;
+// Python's targeting.dask). Returns offsets o[0] < o[1] < ... < o[k] with
+// o[0] the start of the first record (after a CSV header row) and o[k] the
+// file's size; range i is [o[i], o[i+1]). A CSV file is scanned from the
+// start, so a line break inside a quoted field never splits a record; JSON
+// Lines splits at line ends. A file with no records gives {o[0], o[0]}.
+Result<std::vector<std::uint64_t>> SplitRecordRanges(const std::string& path, InputFormat format,
+                                                     int parts);
 
 }  // namespace targeting
 

@@ -371,12 +371,21 @@ py::dict ScoreColumns(Scorer& scorer, const py::dict& columns) {
   std::vector<std::uint8_t> lane(rows);
   std::vector<std::uint32_t> fired_flat;
   std::vector<std::size_t> fired_end(rows);
+  // Record ids: the input's own str objects where the id column holds them
+  // (a string id is kept as written), else the record's text.
+  const Column* id_column = nullptr;
+  for (const Column& col : cols) {
+    if (col.field == schema.record_id_field() && col.kind == 'O' &&
+        schema.field(col.field).type == FieldType::kString) {
+      id_column = &col;
+    }
+  }
   std::vector<std::string> ids(rows), rejected(rows);
   double* score_p = score.mutable_data();
   bool* sampled_p = sampled.mutable_data();
   ScoreResult result;
   ForEachRow(schema, cols, rows, [&](std::size_t r, const Record& record, const std::string& why) {
-    ids[r] = std::string(record.record_id());
+    if (!id_column) ids[r] = std::string(record.record_id());
     if (!why.empty()) {
       rejected[r] = why;
       score_p[r] = std::nan("");
@@ -406,8 +415,15 @@ py::dict ScoreColumns(Scorer& scorer, const py::dict& columns) {
   py::list id_col(rows), lane_col(rows), fired_col(rows), rejected_col(rows);
   py::str empty("");
   std::size_t at = 0;
+  auto* id_cells = id_column ? static_cast<PyObject* const*>(id_column->array.data()) : nullptr;
   for (std::size_t r = 0; r < rows; ++r) {
-    id_col[r] = py::str(ids[r]);
+    if (id_cells && PyUnicode_Check(id_cells[r])) {
+      id_col[r] = py::reinterpret_borrow<py::object>(id_cells[r]);
+    } else if (id_cells) {
+      id_col[r] = py::none();  // no id: the row is rejected
+    } else {
+      id_col[r] = py::str(ids[r]);
+    }
     lane_col[r] = lane[r] == 255 ? py::object(py::none()) : py::object(lanes[lane[r]]);
     py::list f(fired_end[r] - at);
     for (std::size_t k = 0; at < fired_end[r]; ++at, ++k) f[k] = entry_ids[fired_flat[at]];

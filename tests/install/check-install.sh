@@ -24,3 +24,16 @@ cmake --build "$work/consumer" > "$work/build.log" 2>&1 || { cat "$work/build.lo
 out=$("$work/consumer/consumer" "$src/rules")
 echo "consumer: $out"
 [[ "$out" == "fired UDR-IPR-0001 score 40 lane yellow" ]] || { echo "unexpected consumer output"; exit 1; }
+# The Python module, when it was built: importable from the installed tree.
+pkg=$(find "$work/prefix" -path '*-packages/targeting/__init__.py' | head -n 1)
+if [[ -n "$pkg" && -x /usr/bin/python3 ]]; then
+  site=$(dirname "$(dirname "$pkg")")
+  py=$(PYTHONPATH="$site" /usr/bin/python3 -c "
+import targeting
+r = targeting.Scorer(targeting.compile('$src/rules'), as_of='2026-09-30').score(
+    {'record_id': 'B123', 'mode': 'EXPRESS', 'hts_code': '4202.21.6000', 'routing': 'CN;HK',
+     'declared_value_usd': 100, 'gross_weight_kg': 20, 'description': 'GUCCI bags'})
+print(' '.join(f.id for f in r.fired), r.score, r.lane, targeting.__file__.startswith('$site'))")
+  echo "python: $py"
+  [[ "$py" == "UDR-IPR-0001 40.0 yellow True" ]] || { echo "unexpected output from the installed Python module"; exit 1; }
+fi

@@ -10,6 +10,7 @@
 #define TARGETING_MEASURE_H_
 
 #include <array>
+#include <map>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -210,6 +211,62 @@ struct OverlapReport {
   bool truncated = false;
 };
 
+// The exams a centre can afford (docs/measurement.md, "Capacity"): per day
+// (the schema's date field; the as-of date for a record without one; the
+// whole run when the schema has no date field).
+struct CapacityBudget {
+  enum class Kind : std::uint8_t { kShare, kPerDay, kPerPort };
+  Kind kind = Kind::kShare;
+  double share = 0;            // kShare: this fraction of the day's records (0.05 for "5%")
+  std::uint64_t per_day = 0;   // kPerDay
+  std::map<std::string, std::uint64_t, std::less<>> per_port;  // kPerPort: normalized port -> exams a day
+  std::string label;           // as written: "5%", "2000/day", "per-port:FILE"
+};
+// "5%" (0 < share <= 100), "2000/day", or "per-port:FILE" (a CSV with a
+// header and the columns port,exams_per_day; ports normalized by the
+// schema's port field). Errors name the spec, or the file and line.
+Result<CapacityBudget> ParseCapacity(std::string_view spec, const Schema& schema);
+
+// What the exams of one budget find. Value type.
+struct CapacityReport {
+  std::string budget;
+  std::uint64_t selected = 0;
+  std::uint64_t with_outcome = 0;  // selected records examined, with a finding
+  std::uint64_t discrepant = 0;    // of those
+  std::optional<double> precision, ci_low, ci_high;  // discrepant / with_outcome, Wilson
+  std::optional<double> recall;    // discrepant selected / every discrepant record
+  std::uint64_t seizures = 0;
+  double msrp_usd = 0;
+  std::uint64_t missed_fired = 0;    // discrepant, not selected, an active entry fired
+  std::uint64_t missed_unfired = 0;  // discrepant, not selected, no active entry fired
+  // Selected without an outcome, times the random sample's base rate (and
+  // its Wilson bounds): an estimate, null without a base rate.
+  std::optional<double> estimated_discrepant, estimated_low, estimated_high;
+};
+
+// Rules over time (docs/measurement.md, "Rules over time").
+enum class TrendPeriod : std::uint8_t { kNone, kWeek, kMonth };
+struct PeriodCounts {
+  std::uint64_t fired = 0, examined = 0, discrepant = 0;
+  std::optional<double> rate, ci_low, ci_high;
+};
+struct EntryTrend {
+  std::string id;
+  std::vector<PeriodCounts> periods;  // parallel to TrendReport::periods
+  std::optional<double> z;            // latest period against all earlier ones
+  bool decaying = false;              // z below the one-sided critical value
+  std::uint64_t idle_periods = 0;     // latest periods in a row with no fire
+  bool idle = false;                  // idle_periods >= TrendReport::idle_after
+};
+struct TrendReport {
+  std::string by;                    // "week" or "month"
+  std::vector<std::string> periods;  // "2026-03" (month) or the Monday "2026-03-02" (week), ascending
+  std::string method;
+  double confidence = 0.95;
+  std::uint64_t idle_after = 3;
+  std::vector<EntryTrend> entries;   // every active and shadow entry, by id
+};
+
 // The whole backtest. Value type.
 struct BacktestReport {
   std::string fingerprint;
@@ -230,6 +287,10 @@ struct BacktestReport {
   std::vector<EntryMetrics> entries;         // active and shadow, by id
   PromotionCriteria criteria;
   OverlapReport overlap;
+  // With BacktestOptions::capacity, capacity_curve and by.
+  std::optional<CapacityReport> capacity;
+  std::vector<CapacityReport> capacity_curve;
+  std::optional<TrendReport> trends;
 
   // The metrics of an entry by id, or null.
   const EntryMetrics* Find(std::string_view id) const;
@@ -241,6 +302,13 @@ struct BacktestOptions {
   std::size_t examples = 5;           // record ids kept per marginal entry
   std::size_t hits_per_query = 3;     // discrepant records kept per query (promotion tests)
   std::size_t max_pairs = 4'000'000;  // distinct co-firing pairs tracked
+  // Capacity (kept per record: about 40 bytes each) and trends; neither is
+  // part of a partial backtest.
+  std::optional<CapacityBudget> capacity;
+  std::vector<CapacityBudget> capacity_curve;
+  TrendPeriod by = TrendPeriod::kNone;
+  std::uint64_t idle_periods = 3;
+  Days as_of = TodayUtc();            // the day of a record without a date
 };
 
 // Accumulates section 6 over scored records. Feed every scored record in
@@ -290,7 +358,8 @@ class Backtest {
 Result<BacktestReport> MergeBacktestPartials(const std::vector<std::string>& texts,
                                              const std::vector<std::string>& names);
 
-// Writes the SPEC section 6 report: exactly its keys, in its order.
+// Writes the SPEC section 6 report: exactly its keys, in its order, then
+// "capacity", "capacity_curve" and "periods" when they were asked for.
 void AppendBacktestJson(const BacktestReport& report, std::string* out);
 // Writes the overlap report as one JSON object.
 void AppendOverlapJson(const BacktestReport& report, std::string* out);

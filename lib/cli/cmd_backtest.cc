@@ -166,6 +166,52 @@ std::string FormatBacktestTable(const BacktestReport& r, const std::string& firs
     if (ov.redundant.size() > 20) line("  ... " + Count(ov.redundant.size() - 20) + " more");
   }
   if (ov.truncated) line("(the pair table hit its size limit: some pairs were not counted)");
+  std::vector<const CapacityReport*> budgets;
+  if (r.capacity) budgets.push_back(&*r.capacity);
+  for (const CapacityReport& c : r.capacity_curve) budgets.push_back(&c);
+  if (!budgets.empty()) {
+    line("");
+    line("exams at capacity (the random sample first, then red before yellow by score; precision "
+         "over selected records with a finding):");
+    line("  budget        selected  w/outcome   disc  precision  " + std::string(ci_head) +
+         "            recall   missed(fired/unfired)  est. disc w/o outcome");
+    for (const CapacityReport* c : budgets) {
+      line("  " + Pad(c->budget, 12) + Pad(Count(c->selected), 10, true) + Pad(Count(c->with_outcome), 11, true) +
+           Pad(Count(c->discrepant), 7, true) + "  " + Pad(Percent(c->precision), 9, true) + "  " +
+           Pad(PercentInterval(c->ci_low, c->ci_high), 17) + "  " + Pad(Percent(c->recall), 6, true) + "   " +
+           Pad(Count(c->missed_fired) + "/" + Count(c->missed_unfired), 21, true) + "  " +
+           (c->estimated_discrepant ? Fixed(*c->estimated_discrepant, 1) + " [" + Fixed(*c->estimated_low, 1) +
+                                          ", " + Fixed(*c->estimated_high, 1) + "] (estimate)"
+                                    : std::string("-")));
+    }
+    if (r.base_rate) {
+      line("  (the random sample's base rate, for comparison: " + Percent(r.base_rate, 2) + ")");
+    }
+  }
+  if (r.trends) {
+    const TrendReport& t = *r.trends;
+    line("");
+    line("by " + t.by + " (" + Count(t.periods.size()) + " periods" +
+         (t.periods.empty() ? std::string("") : ", " + t.periods.front() + " to " + t.periods.back()) +
+         "): " + t.method);
+    std::size_t flagged = 0;
+    for (const EntryTrend& e : t.entries) {
+      if (!e.decaying && !e.idle) continue;
+      ++flagged;
+      std::string why;
+      if (e.decaying) {
+        const PeriodCounts& last = e.periods.back();
+        why = "decaying: latest " + Percent(last.rate) + " of " + Count(last.examined) + " examined, z " +
+              Fixed(e.z, 2);
+      }
+      if (e.idle) {
+        why += std::string(why.empty() ? "" : "; ") + "idle: no fire in the last " + Count(e.idle_periods) +
+               " periods";
+      }
+      line("  " + Pad(e.id, idw) + "  " + why);
+    }
+    if (flagged == 0) line("  no entry is decaying or idle");
+  }
   return out;
 }
 
@@ -271,6 +317,7 @@ std::vector<OptionSpec> BacktestOptions_() {
                                 "standard output, and no table)"},
       ThreadsOption(),
   };
+  for (OptionSpec& s : CapacityOptions()) o.push_back(std::move(s));
   return RecordCommandOptions(std::move(o));
 }
 

@@ -69,6 +69,64 @@ void PrintOutcomeJoin(const std::string& command, const std::string& path,
   }
 }
 
+std::vector<OptionSpec> CapacityOptions() {
+  return {
+      {"capacity", true, "SPEC",
+       "also select the exams a centre can afford: 5% (of each day's records), 2000/day, or "
+       "per-port:FILE (port,exams_per_day)"},
+      {"capacity-curve", true, "P,P,...", "the same figures at several shares, e.g. 1,2,5,10,20,50 (percent)"},
+      {"by", true, "week|month", "per-entry figures per period, flagging decaying and idle entries"},
+      {"idle-periods", true, "N", "with --by: flag entries that fired in none of the last N periods (default 3)"},
+  };
+}
+
+bool MeasureOptionsFrom(const std::string& command, const Args& args, const Schema& schema,
+                        BacktestOptions* options) {
+  if (args.has("capacity")) {
+    auto b = ParseCapacity(args.get("capacity"), schema);
+    if (!b.ok()) {
+      Fail(command, b.status().message());
+      return false;
+    }
+    options->capacity = std::move(b).value();
+  }
+  if (args.has("capacity-curve")) {
+    std::string list = args.get("capacity-curve");
+    std::size_t start = 0;
+    while (start <= list.size()) {
+      std::size_t comma = list.find(',', start);
+      if (comma == std::string::npos) comma = list.size();
+      std::string item = list.substr(start, comma - start);
+      if (!item.empty() && item.back() != '%') item += '%';
+      auto b = ParseCapacity(item, schema);
+      if (!b.ok()) {
+        Fail(command, "--capacity-curve: " + b.status().message());
+        return false;
+      }
+      options->capacity_curve.push_back(std::move(b).value());
+      start = comma + 1;
+    }
+  }
+  if (args.has("by")) {
+    const std::string by = args.get("by");
+    if (by == "week") options->by = TrendPeriod::kWeek;
+    else if (by == "month") options->by = TrendPeriod::kMonth;
+    else {
+      Fail(command, "--by takes week or month, not '" + by + "'");
+      return false;
+    }
+  }
+  if (args.has("idle-periods")) {
+    auto n = ParseCount(args.get("idle-periods"));
+    if (!n || *n < 1 || *n > 1000) {
+      Fail(command, "--idle-periods needs a whole number from 1 to 1000");
+      return false;
+    }
+    options->idle_periods = static_cast<std::uint64_t>(*n);
+  }
+  return true;
+}
+
 std::optional<BacktestRun> RunBacktest(const std::string& command, const Args& args,
                                        BacktestOptions options, int* exit_code) {
   *exit_code = kExitUsage;
@@ -87,6 +145,8 @@ std::optional<BacktestRun> RunBacktest(const std::string& command, const Args& a
   PrintFingerprint(command, args.positional()[0], *run.rules);
   run.outcomes = LoadOutcomes(command, args, run.rules->schema());
   if (!run.outcomes) return std::nullopt;
+  options.as_of = *as_of;
+  if (!MeasureOptionsFrom(command, args, run.rules->schema(), &options)) return std::nullopt;
   run.backtest = std::make_unique<Backtest>(run.rules, run.outcomes, options);
 
   std::vector<std::string> inputs(args.positional().begin() + 1, args.positional().end());

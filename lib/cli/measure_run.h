@@ -21,6 +21,12 @@ OptionSpec ThreadsOption();
 // --threads N (default 1); nullopt after printing an error.
 std::optional<int> Threads(const std::string& command, const Args& args);
 
+// --capacity, --capacity-curve, --by and --idle-periods, and reading them
+// into *options (false after printing a one-line reason).
+std::vector<OptionSpec> CapacityOptions();
+bool MeasureOptionsFrom(const std::string& command, const Args& args, const Schema& schema,
+                        BacktestOptions* options);
+
 // Reads --outcomes for `schema`, printing bad rows on stderr. Null after
 // printing a one-line reason (exit 2).
 std::shared_ptr<const Outcomes> LoadOutcomes(const std::string& command, const Args& args,

@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 
 #include "measure/backtest_counts.h"
+#include "measure/capacity.h"
 #include "measure/outcome_join.h"
 #include "targeting/json.h"
 #include "targeting/measure.h"
@@ -77,6 +78,12 @@ struct Backtest::State {
   internal::OutcomeJoin join{nullptr};
   std::vector<char> tag_hit;  // scratch, per record
   std::vector<int> slots;     // scratch: slots of the record's fired entries
+  // Capacity and trends, when asked for.
+  bool keep_rows = false;
+  std::vector<internal::CapacityRow> rows;
+  std::vector<std::string> row_ports;
+  boost::unordered_flat_map<std::string, std::uint32_t, internal::StringHash, std::equal_to<>> row_port_ids;
+  internal::TrendCounts trends;
 };
 
 Backtest::Backtest(std::shared_ptr<const RuleSet> rules, std::shared_ptr<const Outcomes> outcomes,
@@ -120,6 +127,7 @@ Backtest::Backtest(std::shared_ptr<const RuleSet> rules, std::shared_ptr<const O
   c.tag_discrepant.assign(tags.size(), 0);
   s_->tag_hit.assign(tags.size(), 0);
   s_->join = internal::OutcomeJoin(s_->outcomes.get());
+  s_->keep_rows = options.capacity.has_value() || !options.capacity_curve.empty();
   if (s_->outcomes) {
     c.has_outcomes = true;
     c.outcomes_digest = internal::OutcomesDigest(*s_->outcomes);
@@ -139,9 +147,8 @@ void Backtest::Add(const Record& record, const ScoreResult& result) {
   ++c.records;
   if (result.sampled) ++c.sampled;
   const Outcome* o = nullptr;
-  if (int i = s.join.Join(record.record_id()); i >= 0) {
-    o = &s.outcomes->outcome(static_cast<std::size_t>(i));
-  }
+  const int outcome_index = s.join.Join(record.record_id());
+  if (outcome_index >= 0) o = &s.outcomes->outcome(static_cast<std::size_t>(outcome_index));
   const bool examined = o && o->examined;
   const bool disc = o && o->discrepant();
   const bool seizure = o && o->action == OutcomeAction::kSeizure;
@@ -179,7 +186,47 @@ void Backtest::Add(const Record& record, const ScoreResult& result) {
   }
   const int date_field = record.schema().date_field();
   const bool dated = date_field < 0 || record.has(date_field);
+  const Days day = date_field >= 0 && record.has(date_field) ? static_cast<Days>(record.num(date_field))
+                                                             : s.options.as_of;
+  if (s.keep_rows) {
+    internal::CapacityRow row;
+    row.day = day;
+    if (port_field >= 0 && record.has(port_field)) {
+      const std::string_view value = record.str(port_field);
+      auto it = s.row_port_ids.find(value);
+      if (it == s.row_port_ids.end()) {
+        it = s.row_port_ids.emplace(std::string(value), static_cast<std::uint32_t>(s.row_ports.size())).first;
+        s.row_ports.emplace_back(value);
+      }
+      row.port = it->second;
+    } else {
+      row.port = UINT32_MAX;
+    }
+    row.score = result.score;
+    const std::string& salt = s.rules->config().salt;
+    std::string keyed;
+    keyed.reserve(salt.size() + 1 + record.record_id().size());
+    keyed.append(salt).push_back(':');
+    keyed.append(record.record_id());
+    row.hash = SplitMix64(Fnv1a64(keyed)) >> 11;
+    row.outcome = outcome_index;
+    row.lane = result.lane;
+    row.sampled = result.sampled;
+    row.active_fired = active_entries > 0;
+    s.rows.push_back(row);
+  }
+  const std::int64_t period =
+      s.options.by != TrendPeriod::kNone ? internal::PeriodOf(day, s.options.by) : 0;
 
+  if (s.options.by != TrendPeriod::kNone) {
+    s.trends.Seen(period);  // the period exists even when nothing fires in it
+    for (int slot : s.slots) {
+      PeriodCounts& pc = s.trends.At(slot, period);
+      ++pc.fired;
+      if (examined) ++pc.examined;
+      if (disc) ++pc.discrepant;
+    }
+  }
   for (int slot : s.slots) {
     internal::SlotCounts& a = c.slots[static_cast<std::size_t>(slot)];
     ++a.fired;
@@ -248,8 +295,29 @@ std::vector<std::string> Backtest::UnmatchedIds(std::size_t limit) const {
 }
 
 BacktestReport Backtest::Report() const {
-  s_->counts.joined = s_->join.joined();
-  return internal::ReportOf(s_->counts);
+  const State& s = *s_;
+  s_->counts.joined = s.join.joined();
+  BacktestReport r = internal::ReportOf(s.counts);
+  internal::CapacityInput in;
+  in.rows = &s.rows;
+  in.port_names = &s.row_ports;
+  in.outcomes = s.outcomes.get();
+  in.dated = s.rules->schema().date_field() >= 0;
+  in.discrepant = s.counts.discrepant;
+  in.sampled_examined = s.counts.sampled_examined;
+  in.sampled_discrepant = s.counts.sampled_discrepant;
+  in.confidence = s.counts.criteria.confidence;
+  if (s.options.capacity) r.capacity = internal::SelectForCapacity(*s.options.capacity, in);
+  for (const CapacityBudget& b : s.options.capacity_curve) {
+    r.capacity_curve.push_back(internal::SelectForCapacity(b, in));
+  }
+  if (s.options.by != TrendPeriod::kNone) {
+    std::vector<std::string> ids;
+    for (const internal::SlotCounts& a : s.counts.slots) ids.push_back(a.id);
+    r.trends = internal::TrendsOf(s.trends, s.options.by, ids, s.counts.criteria.confidence,
+                                  s.options.idle_periods);
+  }
+  return r;
 }
 
 std::string Backtest::PartialJson() const {

@@ -156,6 +156,89 @@ void String(const char* k, std::string_view v, std::string* out) {
   internal::AppendJsonString(v, out);
 }
 
+void AppendCapacityJson(const CapacityReport& c, std::string* out) {
+  out->push_back('{');
+  String("budget", c.budget, out);
+  out->push_back(',');
+  Count("selected", c.selected, out);
+  out->push_back(',');
+  Count("with_outcome", c.with_outcome, out);
+  out->push_back(',');
+  Count("discrepant", c.discrepant, out);
+  out->push_back(',');
+  Number("precision", c.precision, out);
+  out->push_back(',');
+  Number("ci_low", c.ci_low, out);
+  out->push_back(',');
+  Number("ci_high", c.ci_high, out);
+  out->push_back(',');
+  Number("recall", c.recall, out);
+  out->push_back(',');
+  Count("seizures", c.seizures, out);
+  out->push_back(',');
+  Number("msrp_usd", c.msrp_usd, out);
+  out->push_back(',');
+  Count("missed_fired", c.missed_fired, out);
+  out->push_back(',');
+  Count("missed_unfired", c.missed_unfired, out);
+  out->append(",\"estimated_discrepant_without_outcome\":{");
+  Number("value", c.estimated_discrepant, out);
+  out->push_back(',');
+  Number("ci_low", c.estimated_low, out);
+  out->push_back(',');
+  Number("ci_high", c.estimated_high, out);
+  out->append("}}");
+}
+
+void AppendTrendsJson(const TrendReport& t, std::string* out) {
+  out->push_back('{');
+  String("by", t.by, out);
+  out->push_back(',');
+  String("method", t.method, out);
+  out->push_back(',');
+  Number("confidence", t.confidence, out);
+  out->push_back(',');
+  Count("idle_after", t.idle_after, out);
+  out->append(",\"periods\":");
+  internal::AppendJsonStringArray(t.periods, out);
+  out->append(",\"entries\":[");
+  for (std::size_t i = 0; i < t.entries.size(); ++i) {
+    const EntryTrend& e = t.entries[i];
+    out->append(i ? ",\n{" : "\n{");
+    String("id", e.id, out);
+    out->push_back(',');
+    Number("z", e.z, out);
+    out->append(",\"decaying\":");
+    out->append(e.decaying ? "true" : "false");
+    out->push_back(',');
+    Count("idle_periods", e.idle_periods, out);
+    out->append(",\"idle\":");
+    out->append(e.idle ? "true" : "false");
+    out->append(",\"series\":[");
+    for (std::size_t k = 0; k < e.periods.size(); ++k) {
+      const PeriodCounts& p = e.periods[k];
+      if (k) out->push_back(',');
+      out->push_back('{');
+      String("period", t.periods[k], out);
+      out->push_back(',');
+      Count("fired", p.fired, out);
+      out->push_back(',');
+      Count("examined", p.examined, out);
+      out->push_back(',');
+      Count("discrepant", p.discrepant, out);
+      out->push_back(',');
+      Number("rate", p.rate, out);
+      out->push_back(',');
+      Number("ci_low", p.ci_low, out);
+      out->push_back(',');
+      Number("ci_high", p.ci_high, out);
+      out->push_back('}');
+    }
+    out->append("]}");
+  }
+  out->append("]}");
+}
+
 }  // namespace
 
 void AppendBacktestJson(const BacktestReport& r, std::string* out) {
@@ -244,7 +327,24 @@ void AppendBacktestJson(const BacktestReport& r, std::string* out) {
     out->append(m.candidate ? "true" : "false");
     out->push_back('}');
   }
-  out->append("]}\n");
+  out->push_back(']');
+  if (r.capacity) {
+    out->append(",\n\"capacity\":");
+    AppendCapacityJson(*r.capacity, out);
+  }
+  if (!r.capacity_curve.empty()) {
+    out->append(",\n\"capacity_curve\":[");
+    for (std::size_t i = 0; i < r.capacity_curve.size(); ++i) {
+      if (i) out->append(",\n");
+      AppendCapacityJson(r.capacity_curve[i], out);
+    }
+    out->push_back(']');
+  }
+  if (r.trends) {
+    out->append(",\n\"periods\":");
+    AppendTrendsJson(*r.trends, out);
+  }
+  out->append("}\n");
 }
 
 void AppendOverlapJson(const BacktestReport& r, std::string* out) {

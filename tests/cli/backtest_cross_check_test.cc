@@ -45,5 +45,62 @@ TEST(BacktestCrossCheck, GeneratedCorpusAgreesWithPythonRecomputation) {
   if (status == 0) fs::remove_all(tmp);
 }
 
+// Capacity budgets (a share, a curve, exams a day) and rules over time,
+// against the same independent recomputation.
+TEST(BacktestCrossCheck, CapacityAndPeriodsAgreeWithPythonRecomputation) {
+  if (std::system("python3 -c 'import statistics' >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "python3 is not available";
+  }
+  const std::string src = TARGETING_SOURCE_DIR;
+  const std::string tmp = testing::TempDir("cross-check-capacity");
+  ASSERT_EQ(RunCli(src, {"gen", "--records", "30000", "--seed", "12", "-o", tmp}).exit_code, 0);
+  ASSERT_EQ(RunCli(src, {"score", "rules", tmp + "/manifest.csv", "--as-of", "2026-09-30", "-o",
+                         tmp + "/scores.jsonl"}).exit_code, 0);
+  for (const char* by : {"month", "week"}) {
+    for (const char* budget : {"5%", "40/day"}) {
+      CliResult bt = RunCli(src, {"backtest", "rules", tmp + "/manifest.csv", "--outcomes",
+                                  tmp + "/outcomes.csv", "--as-of", "2026-09-30", "-o",
+                                  tmp + "/report.json", "--capacity", budget, "--capacity-curve",
+                                  "1,2,5,10,20,50", "--by", by});
+      ASSERT_EQ(bt.exit_code, 0) << bt.err;
+      const std::string report = Slurp(tmp + "/report.json");
+      EXPECT_NE(report.find("\"capacity\":{\"budget\":\"" + std::string(budget) + "\""), std::string::npos);
+      EXPECT_NE(report.find("\"periods\":{\"by\":\"" + std::string(by) + "\""), std::string::npos);
+      const std::string cmd = "python3 " + ShellQuote(src + "/tools/cross-check-backtest") +
+                              " --manifest " + ShellQuote(tmp + "/manifest.csv") + " --outcomes " +
+                              ShellQuote(tmp + "/outcomes.csv") + " --scores " +
+                              ShellQuote(tmp + "/scores.jsonl") + " --report " +
+                              ShellQuote(tmp + "/report.json") +
+                              " --salt fy2026 --as-of 2026-09-30 > " +
+                              ShellQuote(tmp + "/cross-check.txt") + " 2>&1";
+      EXPECT_EQ(std::system(cmd.c_str()), 0) << by << " " << budget << ": " << Slurp(tmp + "/cross-check.txt");
+      EXPECT_NE(Slurp(tmp + "/cross-check.txt").find("7 capacity budgets"), std::string::npos);
+    }
+  }
+  fs::remove_all(tmp);
+}
+
+TEST(BacktestCapacity, BadSpecsAreUsageErrors) {
+  const std::string src = TARGETING_SOURCE_DIR;
+  const std::string tmp = testing::TempDir("capacity-usage");
+  WriteFile(tmp + "/ports.csv", "port,exams_per_day\n2704,10\n2704,3\n");
+  struct Case { std::vector<std::string> extra; std::string message; } cases[] = {
+      {{"--capacity", "0%"}, "capacity '0%': a share must be above 0% and at most 100%"},
+      {{"--capacity", "lots"}, "capacity 'lots': expected a share (5%), exams a day (2000/day) or per-port:FILE"},
+      {{"--capacity", "per-port:" + tmp + "/ports.csv"}, tmp + "/ports.csv:3: port '2704' is listed twice"},
+      {{"--capacity-curve", "1,x"}, "--capacity-curve: capacity 'x%'"},
+      {{"--by", "day"}, "--by takes week or month, not 'day'"},
+  };
+  for (const Case& k : cases) {
+    std::vector<std::string> args = {"backtest", "rules", "examples/data/manifest.csv", "--outcomes",
+                                     "examples/data/outcomes.csv", "--as-of", "2026-09-30"};
+    args.insert(args.end(), k.extra.begin(), k.extra.end());
+    CliResult r = RunCli(src, args);
+    EXPECT_EQ(r.exit_code, 2) << k.message;
+    EXPECT_NE(r.err.find(k.message), std::string::npos) << r.err;
+  }
+  fs::remove_all(tmp);
+}
+
 }  // namespace
 }  // namespace targeting

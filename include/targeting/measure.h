@@ -407,6 +407,36 @@ Result<std::string> PromotedRuleYaml(const RuleSet& rules, int query, std::strin
                                      const std::vector<Record>& hits);
 
 // ---------------------------------------------------------------------------
+// Scorecard
+
+enum class Verdict : std::uint8_t { kKeep, kTune, kRetire, kPromote };
+const char* VerdictName(Verdict v);  // "keep", "tune", "retire", "promote"
+
+// One entry's verdict with its reasons, in numbers. Value type.
+struct EntryVerdict {
+  std::string id;
+  EntryKind kind = EntryKind::kRule;
+  EntryStatus status = EntryStatus::kActive;
+  Verdict verdict = Verdict::kKeep;
+  std::vector<std::string> reasons;
+};
+
+struct Scorecard {
+  std::string fingerprint;
+  ScorecardCriteria criteria;
+  std::vector<EntryVerdict> entries;  // every active and shadow entry, by id
+};
+
+// Judges every entry of `report` (a backtest with trends, BacktestOptions::by
+// set from criteria.by) by the criteria of docs/measurement.md: promote a
+// query that meets the promotion criteria; retire when ci_high is below the
+// base rate, or the entry fired nowhere or not in the last idle_periods
+// periods; tune when its rate decays or it is redundant; else keep. An
+// entry that is the only one carrying a priority says so when retired.
+Scorecard MakeScorecard(const BacktestReport& report, const ScorecardCriteria& criteria);
+void AppendScorecardJson(const Scorecard& card, std::string* out);
+
+// ---------------------------------------------------------------------------
 // Diff
 
 struct RecordChange {

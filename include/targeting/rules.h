@@ -63,6 +63,16 @@ struct PromotionCriteria {
   int min_new_discrepant = 1;
 };
 
+// What `targeting scorecard` judges entries by (targeting.yaml `scorecard:`;
+// docs/measurement.md, "Scorecard").
+struct ScorecardCriteria {
+  std::string by = "month";         // periods for decay and idleness: week or month
+  std::uint64_t idle_periods = 3;   // retire: no fire in the last N periods
+  double redundant_jaccard = 0.8;   // tune: fires with another entry this much, finding nothing alone
+  int min_examined = 30;            // fewer exams: keep measuring, too few to judge
+  bool given = false;               // written in targeting.yaml (then part of the fingerprint)
+};
+
 // The configuration of targeting.yaml (SPEC section 1), with its defaults.
 struct RuleSetConfig {
   double red = 60;
@@ -71,6 +81,7 @@ struct RuleSetConfig {
   std::string salt;
   std::vector<std::string> priorities;
   PromotionCriteria promotion;
+  ScorecardCriteria scorecard;
 };
 
 // What users see of one entry. Value type.

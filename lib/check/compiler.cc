@@ -39,7 +39,7 @@ std::optional<ParsedFile> Builder::Parse(const Source& source) {
   switch (source.role) {
     case SourceRole::kConfig:
     case SourceRole::kSingle:
-      allowed = {"schema", "lanes", "sampling", "priorities", "promotion", "lists", "rules"};
+      allowed = {"schema", "lanes", "sampling", "priorities", "promotion", "scorecard", "lists", "rules"};
       break;
     case SourceRole::kRules:
       allowed = {"rules", "lists"};

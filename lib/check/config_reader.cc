@@ -102,6 +102,36 @@ void Builder::ReadConfig(const ParsedFile& file) {
           if (f.key == "min_new_discrepant") p.min_new_discrepant = iv;
         }
       }
+    } else if (item.key == "scorecard") {
+      auto s = diag_.Map(item.value, "scorecard", {"by", "idle_periods", "redundant_jaccard", "min_examined"});
+      if (!s) continue;
+      ScorecardCriteria& sc = config_.scorecard;
+      sc.given = true;
+      for (const MapItem& f : *s) {
+        const std::string what = "scorecard." + f.key;
+        if (f.key == "by") {
+          if (!f.value.IsScalar() || (f.value.Scalar() != "week" && f.value.Scalar() != "month")) {
+            diag_.Error(f.value, what + " must be week or month");
+          } else {
+            sc.by = f.value.Scalar();
+          }
+        } else if (f.key == "redundant_jaccard") {
+          auto v = diag_.Number(f.value, what);
+          if (!v) continue;
+          if (!(*v > 0 && *v <= 1)) diag_.Error(f.value, what + " must be above 0 and at most 1");
+          else sc.redundant_jaccard = *v;
+        } else {
+          auto v = diag_.Integer(f.value, what);
+          if (!v) continue;
+          const long long low = f.key == "idle_periods" ? 1 : 0;
+          if (*v < low || *v > 1'000'000'000) {
+            diag_.Error(f.value, what + " must be a whole number >= " + std::to_string(low));
+            continue;
+          }
+          if (f.key == "idle_periods") sc.idle_periods = static_cast<std::uint64_t>(*v);
+          else sc.min_examined = static_cast<int>(*v);
+        }
+      }
     }
   }
 }

@@ -127,8 +127,9 @@ bool MeasureOptionsFrom(const std::string& command, const Args& args, const Sche
   return true;
 }
 
-std::optional<BacktestRun> RunBacktest(const std::string& command, const Args& args,
-                                       BacktestOptions options, int* exit_code) {
+std::optional<BacktestRun> RunBacktest(
+    const std::string& command, const Args& args, BacktestOptions options, int* exit_code,
+    const std::function<void(const RuleSet&, BacktestOptions*)>& adjust) {
   *exit_code = kExitUsage;
   if (!args.has("outcomes")) {
     Fail(command, "--outcomes FILE is required (the exam outcomes to measure against)");
@@ -146,6 +147,7 @@ std::optional<BacktestRun> RunBacktest(const std::string& command, const Args& a
   run.outcomes = LoadOutcomes(command, args, run.rules->schema());
   if (!run.outcomes) return std::nullopt;
   options.as_of = *as_of;
+  if (adjust) adjust(*run.rules, &options);
   if (!MeasureOptionsFrom(command, args, run.rules->schema(), &options)) return std::nullopt;
   run.backtest = std::make_unique<Backtest>(run.rules, run.outcomes, options);
 

@@ -4,6 +4,7 @@
 #ifndef TARGETING_LIB_CLI_MEASURE_RUN_H_
 #define TARGETING_LIB_CLI_MEASURE_RUN_H_
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,8 +44,10 @@ struct BacktestRun {
 };
 
 // Runs it; on failure returns nullopt with *exit_code set (after printing).
-std::optional<BacktestRun> RunBacktest(const std::string& command, const Args& args,
-                                       BacktestOptions options, int* exit_code);
+// `adjust`, when given, sets options from the compiled rule set.
+std::optional<BacktestRun> RunBacktest(
+    const std::string& command, const Args& args, BacktestOptions options, int* exit_code,
+    const std::function<void(const RuleSet&, BacktestOptions*)>& adjust = nullptr);
 
 // The backtest table (backtest and merge): `first_line`, the counts, every
 // entry, priority coverage, marginal contribution and overlap.

@@ -67,6 +67,14 @@ void ComputeFingerprint(RuleSetData* data) {
   AppendField("confidence", FormatNumber(pr.confidence), &c);
   AppendField("min_ports", std::to_string(pr.min_ports), &c);
   AppendField("min_new_discrepant", std::to_string(pr.min_new_discrepant), &c);
+  if (cfg.scorecard.given) {
+    // Only when written: rule sets without it keep the fingerprints they had.
+    const ScorecardCriteria& sc = cfg.scorecard;
+    AppendField("scorecard_by", sc.by, &c);
+    AppendField("scorecard_idle_periods", std::to_string(sc.idle_periods), &c);
+    AppendField("scorecard_redundant_jaccard", FormatNumber(sc.redundant_jaccard), &c);
+    AppendField("scorecard_min_examined", std::to_string(sc.min_examined), &c);
+  }
   c += "}\n";
   for (std::size_t i = 0; i < data->entries.size(); ++i) {
     const EntryInfo& e = data->entries[i];

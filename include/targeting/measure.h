@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "targeting/io.h"
 #include "targeting/record.h"
 #include "targeting/rules.h"
 #include "targeting/score.h"
@@ -435,6 +436,32 @@ struct Scorecard {
 // entry that is the only one carrying a priority says so when retired.
 Scorecard MakeScorecard(const BacktestReport& report, const ScorecardCriteria& criteria);
 void AppendScorecardJson(const Scorecard& card, std::string* out);
+
+// ---------------------------------------------------------------------------
+// Lists derived from outcomes (`targeting lists derive`)
+
+struct DeriveListOptions {
+  std::string field;                 // a field of the schema (list fields count every element)
+  std::uint64_t min_discrepant = 2;  // values on at least this many discrepant records
+  std::optional<Days> since;         // records dated before it are skipped (undated ones too)
+  ReaderOptions reader;
+};
+
+struct DerivedList {
+  std::vector<std::pair<std::string, std::uint64_t>> values;  // normalized value, discrepant records; by value
+  std::uint64_t records = 0, rejected = 0, discrepant = 0;
+  std::optional<Days> latest;  // the latest date among the records counted
+  // The list file: a provenance header (the inputs' and the outcomes' sha256,
+  // the parameters, the latest date), then one value a line. The same
+  // inputs give the same bytes.
+  std::string text;
+};
+
+// Reads every input (in order) and the outcomes, and lists the values of
+// options.field on discrepant records. Errors when a file cannot be read or
+// the field is unknown.
+Result<DerivedList> DeriveList(const Schema& schema, const std::vector<std::string>& inputs,
+                               const std::string& outcomes_path, const DeriveListOptions& options);
 
 // ---------------------------------------------------------------------------
 // Diff

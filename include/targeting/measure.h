@@ -362,6 +362,11 @@ Result<BacktestReport> MergeBacktestPartials(const std::vector<std::string>& tex
 // Writes the SPEC section 6 report: exactly its keys, in its order, then
 // "capacity", "capacity_curve" and "periods" when they were asked for.
 void AppendBacktestJson(const BacktestReport& report, std::string* out);
+// The report as one self-contained HTML page (docs/measurement.md, "The HTML
+// report"): inline SVG charts and styles, no script, no network fetch; the
+// fingerprint on every page. Capacity and trend charts appear when the
+// report has them.
+std::string BacktestHtml(const BacktestReport& report, const std::string& title);
 // Writes the overlap report as one JSON object.
 void AppendOverlapJson(const BacktestReport& report, std::string* out);
 

@@ -255,6 +255,14 @@ int RunBacktestCommand(const Args& args) {
       return kExitUsage;
     }
   }
+  std::unique_ptr<Output> html_out;
+  if (args.has("html")) {
+    html_out = Output::Open(args.get("html"), &error);
+    if (!html_out) {
+      Fail(cmd, error);
+      return kExitUsage;
+    }
+  }
   std::unique_ptr<Output> partial_out;
   if (args.has("partial")) {
     partial_out = Output::Open(args.get("partial"), &error);
@@ -264,7 +272,17 @@ int RunBacktestCommand(const Args& args) {
     }
   }
   int exit_code = kExitUsage;
-  auto run = RunBacktest(cmd, args, options, &exit_code);
+  // The page always has its capacity curve and monthly rates.
+  const bool html = args.has("html");
+  auto run = RunBacktest(cmd, args, options, &exit_code, [html, &args](const RuleSet& rules, BacktestOptions* o) {
+    if (!html) return;
+    if (!args.has("capacity-curve")) {
+      for (const char* share : {"1%", "2%", "5%", "10%", "20%", "50%"}) {
+        o->capacity_curve.push_back(ParseCapacity(share, rules.schema()).value());
+      }
+    }
+    if (!args.has("by") && rules.schema().date_field() >= 0) o->by = TrendPeriod::kMonth;
+  });
   if (!run) return exit_code;
   const BacktestReport& r = run->report;
   if (report_out) {
@@ -281,6 +299,13 @@ int RunBacktestCommand(const Args& args) {
     AppendOverlapJson(r, &json);
     overlap_out->Write(json);
     if (!overlap_out->Close(&error)) {
+      Fail(cmd, error);
+      return kExitUsage;
+    }
+  }
+  if (html_out) {
+    html_out->Write(BacktestHtml(r, "Backtest of " + args.positional()[0]));
+    if (!html_out->Close(&error)) {
       Fail(cmd, error);
       return kExitUsage;
     }
@@ -313,6 +338,7 @@ std::vector<OptionSpec> BacktestOptions_() {
       {"overlap", true, "FILE", "write the marginal-contribution and overlap JSON here"},
       {"top", true, "N", "entries in the pairwise overlap summary (default 20)"},
       {"redundant", true, "J", "name pairs with Jaccard >= J redundant (default 0.8)"},
+      {"html", true, "FILE", "also write the report as one self-contained HTML page (charts as inline SVG)"},
       {"partial", true, "FILE", "also write a partial backtest here, for 'targeting merge' ('-': "
                                 "standard output, and no table)"},
       ThreadsOption(),

@@ -27,6 +27,7 @@
 #include "index/literal_matcher.h"
 #include "index/program.h"
 #include "index/regex_index.h"
+#include "index/similar_index.h"
 #include "load/normalize.h"
 #include "score/evaluate.h"
 
@@ -66,7 +67,7 @@ std::uint64_t GuardKey(std::uint32_t pred, int field, std::uint64_t value_hash) 
                static_cast<std::uint64_t>(field) * 0x9e3779b97f4a7c15ULL);
 }
 
-enum class Family : std::uint8_t { kNone, kEqIn, kPrefix, kText, kRange };
+enum class Family : std::uint8_t { kNone, kEqIn, kPrefix, kText, kRange, kSimilar };
 
 Family FamilyOf(const Predicate& p) {
   if (p.field < 0) return Family::kNone;
@@ -86,6 +87,8 @@ Family FamilyOf(const Predicate& p) {
     case Op::kGe:
     case Op::kBetween:
       return Family::kRange;
+    case Op::kSimilar:
+      return Family::kSimilar;
     case Op::kExists:     // true on most records: no help
     case Op::kEffective:  // likewise, and as_of stands in for a missing date
       return Family::kNone;
@@ -229,6 +232,10 @@ class AnchorFinder {
       }
       case Family::kRange:
         return 10 * 0.4;
+      case Family::kSimilar:
+        // Holds on few records at the mins it is meant for, but each probe
+        // costs a filter lookup: after eq/in and prefix, before ranges.
+        return 1.5;
       case Family::kNone:
         break;
     }
@@ -407,6 +414,7 @@ struct FieldIndex {
   RegexSetGroup sets;                  // keys are predicate ids
   std::vector<std::uint32_t> always_hit;  // regexes with a pattern no set holds
   bool uses_lower = false;
+  std::vector<std::uint32_t> similar;  // similar anchors, answered by their filters
 };
 
 // An entry in a posting list: the entry, where its program starts, and the
@@ -443,6 +451,7 @@ struct IndexScratch final : MatchIndex::Scratch {
   std::string lower;
   std::string folded;
   std::vector<int> set_hits;
+  SimilarScratch similar;
 };
 
 class IndexedMatcher final : public MatchIndex {
@@ -481,6 +490,12 @@ class IndexedMatcher final : public MatchIndex {
   void Finish();
 
   void Probe(const FieldIndex& fi, const Record& record, IndexScratch* s) const;
+  // similar: one filter per distinct (operands, min), shared by the
+  // predicates that have them; by predicate, its filter or -1.
+  void BuildSimilarFilters();
+  bool SimilarHolds(std::uint32_t pred, const Record& record, IndexScratch* s) const;
+  std::vector<std::unique_ptr<SimilarFilter>> similar_filters_;
+  std::vector<std::int32_t> similar_of_;
   void Hit(std::uint32_t pred, bool exact, IndexScratch* s) const;
   bool Verify(std::uint32_t pc, const Record& record, Days as_of, IndexScratch* s) const;
 
@@ -534,6 +549,7 @@ IndexedMatcher::IndexedMatcher(RuleSetData* data, const Limits& limits)
     : data_(data), limits_(limits) {
   field_slot_.assign(static_cast<std::size_t>(data->schema.size()), -1);
   stats_.scored_entries = data->scored.size();
+  BuildSimilarFilters();
 
   RegexLiterals regex_literals(*data);
   regex_literals_ = &regex_literals;
@@ -877,10 +893,48 @@ void IndexedMatcher::AddAnchor(std::uint32_t pid) {
     case Op::kBetween:
       fi.between.push_back(Interval{p.nums[0], p.nums[1], pid});
       break;
+    case Op::kSimilar:
+      fi.similar.push_back(pid);
+      decided_[pid] = kExact;
+      break;
     case Op::kExists:
     case Op::kEffective:
       break;
   }
+}
+
+void IndexedMatcher::BuildSimilarFilters() {
+  similar_of_.assign(data_->predicates.size(), -1);
+  boost::unordered_flat_map<std::string, std::int32_t> by_operands;
+  for (std::size_t p = 0; p < data_->predicates.size(); ++p) {
+    const Predicate& pred = data_->predicates[p];
+    if (pred.op != Op::kSimilar) continue;
+    std::string key = FormatNumber(pred.nums[0]);
+    for (const std::string& v : pred.strs) {
+      key += '|';
+      key += std::to_string(v.size());
+      key += ':';
+      key += v;
+    }
+    auto [it, fresh] = by_operands.emplace(std::move(key), static_cast<std::int32_t>(similar_filters_.size()));
+    if (fresh) {
+      similar_filters_.push_back(std::make_unique<SimilarFilter>(pred.strs, pred.nums[0]));
+      stats_.similar_operands += pred.strs.size();
+      stats_.memory_bytes += similar_filters_.back()->MemoryBytes();
+    }
+    similar_of_[p] = it->second;
+  }
+  stats_.similar_filters = similar_filters_.size();
+}
+
+bool IndexedMatcher::SimilarHolds(std::uint32_t pred, const Record& record,
+                                  IndexScratch* s) const {
+  const SimilarFilter& filter = *similar_filters_[static_cast<std::size_t>(similar_of_[pred])];
+  const int f = data_->predicates[pred].field;
+  for (int i = 0, n = record.count(f); i < n; ++i) {
+    if (filter.Holds(record.str(f, i), &s->similar)) return true;
+  }
+  return false;
 }
 
 void IndexedMatcher::Finish() {
@@ -1088,6 +1142,13 @@ void IndexedMatcher::Probe(const FieldIndex& fi, const Record& record, IndexScra
     if (!fi.sets.empty()) {
       fi.sets.Match(v, &s->set_hits, [&](std::uint32_t pred) { Hit(pred, true, s); });
     }
+    // An entry anchored on a similar test is a candidate only when the
+    // test's filter finds an operand within reach of min for the value.
+    for (std::uint32_t p : fi.similar) {
+      if (s->pred[p].mark == s->epoch) continue;  // held for an earlier element
+      const SimilarFilter& filter = *similar_filters_[static_cast<std::size_t>(similar_of_[p])];
+      if (filter.Holds(v, &s->similar)) Hit(p, true, s);
+    }
   }
 }
 
@@ -1099,7 +1160,9 @@ bool IndexedMatcher::Leaf(const Instr& in, const Record& record, Days as_of,
   // not hold (a missing field is never probed, and they are false on it).
   if (in.decided == kExact) return false;  // a hit would have set the memo
   if (in.decided == kIfNotHit && st.mark != s->epoch) return false;
-  const bool v = EvalInstr(in, record, as_of);
+  // A similar test is never compared with every operand: its filter answers.
+  const bool v = in.op == Op::kSimilar ? SimilarHolds(in.arg, record, s)
+                                       : EvalInstr(in, record, as_of);
   st.memo = s->epoch * 2 + (v ? 1 : 0);
   return v;
 }
@@ -1140,6 +1203,9 @@ void IndexedMatcher::Match(const Record& record, Days as_of, Scratch* scratch,
   const std::size_t na = always_.size(), nc = s->cands.size();
   ++s->records;
   s->candidates += na + nc;
+  s->similar_queries = s->similar.queries;
+  s->similar_operands = s->similar.operands;
+  s->similar_verified = s->similar.verified;
 }
 
 }  // namespace

@@ -1,0 +1,97 @@
+// The filter behind `similar` (DESIGN.md, "Approximate matching is an index
+// like the others"): for one list of operands and one min, the operands a
+// value cannot reach min with are ruled out by counting, without comparing
+// them, and exact Jaro-Winkler runs on the few that remain. The answer is
+// exactly the reference's: some operand has similarity >= min. Private header.
+#ifndef TARGETING_LIB_INDEX_SIMILAR_INDEX_H_
+#define TARGETING_LIB_INDEX_SIMILAR_INDEX_H_
+
+#include <boost/unordered/unordered_flat_map.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+namespace targeting::internal {
+
+// Per-thread scratch of SimilarFilter::Holds, usable with every filter.
+// Not thread-safe. Counters run over its lifetime.
+struct SimilarScratch {
+  std::uint32_t epoch = 0;
+  std::vector<std::uint32_t> stamp;  // by operand: == epoch when seen this query
+  std::vector<std::uint32_t> ranks;  // the value's elements, by global order
+  std::uint16_t count[256] = {};
+  std::uint64_t queries = 0;   // values looked up
+  std::uint64_t operands = 0;  // operands those lookups stood for (queries x list size)
+  std::uint64_t verified = 0;  // operands Jaro-Winkler was computed for
+};
+
+// One list of operands at one min. Immutable once built; thread-safe.
+class SimilarFilter {
+ public:
+  // Precondition: 0 < min <= 1; operands non-empty (empty ones are ignored).
+  SimilarFilter(std::vector<std::string> operands, double min);
+
+  // Whether JaroWinkler(value, operand) >= min for some operand. Exact: the
+  // same answer as comparing with every operand. No allocation once the
+  // scratch is warm.
+  bool Holds(std::string_view value, SimilarScratch* scratch) const;
+  // Calls f(operand index) for each operand the filter does not rule out
+  // (each once, in no particular order), for tests; stops when f returns true.
+  template <typename F>
+  void ForCandidates(std::string_view value, SimilarScratch* scratch, F&& f) const;
+
+  std::size_t size() const { return operands_.size(); }
+  double min() const { return min_; }
+  std::size_t MemoryBytes() const;
+
+ private:
+  struct Span {
+    std::uint32_t begin = 0;
+    std::uint32_t end = 0;
+  };
+  // The pairs whose common prefix is exactly k bytes (k = 4: at least 4)
+  // are found in tier k, where operands are filed under their first k bytes.
+  struct Tier {
+    double jaro_min = 0;  // what jaro must reach for similarity >= min there
+    boost::unordered_flat_map<std::uint64_t, Span> postings;  // (prefix, element) -> ids_
+  };
+  static constexpr int kTiers = 5;
+
+  std::uint32_t Need(int tier, std::size_t la, std::size_t lb) const;
+  std::uint32_t LeastNeed(int tier, std::size_t len) const;
+  static std::uint64_t Key(std::string_view s, int k, std::uint32_t rank);
+  // The value's elements in U, ascending by rank, into scratch->ranks.
+  void Elements(std::string_view value, SimilarScratch* scratch) const;
+  bool Visit(std::string_view value, SimilarScratch* scratch,
+             bool (*f)(const SimilarFilter&, std::string_view, std::uint32_t, void*),
+             void* ctx) const;
+
+  std::vector<std::string> operands_;
+  double min_ = 1;
+  double slack_min_ = 1;  // min less a margin for the rounding of the double computation
+  std::uint32_t max_len_ = 0;
+  // Element (byte x, its c-th occurrence) -> global rank: rank_[rank_at_[x] + c - 1]
+  // for c <= max_count_[x]; larger c occur in no operand.
+  std::uint32_t rank_at_[256] = {};
+  std::uint32_t max_count_[256] = {};
+  std::vector<std::uint32_t> rank_;
+  Tier tiers_[kTiers];
+  std::vector<std::uint32_t> ids_;
+};
+
+template <typename F>
+void SimilarFilter::ForCandidates(std::string_view value, SimilarScratch* scratch, F&& f) const {
+  using Fn = std::remove_reference_t<F>;
+  Visit(value, scratch,
+        [](const SimilarFilter&, std::string_view, std::uint32_t id, void* ctx) {
+          return static_cast<bool>((*static_cast<Fn*>(ctx))(id));
+        },
+        const_cast<void*>(static_cast<const void*>(&f)));
+}
+
+}  // namespace targeting::internal
+
+#endif  // TARGETING_LIB_INDEX_SIMILAR_INDEX_H_

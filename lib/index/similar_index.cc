@@ -33,6 +33,28 @@
 // prefixes and both are filed under the same first l bytes. Each operand
 // found is then checked against (1) with its own l, and compared exactly.
 //
+// Tiers 0 and 1 hold most operands (any first byte, or only the first byte in
+// common), and single elements of a small alphabet are common, so there an
+// operand is filed under pairs of elements instead: with |A ∩ B| >= τ >= 2,
+// the first two common elements e1 < e2 each have at least τ - 2 common
+// elements after them, so both are among the first |A| - τ + 2 elements of
+// A and the first |B| - τ + 2 of B. An operand b with LeastNeed(k, |b|) >= 2
+// is filed under every pair of its first |b| - LeastNeed + 2 elements, and a
+// value looks up every pair of the first |A'| - LeastNeed(k, |a|) + 2 of A'
+// (the pair's overlap is at least both LeastNeeds, so both bounds hold).
+// Operands whose LeastNeed is 1 (a byte or two) keep single elements.
+//
+// The value's side uses the exact need of each operand length |b| rather
+// than the least one: its i-th element (0-based) can be the first common
+// element only if i < |A'| - need(l, |a|, |b|) + 1, and the second only if
+// i < |A'| - need + 2. need rises with |b|, so each element index allows the
+// lengths up to some bound, and posting lists are sorted by length: a lookup
+// reads the operands of the allowed lengths and stops at the first longer one.
+//
+// Before exact Jaro-Winkler, a found operand must also pass (2) itself, with
+// its own l, on byte classes: merging bytes into classes can only raise
+// sum(min(count a, count b)), so the class overlap is an upper bound on m.
+//
 // Rounding: the similarity is computed in double; its error is far below
 // 1e-12, so bounds are derived from min - 1e-9 (slack_min_), and every ceil()
 // gives up 1e-7: the filter keeps every pair whose exact similarity is at
@@ -48,6 +70,7 @@ namespace targeting::internal {
 
 namespace {
 constexpr std::uint32_t kMaxRank = (1u << 24) - 1;
+constexpr std::size_t kMaxPairPrefix = 12;
 }
 
 SimilarFilter::SimilarFilter(std::vector<std::string> operands, double min)
@@ -58,6 +81,7 @@ SimilarFilter::SimilarFilter(std::vector<std::string> operands, double min)
   operands_ = std::move(operands);
   for (int k = 0; k < kTiers; ++k) {
     tiers_[k].jaro_min = (slack_min_ - 0.1 * k) / (1 - 0.1 * k);
+    tiers_[k].pairs = k <= 1;
   }
   // Element frequencies: df of (x, c) = operands with at least c bytes x.
   std::uint32_t count[256] = {};
@@ -70,6 +94,37 @@ SimilarFilter::SimilarFilter(std::vector<std::string> operands, double min)
       ++df[x][c - 1];
     }
     for (unsigned char x : s) count[x] = 0;
+  }
+  need_table_.resize(static_cast<std::size_t>(kTiers) * kTableLen * kTableLen);
+  for (int k = 0; k < kTiers; ++k) {
+    for (std::size_t a = 0; a < kTableLen; ++a) {
+      for (std::size_t b = 0; b < kTableLen; ++b) {
+        // need <= min(a, b) < 128 whenever it matters; larger ones only fail (1).
+        need_table_[(static_cast<std::size_t>(k) * kTableLen + a) * kTableLen + b] =
+            static_cast<std::uint8_t>(std::min<std::uint32_t>(ComputeNeed(k, a, b), 255));
+      }
+    }
+  }
+  // Byte classes by frequency over the operands.
+  {
+    std::uint64_t freq[256] = {};
+    for (const std::string& s : operands_) {
+      for (unsigned char x : s) ++freq[x];
+    }
+    std::uint32_t order[256];
+    for (std::uint32_t x = 0; x < 256; ++x) order[x] = x;
+    std::stable_sort(order, order + 256, [&](std::uint32_t p, std::uint32_t q) { return freq[p] > freq[q]; });
+    for (std::uint32_t x = 0; x < 256; ++x) class_of_[x] = 31;
+    for (std::uint32_t i = 0; i < 31; ++i) class_of_[order[i]] = static_cast<std::uint8_t>(i);
+    class_counts_.resize(operands_.size());
+    for (std::size_t id = 0; id < operands_.size(); ++id) {
+      auto& c = class_counts_[id];
+      c.fill(0);
+      for (unsigned char x : operands_[id]) {
+        std::uint8_t& slot = c[class_of_[x]];
+        if (slot < 255) ++slot;
+      }
+    }
   }
   struct Element {
     std::uint32_t df;
@@ -100,36 +155,69 @@ SimilarFilter::SimilarFilter(std::vector<std::string> operands, double min)
   for (std::uint32_t r = 0; r < elements.size(); ++r) {
     rank_[rank_at_[elements[r].x] + elements[r].c - 1] = r;
   }
-  // Postings, by counting into one block.
-  std::vector<std::pair<std::uint64_t, std::uint32_t>> filed;
+  // Postings: (key, length, id), sorted, then one span per key.
+  struct Filed {
+    std::uint64_t key;
+    std::uint32_t len;
+    std::uint32_t id;
+    bool operator<(const Filed& o) const {
+      if (key != o.key) return key < o.key;
+      if (len != o.len) return len < o.len;
+      return id < o.id;
+    }
+  };
+  std::vector<Filed> filed;
   SimilarScratch scratch;
   for (std::uint32_t id = 0; id < operands_.size(); ++id) {
     const std::string& s = operands_[id];
     Elements(s, &scratch);
     const std::vector<std::uint32_t>& ranks = scratch.ranks;
+    const auto len = static_cast<std::uint32_t>(s.size());
     for (int k = 0; k < kTiers; ++k) {
       if (s.size() < static_cast<std::size_t>(k)) break;
+      const std::uint64_t tier_bits = static_cast<std::uint64_t>(k) << 61;
       const std::uint32_t tau = LeastNeed(k, s.size());
+      // Pairs for the operands of a few dozen bytes, which are most; a long
+      // operand keeps single elements rather than hundreds of pairs.
+      if (tiers_[k].pairs && tau >= 2 && s.size() - tau + 2 <= kMaxPairPrefix) {
+        const std::size_t q = std::min(ranks.size(), s.size() - tau + 2);
+        for (std::size_t i = 0; i < q; ++i) {
+          for (std::size_t j = i + 1; j < q; ++j) {
+            filed.push_back({PairKey(s, k, ranks[i], ranks[j]) ^ tier_bits, len, id});
+          }
+        }
+        continue;
+      }
+      if (tiers_[k].pairs) tiers_[k].has_singles = true;
+      if (k >= 2) tiers_[k].prefixes.insert(Key(s, k, 0));
       const std::size_t p = s.size() - tau + 1;  // tau <= |s|, see LeastNeed
       for (std::size_t i = 0; i < p && i < ranks.size(); ++i) {
-        filed.emplace_back(Key(s, k, ranks[i]) ^ (static_cast<std::uint64_t>(k) << 61), id);
+        filed.push_back({Key(s, k, ranks[i]) ^ tier_bits, len, id});
       }
     }
   }
   std::sort(filed.begin(), filed.end());
-  ids_.reserve(filed.size());
+  postings_.reserve(filed.size());
   for (std::size_t i = 0; i < filed.size();) {
     std::size_t j = i;
-    Span sp{static_cast<std::uint32_t>(ids_.size()), 0};
-    for (; j < filed.size() && filed[j].first == filed[i].first; ++j) ids_.push_back(filed[j].second);
-    sp.end = static_cast<std::uint32_t>(ids_.size());
-    const int k = static_cast<int>(filed[i].first >> 61);
-    tiers_[k].postings.emplace(filed[i].first ^ (static_cast<std::uint64_t>(k) << 61), sp);
+    Span sp{static_cast<std::uint32_t>(postings_.size()), 0};
+    for (; j < filed.size() && filed[j].key == filed[i].key; ++j) {
+      postings_.push_back(Posting{filed[j].id, filed[j].len});
+    }
+    sp.end = static_cast<std::uint32_t>(postings_.size());
+    const int k = static_cast<int>(filed[i].key >> 61);
+    tiers_[k].postings.emplace(filed[i].key ^ (static_cast<std::uint64_t>(k) << 61), sp);
     i = j;
   }
 }
 
 std::uint32_t SimilarFilter::Need(int tier, std::size_t la, std::size_t lb) const {
+  if (la < kTableLen && lb < kTableLen) return need_table_[(static_cast<std::size_t>(tier) * kTableLen + la) * kTableLen + lb];
+  return ComputeNeed(tier, la, lb);
+}
+
+std::uint32_t SimilarFilter::ComputeNeed(int tier, std::size_t la, std::size_t lb) const {
+  if (la == 0 || lb == 0) return 4294967295u;  // no pair has an empty side
   const double j = tiers_[tier].jaro_min;
   const double a = static_cast<double>(la), b = static_cast<double>(lb);
   const double need = std::ceil((3 * j - 1) * a * b / (a + b) - 1e-7);
@@ -155,6 +243,13 @@ std::uint64_t SimilarFilter::Key(std::string_view s, int k, std::uint32_t rank) 
   return (p << 24) | rank;
 }
 
+// Only in tiers 0 and 1 (k <= 1, a prefix of at most one byte); bit 60 keeps
+// pairs apart from the single elements of the same tier.
+std::uint64_t SimilarFilter::PairKey(std::string_view s, int k, std::uint32_t r1, std::uint32_t r2) {
+  const std::uint64_t p = k == 1 ? static_cast<unsigned char>(s[0]) : 0;
+  return (1ULL << 60) | (p << 48) | (static_cast<std::uint64_t>(r1) << 24) | r2;
+}
+
 void SimilarFilter::Elements(std::string_view value, SimilarScratch* s) const {
   s->ranks.clear();
   for (unsigned char x : value) {
@@ -177,17 +272,29 @@ bool SimilarFilter::Visit(std::string_view value, SimilarScratch* s,
     s->epoch = 1;
   }
   const std::size_t la = value.size();
+  std::fill(s->classes, s->classes + 32, std::uint8_t{0});
+  for (unsigned char x : value) {
+    std::uint8_t& slot = s->classes[class_of_[x]];
+    if (slot < 255) ++slot;
+  }
   auto consider = [&](std::uint32_t id) {
     if (s->stamp[id] == s->epoch) return false;
     s->stamp[id] = s->epoch;
     const std::string& b = operands_[id];
     std::size_t l = 0;
     while (l < 4 && l < la && l < b.size() && value[l] == b[l]) ++l;
-    if (Need(static_cast<int>(l), la, b.size()) > std::min(la, b.size())) return false;
+    const std::uint32_t need = Need(static_cast<int>(l), la, b.size());
+    if (need > std::min(la, b.size())) return false;
+    if (la <= 255 && b.size() <= 255) {  // else a count may have saturated
+      const std::uint8_t* bc = class_counts_[id].data();
+      std::uint32_t overlap = 0;
+      for (int c = 0; c < 32; ++c) overlap += std::min(s->classes[c], bc[c]);
+      if (overlap < need) return false;
+    }
     ++s->verified;
     return f(*this, value, id, ctx);
   };
-  if (ids_.empty() && rank_.size() > kMaxRank) {
+  if (postings_.empty() && rank_.size() > kMaxRank) {
     for (std::uint32_t id = 0; id < operands_.size(); ++id) {
       if (consider(id)) return true;
     }
@@ -195,17 +302,75 @@ bool SimilarFilter::Visit(std::string_view value, SimilarScratch* s,
   }
   Elements(value, s);
   const std::size_t elements = s->ranks.size();
+  if (elements == 0) return false;  // no byte of the value occurs in any operand
+  s->lmax1.resize(elements);
+  s->lmax2.resize(elements);
   for (int k = 0; k < kTiers; ++k) {
     if (la < static_cast<std::size_t>(k)) break;
-    const std::uint32_t tau = LeastNeed(k, la);
-    if (elements < tau) continue;  // no operand can share tau elements
-    const std::size_t p = elements - tau + 1;
     const Tier& tier = tiers_[k];
-    for (std::size_t i = 0; i < p; ++i) {
-      auto it = tier.postings.find(Key(value, k, s->ranks[i]));
-      if (it == tier.postings.end()) continue;
-      for (std::uint32_t x = it->second.begin; x < it->second.end; ++x) {
-        if (consider(ids_[x])) return true;
+    if (tier.postings.empty()) continue;
+    // By element index i: the longest operand length for which i is within
+    // the value's prefix (lmax1: as the first common element, lmax2: as the
+    // second), 0 when none. Lengths run over the ones (1) allows, whose need
+    // rises with the length.
+    if (k >= 2 && !tier.prefixes.contains(Key(value, k, 0))) continue;  // no operand starts so
+    // Below (3*J - 2) * |a| a length fails (1): need <= |b| needs
+    // (3*J - 1) * |a| * |b| / (|a| + |b|) <= |b|. Start just under it.
+    const double r = 3 * tier.jaro_min - 2;
+    std::uint32_t lb = 1;
+    if (r > 0) lb = static_cast<std::uint32_t>(std::max(1.0, std::floor(r * static_cast<double>(la)) - 1));
+    // The lengths (1) allows, ascending, with the size of the value's
+    // prefix at each: elements - need + 1, which only falls as need rises.
+    s->lens.clear();
+    s->firsts.clear();
+    for (; lb <= max_len_; ++lb) {
+      const std::uint32_t need = Need(k, la, lb);
+      if (need > std::min<std::size_t>(la, lb)) {
+        if (lb >= la) break;  // longer ones need even more
+        continue;
+      }
+      if (need > elements) break;
+      s->lens.push_back(lb);
+      s->firsts.push_back(static_cast<std::uint32_t>(elements - need + 1));
+    }
+    if (s->lens.empty()) continue;
+    const std::uint32_t shortest = s->lens.front();
+    // lmax1[i]: the longest length whose prefix holds index i (first > i);
+    // lmax2[i]: likewise as the second common element (first + 1 > i).
+    {
+      std::ptrdiff_t p1 = static_cast<std::ptrdiff_t>(s->lens.size()) - 1, p2 = p1;
+      for (std::size_t x = 0; x < elements; ++x) {
+        while (p1 >= 0 && s->firsts[static_cast<std::size_t>(p1)] <= x) --p1;
+        while (p2 >= 0 && s->firsts[static_cast<std::size_t>(p2)] + 1 <= x) --p2;
+        s->lmax1[x] = p1 >= 0 ? s->lens[static_cast<std::size_t>(p1)] : 0;
+        s->lmax2[x] = p2 >= 0 ? s->lens[static_cast<std::size_t>(p2)] : 0;
+      }
+    }
+    auto visit = [&](std::uint64_t key, std::uint32_t longest) {
+      auto it = tier.postings.find(key);
+      if (it == tier.postings.end()) return false;
+      const Posting* p = postings_.data() + it->second.begin;
+      const Posting* end = postings_.data() + it->second.end;
+      if (p->len < shortest) {
+        p = std::lower_bound(p, end, shortest,
+                             [](const Posting& x, std::uint32_t n) { return x.len < n; });
+      }
+      for (; p != end && p->len <= longest; ++p) {
+        if (consider(p->id)) return true;
+      }
+      return false;
+    };
+    if (!tier.pairs || tier.has_singles) {
+      for (std::size_t i = 0; i < elements && s->lmax1[i] != 0; ++i) {
+        if (visit(Key(value, k, s->ranks[i]), s->lmax1[i])) return true;
+      }
+    }
+    if (tier.pairs) {
+      // The pair (i, j), i < j, is within the prefix wherever j is.
+      for (std::size_t j = 1; j < elements && s->lmax2[j] != 0; ++j) {
+        for (std::size_t i = 0; i < j; ++i) {
+          if (visit(PairKey(value, k, s->ranks[i], s->ranks[j]), s->lmax2[j])) return true;
+        }
       }
     }
   }
@@ -222,7 +387,8 @@ bool SimilarFilter::Holds(std::string_view value, SimilarScratch* scratch) const
 }
 
 std::size_t SimilarFilter::MemoryBytes() const {
-  std::size_t n = sizeof(*this) + rank_.capacity() * 4 + ids_.capacity() * 4;
+  std::size_t n = sizeof(*this) + rank_.capacity() * 4 + postings_.capacity() * sizeof(Posting) +
+                  class_counts_.capacity() * 32;
   for (const std::string& s : operands_) n += sizeof(std::string) + s.capacity();
   for (const Tier& t : tiers_) n += t.postings.size() * (sizeof(std::uint64_t) + sizeof(Span) + 4);
   return n;

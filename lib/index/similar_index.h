@@ -7,6 +7,8 @@
 #define TARGETING_LIB_INDEX_SIMILAR_INDEX_H_
 
 #include <boost/unordered/unordered_flat_map.hpp>
+#include <boost/unordered/unordered_flat_set.hpp>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -22,6 +24,9 @@ struct SimilarScratch {
   std::uint32_t epoch = 0;
   std::vector<std::uint32_t> stamp;  // by operand: == epoch when seen this query
   std::vector<std::uint32_t> ranks;  // the value's elements, by global order
+  std::vector<std::uint32_t> lmax1, lmax2;  // by element index: the longest operand it may find
+  std::vector<std::uint32_t> lens, firsts;  // per tier: allowed lengths, prefix size at each
+  alignas(16) std::uint8_t classes[32] = {};  // the value's byte-class counts (saturated)
   std::uint16_t count[256] = {};
   std::uint64_t queries = 0;   // values looked up
   std::uint64_t operands = 0;  // operands those lookups stood for (queries x list size)
@@ -56,13 +61,24 @@ class SimilarFilter {
   // are found in tier k, where operands are filed under their first k bytes.
   struct Tier {
     double jaro_min = 0;  // what jaro must reach for similarity >= min there
-    boost::unordered_flat_map<std::uint64_t, Span> postings;  // (prefix, element) -> ids_
+    // Operands are filed under single elements (pairs == false) or under
+    // pairs of elements (pairs == true; operands that need only one common
+    // element are then filed under single elements too, in `has_singles`).
+    bool pairs = false;
+    bool has_singles = false;
+    boost::unordered_flat_map<std::uint64_t, Span> postings;
+    boost::unordered_flat_set<std::uint64_t> prefixes;  // tiers 2-4: Key(operand, k, 0) of each  // (prefix, element(s)) -> postings_
   };
   static constexpr int kTiers = 5;
 
+  // need(l, |a|, |b|) of the file comment; from a table below kTableLen.
   std::uint32_t Need(int tier, std::size_t la, std::size_t lb) const;
+  std::uint32_t ComputeNeed(int tier, std::size_t la, std::size_t lb) const;
+  static constexpr std::size_t kTableLen = 128;
+  std::vector<std::uint8_t> need_table_;
   std::uint32_t LeastNeed(int tier, std::size_t len) const;
   static std::uint64_t Key(std::string_view s, int k, std::uint32_t rank);
+  static std::uint64_t PairKey(std::string_view s, int k, std::uint32_t r1, std::uint32_t r2);
   // The value's elements in U, ascending by rank, into scratch->ranks.
   void Elements(std::string_view value, SimilarScratch* scratch) const;
   bool Visit(std::string_view value, SimilarScratch* scratch,
@@ -79,7 +95,19 @@ class SimilarFilter {
   std::uint32_t max_count_[256] = {};
   std::vector<std::uint32_t> rank_;
   Tier tiers_[kTiers];
-  std::vector<std::uint32_t> ids_;
+  // Posting lists, each sorted by operand length, so that a lookup reads
+  // only the operands whose length the element's position allows.
+  struct Posting {
+    std::uint32_t id = 0;
+    std::uint32_t len = 0;
+  };
+  std::vector<Posting> postings_;
+  // Byte classes: the 31 bytes most frequent in the operands have a class
+  // each, every other byte shares class 31. By operand, its class counts
+  // (saturated at 255; used when both lengths are <= 255): sum over classes of min(count in a, count in b) is
+  // at least the byte overlap of a and b, so it bounds m from above too.
+  std::uint8_t class_of_[256] = {};
+  std::vector<std::array<std::uint8_t, 32>> class_counts_;
 };
 
 template <typename F>

@@ -35,19 +35,22 @@
 //
 // Tiers 0 and 1 hold most operands (any first byte, or only the first byte in
 // common), and single elements of a small alphabet are common, so there an
-// operand is filed under pairs of elements instead: with |A ∩ B| >= τ >= 2,
-// the first two common elements e1 < e2 each have at least τ - 2 common
-// elements after them, so both are among the first |A| - τ + 2 elements of
-// A and the first |B| - τ + 2 of B. An operand b with LeastNeed(k, |b|) >= 2
-// is filed under every pair of its first |b| - LeastNeed + 2 elements, and a
-// value looks up every pair of the first |A'| - LeastNeed(k, |a|) + 2 of A'
-// (the pair's overlap is at least both LeastNeeds, so both bounds hold).
-// Operands whose LeastNeed is 1 (a byte or two) keep single elements.
+// operand is filed under groups of g elements instead (g = 3 in tier 0, 2 in
+// tier 1): with |A ∩ B| >= τ >= g, the first g common elements have at least
+// τ - g common elements after them, so all g are among the first |A| - τ + g
+// elements of A and the first |B| - τ + g of B. An operand b with
+// LeastNeed(k, |b|) >= g is filed under every g-subset of its first
+// |b| - LeastNeed + g elements, and a value looks up every g-subset of the
+// first |A'| - LeastNeed(k, |a|) + g of A' (the pair's overlap is at least
+// both LeastNeeds, so both bounds hold). Keys are hashes: two groups that
+// collide share a list, which only adds operands to compare.
+// Operands whose LeastNeed is below g (a few bytes), or whose prefix is
+// long (over kMaxTriplePrefix elements), keep single elements.
 //
 // The value's side uses the exact need of each operand length |b| rather
 // than the least one: its i-th element (0-based) can be the first common
-// element only if i < |A'| - need(l, |a|, |b|) + 1, and the second only if
-// i < |A'| - need + 2. need rises with |b|, so each element index allows the
+// element only if i < |A'| - need(l, |a|, |b|) + 1, and the last of a group only if
+// i < |A'| - need + g (the last of a group). need rises with |b|, so each element index allows the
 // lengths up to some bound, and posting lists are sorted by length: a lookup
 // reads the operands of the allowed lengths and stops at the first longer one.
 //
@@ -62,26 +65,54 @@
 #include "index/similar_index.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "eval/jaro_winkler.h"
 
 namespace targeting::internal {
 
 namespace {
+
+// sum over 32 classes of min(a[c], b[c]).
+std::uint32_t ClassOverlap(const std::uint8_t* a, const std::uint8_t* b) {
+#if defined(__SSE2__)
+  const __m128i zero = _mm_setzero_si128();
+  const __m128i m0 = _mm_min_epu8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a)),
+                                  _mm_loadu_si128(reinterpret_cast<const __m128i*>(b)));
+  const __m128i m1 = _mm_min_epu8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a + 16)),
+                                  _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + 16)));
+  const __m128i t = _mm_add_epi64(_mm_sad_epu8(m0, zero), _mm_sad_epu8(m1, zero));
+  return static_cast<std::uint32_t>(_mm_cvtsi128_si32(t)) +
+         static_cast<std::uint32_t>(_mm_extract_epi16(t, 4));
+#else
+  std::uint32_t overlap = 0;
+  for (int c = 0; c < 32; ++c) overlap += std::min(a[c], b[c]);
+  return overlap;
+#endif
+}
+
 constexpr std::uint32_t kMaxRank = (1u << 24) - 1;
-constexpr std::size_t kMaxPairPrefix = 12;
+constexpr std::size_t kMaxTriplePrefix = 10;
 }
 
 SimilarFilter::SimilarFilter(std::vector<std::string> operands, double min)
     : min_(min), slack_min_(min - 1e-9) {
+  static std::atomic<std::uint64_t> serials{0};
+  serial_ = ++serials;
   operands.erase(std::remove_if(operands.begin(), operands.end(),
                                 [](const std::string& s) { return s.empty(); }),
                  operands.end());
   operands_ = std::move(operands);
   for (int k = 0; k < kTiers; ++k) {
     tiers_[k].jaro_min = (slack_min_ - 0.1 * k) / (1 - 0.1 * k);
-    tiers_[k].pairs = k <= 1;
+    // Tier 0 holds every operand: triples. Tier 1 holds those of one first
+    // byte: pairs, fewer lookups for lists that are short anyway.
+    tiers_[k].group = k == 0 ? 3 : k == 1 ? 2 : 1;
   }
   // Element frequencies: df of (x, c) = operands with at least c bytes x.
   std::uint32_t count[256] = {};
@@ -117,8 +148,10 @@ SimilarFilter::SimilarFilter(std::vector<std::string> operands, double min)
     for (std::uint32_t x = 0; x < 256; ++x) class_of_[x] = 31;
     for (std::uint32_t i = 0; i < 31; ++i) class_of_[order[i]] = static_cast<std::uint8_t>(i);
     class_counts_.resize(operands_.size());
+    operand_len_.resize(operands_.size());
     for (std::size_t id = 0; id < operands_.size(); ++id) {
       auto& c = class_counts_[id];
+      operand_len_[id] = static_cast<std::uint32_t>(std::min<std::size_t>(operands_[id].size(), 0xffffffffu));
       c.fill(0);
       for (unsigned char x : operands_[id]) {
         std::uint8_t& slot = c[class_of_[x]];
@@ -147,9 +180,11 @@ SimilarFilter::SimilarFilter(std::vector<std::string> operands, double min)
     at += max_count_[x];
   }
   rank_.assign(at, 0);
-  if (elements.size() > kMaxRank) {
-    // More distinct elements than a key holds (lists far beyond any limit):
-    // no postings, and Visit compares with every operand.
+  if (elements.size() > kMaxRank || max_len_ > 65535) {
+    // More distinct elements than a key holds, or an operand longer than a
+    // posting's length field (lists far beyond any limit): no postings, and
+    // Visit compares with every operand.
+    scan_all_ = true;
     return;
   }
   for (std::uint32_t r = 0; r < elements.size(); ++r) {
@@ -158,9 +193,11 @@ SimilarFilter::SimilarFilter(std::vector<std::string> operands, double min)
   // Postings: (key, length, id), sorted, then one span per key.
   struct Filed {
     std::uint64_t key;
+    std::uint32_t tier;
     std::uint32_t len;
     std::uint32_t id;
     bool operator<(const Filed& o) const {
+      if (tier != o.tier) return tier < o.tier;
       if (key != o.key) return key < o.key;
       if (len != o.len) return len < o.len;
       return id < o.id;
@@ -175,24 +212,31 @@ SimilarFilter::SimilarFilter(std::vector<std::string> operands, double min)
     const auto len = static_cast<std::uint32_t>(s.size());
     for (int k = 0; k < kTiers; ++k) {
       if (s.size() < static_cast<std::size_t>(k)) break;
-      const std::uint64_t tier_bits = static_cast<std::uint64_t>(k) << 61;
+      const auto tier = static_cast<std::uint32_t>(k);
       const std::uint32_t tau = LeastNeed(k, s.size());
-      // Pairs for the operands of a few dozen bytes, which are most; a long
-      // operand keeps single elements rather than hundreds of pairs.
-      if (tiers_[k].pairs && tau >= 2 && s.size() - tau + 2 <= kMaxPairPrefix) {
-        const std::size_t q = std::min(ranks.size(), s.size() - tau + 2);
-        for (std::size_t i = 0; i < q; ++i) {
-          for (std::size_t j = i + 1; j < q; ++j) {
-            filed.push_back({PairKey(s, k, ranks[i], ranks[j]) ^ tier_bits, len, id});
+      // Triples for the operands of a few dozen bytes, which are most; a
+      // long operand keeps single elements rather than hundreds of triples.
+      const std::uint32_t g = tiers_[k].group;
+      if (g > 1 && tau >= g && s.size() - tau + g <= kMaxTriplePrefix) {
+        const std::size_t q = std::min(ranks.size(), s.size() - tau + g);
+        for (std::size_t x = 0; x < q; ++x) {
+          for (std::size_t y = x + 1; y < q; ++y) {
+            if (g == 2) {
+              filed.push_back({TripleKey(s, k, ranks[x], ranks[y], kMaxRank), tier, len, id});
+              continue;
+            }
+            for (std::size_t z = y + 1; z < q; ++z) {
+              filed.push_back({TripleKey(s, k, ranks[x], ranks[y], ranks[z]), tier, len, id});
+            }
           }
         }
         continue;
       }
-      if (tiers_[k].pairs) tiers_[k].has_singles = true;
+      if (g > 1) tiers_[k].has_singles = true;
       if (k >= 2) tiers_[k].prefixes.insert(Key(s, k, 0));
       const std::size_t p = s.size() - tau + 1;  // tau <= |s|, see LeastNeed
       for (std::size_t i = 0; i < p && i < ranks.size(); ++i) {
-        filed.push_back({Key(s, k, ranks[i]) ^ tier_bits, len, id});
+        filed.push_back({Key(s, k, ranks[i]), tier, len, id});
       }
     }
   }
@@ -201,12 +245,14 @@ SimilarFilter::SimilarFilter(std::vector<std::string> operands, double min)
   for (std::size_t i = 0; i < filed.size();) {
     std::size_t j = i;
     Span sp{static_cast<std::uint32_t>(postings_.size()), 0};
-    for (; j < filed.size() && filed[j].key == filed[i].key; ++j) {
-      postings_.push_back(Posting{filed[j].id, filed[j].len});
+    for (; j < filed.size() && filed[j].key == filed[i].key && filed[j].tier == filed[i].tier; ++j) {
+      const std::string& op = operands_[filed[j].id];
+      const std::size_t k = filed[j].tier;
+      const auto next = static_cast<std::uint16_t>(op.size() > k ? 256 + static_cast<unsigned char>(op[k]) : 0);
+      postings_.push_back(Posting{filed[j].id, static_cast<std::uint16_t>(std::min<std::uint32_t>(filed[j].len, 65535)), next});
     }
     sp.end = static_cast<std::uint32_t>(postings_.size());
-    const int k = static_cast<int>(filed[i].key >> 61);
-    tiers_[k].postings.emplace(filed[i].key ^ (static_cast<std::uint64_t>(k) << 61), sp);
+    tiers_[filed[i].tier].postings.emplace(filed[i].key, sp);
     i = j;
   }
 }
@@ -243,11 +289,16 @@ std::uint64_t SimilarFilter::Key(std::string_view s, int k, std::uint32_t rank) 
   return (p << 24) | rank;
 }
 
-// Only in tiers 0 and 1 (k <= 1, a prefix of at most one byte); bit 60 keeps
-// pairs apart from the single elements of the same tier.
-std::uint64_t SimilarFilter::PairKey(std::string_view s, int k, std::uint32_t r1, std::uint32_t r2) {
-  const std::uint64_t p = k == 1 ? static_cast<unsigned char>(s[0]) : 0;
-  return (1ULL << 60) | (p << 48) | (static_cast<std::uint64_t>(r1) << 24) | r2;
+// Only in tiers 0 and 1 (k <= 1, a prefix of at most one byte). A hash: a
+// collision merges two lists, which only adds operands to compare. Bit 63 is
+// set, and Key() never sets it (24 bits of rank, at most 32 of prefix).
+std::uint64_t SimilarFilter::TripleKey(std::string_view s, int k, std::uint32_t r1, std::uint32_t r2,
+                                       std::uint32_t r3) {
+  std::uint64_t h = (static_cast<std::uint64_t>(r1) << 40) ^ (static_cast<std::uint64_t>(r2) << 20) ^ r3;
+  h ^= static_cast<std::uint64_t>(k == 1 ? static_cast<unsigned char>(s[0]) : 0) << 60;
+  h = (h ^ (h >> 31)) * 0x7fb5d329728ea185ULL;
+  h = (h ^ (h >> 27)) * 0x81dadef4bc2dd44dULL;
+  return (h ^ (h >> 33)) | (1ULL << 63);
 }
 
 void SimilarFilter::Elements(std::string_view value, SimilarScratch* s) const {
@@ -278,23 +329,26 @@ bool SimilarFilter::Visit(std::string_view value, SimilarScratch* s,
     if (slot < 255) ++slot;
   }
   auto consider = [&](std::uint32_t id) {
+    ++s->considered;
     if (s->stamp[id] == s->epoch) return false;
     s->stamp[id] = s->epoch;
+    const std::size_t lb = operand_len_[id];
+    // The class overlap against the loosest need (a boost of 4) first: it
+    // reads one line of class counts and rules out most operands for every
+    // tier at once; then the exact need with the operand's own prefix.
+    const bool counts = la <= 255 && lb <= 255;  // else a count may have saturated
+    const std::uint32_t overlap = counts ? ClassOverlap(s->classes, class_counts_[id].data()) : 0;
+    if (counts && overlap < Need(kTiers - 1, la, lb)) return false;
     const std::string& b = operands_[id];
     std::size_t l = 0;
-    while (l < 4 && l < la && l < b.size() && value[l] == b[l]) ++l;
-    const std::uint32_t need = Need(static_cast<int>(l), la, b.size());
-    if (need > std::min(la, b.size())) return false;
-    if (la <= 255 && b.size() <= 255) {  // else a count may have saturated
-      const std::uint8_t* bc = class_counts_[id].data();
-      std::uint32_t overlap = 0;
-      for (int c = 0; c < 32; ++c) overlap += std::min(s->classes[c], bc[c]);
-      if (overlap < need) return false;
-    }
+    while (l < 4 && l < la && l < lb && value[l] == b[l]) ++l;
+    const std::uint32_t need = Need(static_cast<int>(l), la, lb);
+    if (need > std::min(la, lb)) return false;
+    if (counts && overlap < need) return false;
     ++s->verified;
     return f(*this, value, id, ctx);
   };
-  if (postings_.empty() && rank_.size() > kMaxRank) {
+  if (scan_all_) {
     for (std::uint32_t id = 0; id < operands_.size(); ++id) {
       if (consider(id)) return true;
     }
@@ -304,14 +358,14 @@ bool SimilarFilter::Visit(std::string_view value, SimilarScratch* s,
   const std::size_t elements = s->ranks.size();
   if (elements == 0) return false;  // no byte of the value occurs in any operand
   s->lmax1.resize(elements);
-  s->lmax2.resize(elements);
+  s->lmax3.resize(elements);
   for (int k = 0; k < kTiers; ++k) {
     if (la < static_cast<std::size_t>(k)) break;
     const Tier& tier = tiers_[k];
     if (tier.postings.empty()) continue;
     // By element index i: the longest operand length for which i is within
-    // the value's prefix (lmax1: as the first common element, lmax2: as the
-    // second), 0 when none. Lengths run over the ones (1) allows, whose need
+    // the value's prefix (lmax1: as the first common element, lmax3: as the
+    // third), 0 when none. Lengths run over the ones (1) allows, whose need
     // rises with the length.
     if (k >= 2 && !tier.prefixes.contains(Key(value, k, 0))) continue;  // no operand starts so
     // Below (3*J - 2) * |a| a length fails (1): need <= |b| needs
@@ -336,14 +390,14 @@ bool SimilarFilter::Visit(std::string_view value, SimilarScratch* s,
     if (s->lens.empty()) continue;
     const std::uint32_t shortest = s->lens.front();
     // lmax1[i]: the longest length whose prefix holds index i (first > i);
-    // lmax2[i]: likewise as the second common element (first + 1 > i).
+    // lmax3[i]: likewise as the last element of a group (first + group - 1 > i).
     {
       std::ptrdiff_t p1 = static_cast<std::ptrdiff_t>(s->lens.size()) - 1, p2 = p1;
       for (std::size_t x = 0; x < elements; ++x) {
         while (p1 >= 0 && s->firsts[static_cast<std::size_t>(p1)] <= x) --p1;
-        while (p2 >= 0 && s->firsts[static_cast<std::size_t>(p2)] + 1 <= x) --p2;
+        while (p2 >= 0 && s->firsts[static_cast<std::size_t>(p2)] + (tier.group - 1) <= x) --p2;
         s->lmax1[x] = p1 >= 0 ? s->lens[static_cast<std::size_t>(p1)] : 0;
-        s->lmax2[x] = p2 >= 0 ? s->lens[static_cast<std::size_t>(p2)] : 0;
+        s->lmax3[x] = p2 >= 0 ? s->lens[static_cast<std::size_t>(p2)] : 0;
       }
     }
     auto visit = [&](std::uint64_t key, std::uint32_t longest) {
@@ -355,21 +409,39 @@ bool SimilarFilter::Visit(std::string_view value, SimilarScratch* s,
         p = std::lower_bound(p, end, shortest,
                              [](const Posting& x, std::uint32_t n) { return x.len < n; });
       }
+      // An operand whose next byte is the value's has a longer common prefix:
+      // tier k + 1 (or a later one) finds it, with a looser bound.
+      const std::uint16_t same = k < kTiers - 1 && la > static_cast<std::size_t>(k)
+                                     ? static_cast<std::uint16_t>(256 + static_cast<unsigned char>(value[static_cast<std::size_t>(k)]))
+                                     : 0xffff;
       for (; p != end && p->len <= longest; ++p) {
+        if (p->next == same) continue;
         if (consider(p->id)) return true;
       }
       return false;
     };
-    if (!tier.pairs || tier.has_singles) {
+    if (tier.group == 1 || tier.has_singles) {
       for (std::size_t i = 0; i < elements && s->lmax1[i] != 0; ++i) {
         if (visit(Key(value, k, s->ranks[i]), s->lmax1[i])) return true;
       }
     }
-    if (tier.pairs) {
-      // The pair (i, j), i < j, is within the prefix wherever j is.
-      for (std::size_t j = 1; j < elements && s->lmax2[j] != 0; ++j) {
-        for (std::size_t i = 0; i < j; ++i) {
-          if (visit(PairKey(value, k, s->ranks[i], s->ranks[j]), s->lmax2[j])) return true;
+    if (tier.group == 2) {
+      // The pair (x, y), x < y, is within the prefix wherever y is.
+      for (std::size_t y = 1; y < elements && s->lmax3[y] != 0; ++y) {
+        for (std::size_t x = 0; x < y; ++x) {
+          const std::uint64_t key = TripleKey(value, k, s->ranks[x], s->ranks[y], kMaxRank);
+          if (visit(key, s->lmax3[y])) return true;
+        }
+      }
+    }
+    if (tier.group == 3) {
+      // The triple (x, y, z), x < y < z, is within the prefix wherever z is.
+      for (std::size_t z = 2; z < elements && s->lmax3[z] != 0; ++z) {
+        for (std::size_t y = 1; y < z; ++y) {
+          for (std::size_t x = 0; x < y; ++x) {
+            const std::uint64_t key = TripleKey(value, k, s->ranks[x], s->ranks[y], s->ranks[z]);
+            if (visit(key, s->lmax3[z])) return true;
+          }
         }
       }
     }
@@ -378,12 +450,33 @@ bool SimilarFilter::Visit(std::string_view value, SimilarScratch* s,
 }
 
 bool SimilarFilter::Holds(std::string_view value, SimilarScratch* scratch) const {
+  SimilarScratch::CacheSlot* slot = nullptr;
+  if (value.size() <= SimilarScratch::kCachedBytes) {
+    if (scratch->cache.empty()) scratch->cache.resize(SimilarScratch::kCacheSlots);
+    std::uint64_t h = serial_ * 0x9e3779b97f4a7c15ULL;
+    for (unsigned char c : value) h = (h ^ c) * 0x100000001b3ULL;
+    h ^= h >> 29;
+    slot = &scratch->cache[h & (SimilarScratch::kCacheSlots - 1)];
+    if (slot->filter == serial_ && slot->len == value.size() &&
+        std::memcmp(slot->bytes, value.data(), value.size()) == 0) {
+      ++scratch->cache_hits;
+      return slot->holds;
+    }
+  }
   const double min = min_;
-  return Visit(value, scratch,
-               [](const SimilarFilter& self, std::string_view v, std::uint32_t id, void* ctx) {
-                 return JaroWinkler(v, self.operands_[id]) >= *static_cast<const double*>(ctx);
-               },
-               const_cast<double*>(&min));
+  const bool holds =
+      Visit(value, scratch,
+            [](const SimilarFilter& self, std::string_view v, std::uint32_t id, void* ctx) {
+              return JaroWinkler(v, self.operands_[id]) >= *static_cast<const double*>(ctx);
+            },
+            const_cast<double*>(&min));
+  if (slot) {
+    slot->filter = serial_;
+    slot->len = static_cast<std::uint8_t>(value.size());
+    slot->holds = holds;
+    std::memcpy(slot->bytes, value.data(), value.size());
+  }
+  return holds;
 }
 
 std::size_t SimilarFilter::MemoryBytes() const {

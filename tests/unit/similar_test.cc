@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -309,6 +310,20 @@ TEST(SimilarFilter, SdnListMatchesBruteForce) {
                 static_cast<unsigned long long>(t.holding), 100.0 * static_cast<double>(t.candidates) /
                                                                 static_cast<double>(t.operands));
   }
+}
+
+// Answers are cached in the scratch by filter; a filter made where another
+// was must not be given the other's answers.
+TEST(SimilarFilter, CacheIsPerFilter) {
+  internal::SimilarScratch scratch;
+  for (int i = 0; i < 50; ++i) {
+    const bool first = i % 2 == 0;
+    auto filter = std::make_unique<internal::SimilarFilter>(
+        std::vector<std::string>{first ? "ACME TRADING" : "ZENITH LOGISTICS"}, 0.9);
+    EXPECT_EQ(filter->Holds("ACME TRADING", &scratch), first) << i;
+    EXPECT_EQ(filter->Holds("ACME TRADING", &scratch), first) << i;  // from the cache
+  }
+  EXPECT_GE(scratch.cache_hits, 50u);
 }
 
 // 10^6 (value, list) pairs with TARGETING_SIMILAR_LONG=1; 10^4 otherwise.

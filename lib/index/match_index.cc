@@ -1204,6 +1204,7 @@ void IndexedMatcher::Match(const Record& record, Days as_of, Scratch* scratch,
   ++s->records;
   s->candidates += na + nc;
   s->similar_queries = s->similar.queries;
+  s->similar_cache_hits = s->similar.cache_hits;
   s->similar_operands = s->similar.operands;
   s->similar_verified = s->similar.verified;
 }

@@ -44,9 +44,11 @@ class MatchIndex {
     // Running totals over the records matched with this scratch.
     std::uint64_t records = 0;
     std::uint64_t candidates = 0;  // entries verified (index candidates and always-verify)
-    // similar: values looked up, the operands they stood for, and the
-    // operands the filter let through to exact Jaro-Winkler.
-    std::uint64_t similar_queries = 0;
+    // similar: values looked up (and those answered from the cache), the
+    // operands the lookups stood for, and the operands the filter let
+    // through to exact Jaro-Winkler.
+    std::uint64_t similar_queries = 0;     // looked up in a filter (not cached)
+    std::uint64_t similar_cache_hits = 0;  // answered from the scratch's cache
     std::uint64_t similar_operands = 0;
     std::uint64_t similar_verified = 0;
   };

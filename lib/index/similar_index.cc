@@ -97,7 +97,7 @@ std::uint32_t ClassOverlap(const std::uint8_t* a, const std::uint8_t* b) {
 }
 
 constexpr std::uint32_t kMaxRank = (1u << 24) - 1;
-constexpr std::size_t kMaxTriplePrefix = 10;
+constexpr std::size_t kMaxTriplePrefix = 9;
 }
 
 SimilarFilter::SimilarFilter(std::vector<std::string> operands, double min)
@@ -190,31 +190,28 @@ SimilarFilter::SimilarFilter(std::vector<std::string> operands, double min)
   for (std::uint32_t r = 0; r < elements.size(); ++r) {
     rank_[rank_at_[elements[r].x] + elements[r].c - 1] = r;
   }
-  // Postings: (key, length, id), sorted, then one span per key.
+  // Postings: (key, then tier, length, next byte and id packed in one word),
+  // sorted, then one span per (tier, key). max_len_ <= 65535 here.
   struct Filed {
     std::uint64_t key;
-    std::uint32_t tier;
-    std::uint32_t len;
-    std::uint32_t id;
-    bool operator<(const Filed& o) const {
-      if (tier != o.tier) return tier < o.tier;
-      if (key != o.key) return key < o.key;
-      if (len != o.len) return len < o.len;
-      return id < o.id;
-    }
+    std::uint64_t order;  // tier << 57 | len << 41 | next << 32 | id
+    bool operator<(const Filed& o) const { return key != o.key ? key < o.key : order < o.order; }
   };
   std::vector<Filed> filed;
+  filed.reserve(operands_.size() * 64);
   SimilarScratch scratch;
   for (std::uint32_t id = 0; id < operands_.size(); ++id) {
     const std::string& s = operands_[id];
     Elements(s, &scratch);
     const std::vector<std::uint32_t>& ranks = scratch.ranks;
-    const auto len = static_cast<std::uint32_t>(s.size());
     for (int k = 0; k < kTiers; ++k) {
       if (s.size() < static_cast<std::size_t>(k)) break;
-      const auto tier = static_cast<std::uint32_t>(k);
+      const std::uint64_t next =
+          s.size() > static_cast<std::size_t>(k) ? 256 + static_cast<unsigned char>(s[static_cast<std::size_t>(k)]) : 0;
+      const std::uint64_t order = static_cast<std::uint64_t>(k) << 57 |
+                                  static_cast<std::uint64_t>(s.size()) << 41 | next << 32 | id;
       const std::uint32_t tau = LeastNeed(k, s.size());
-      // Triples for the operands of a few dozen bytes, which are most; a
+      // Groups for the operands of a few dozen bytes, which are most; a
       // long operand keeps single elements rather than hundreds of triples.
       const std::uint32_t g = tiers_[k].group;
       if (g > 1 && tau >= g && s.size() - tau + g <= kMaxTriplePrefix) {
@@ -222,11 +219,11 @@ SimilarFilter::SimilarFilter(std::vector<std::string> operands, double min)
         for (std::size_t x = 0; x < q; ++x) {
           for (std::size_t y = x + 1; y < q; ++y) {
             if (g == 2) {
-              filed.push_back({TripleKey(s, k, ranks[x], ranks[y], kMaxRank), tier, len, id});
+              filed.push_back({TripleKey(s, k, ranks[x], ranks[y], kMaxRank), order});
               continue;
             }
             for (std::size_t z = y + 1; z < q; ++z) {
-              filed.push_back({TripleKey(s, k, ranks[x], ranks[y], ranks[z]), tier, len, id});
+              filed.push_back({TripleKey(s, k, ranks[x], ranks[y], ranks[z]), order});
             }
           }
         }
@@ -236,23 +233,23 @@ SimilarFilter::SimilarFilter(std::vector<std::string> operands, double min)
       if (k >= 2) tiers_[k].prefixes.insert(Key(s, k, 0));
       const std::size_t p = s.size() - tau + 1;  // tau <= |s|, see LeastNeed
       for (std::size_t i = 0; i < p && i < ranks.size(); ++i) {
-        filed.push_back({Key(s, k, ranks[i]), tier, len, id});
+        filed.push_back({Key(s, k, ranks[i]), order});
       }
     }
   }
   std::sort(filed.begin(), filed.end());
   postings_.reserve(filed.size());
   for (std::size_t i = 0; i < filed.size();) {
+    const std::uint64_t tier = filed[i].order >> 57;
     std::size_t j = i;
     Span sp{static_cast<std::uint32_t>(postings_.size()), 0};
-    for (; j < filed.size() && filed[j].key == filed[i].key && filed[j].tier == filed[i].tier; ++j) {
-      const std::string& op = operands_[filed[j].id];
-      const std::size_t k = filed[j].tier;
-      const auto next = static_cast<std::uint16_t>(op.size() > k ? 256 + static_cast<unsigned char>(op[k]) : 0);
-      postings_.push_back(Posting{filed[j].id, static_cast<std::uint16_t>(std::min<std::uint32_t>(filed[j].len, 65535)), next});
+    for (; j < filed.size() && filed[j].key == filed[i].key && (filed[j].order >> 57) == tier; ++j) {
+      const std::uint64_t o = filed[j].order;
+      postings_.push_back(Posting{static_cast<std::uint32_t>(o), static_cast<std::uint16_t>(o >> 41),
+                                  static_cast<std::uint16_t>((o >> 32) & 0x1ff)});
     }
     sp.end = static_cast<std::uint32_t>(postings_.size());
-    tiers_[filed[i].tier].postings.emplace(filed[i].key, sp);
+    tiers_[tier].postings.emplace(filed[i].key, sp);
     i = j;
   }
 }

@@ -3,6 +3,7 @@
 // order, by a separate implementation), or from the literature's examples.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <memory>
@@ -290,7 +291,10 @@ TEST(SimilarFilter, SdnListMatchesBruteForce) {
   ASSERT_GT(sdn.size(), 6000u);
   testing::Rng rng(2026);
   for (double min : {0.92, 0.85, 0.97}) {
+    const auto start = std::chrono::steady_clock::now();
     internal::SimilarFilter filter(sdn, min);
+    const double build_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     internal::SimilarScratch scratch;
     PairTally t;
     for (int i = 0; i < 60; ++i) {
@@ -305,8 +309,10 @@ TEST(SimilarFilter, SdnListMatchesBruteForce) {
     if (min >= 0.92) {
       EXPECT_LT(t.candidates * 100, t.operands) << "min " << min;
     }
-    std::printf("SDN (%zu names) at min %.2f: %llu values, %llu hold, %.4f%% of operands compared\n",
-                sdn.size(), min, static_cast<unsigned long long>(t.pairs),
+    std::printf("SDN (%zu names) at min %.2f: filter built in %.1f ms, %.1f MB; %llu values, "
+                "%llu hold, %.4f%% of operands compared\n",
+                sdn.size(), min, build_ms, static_cast<double>(filter.MemoryBytes()) / 1e6,
+                static_cast<unsigned long long>(t.pairs),
                 static_cast<unsigned long long>(t.holding), 100.0 * static_cast<double>(t.candidates) /
                                                                 static_cast<double>(t.operands));
   }

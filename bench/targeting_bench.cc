@@ -27,7 +27,9 @@
 
 #include "bench/measure.h"
 #include "bench/synthetic.h"
+#include "eval/jaro_winkler.h"
 #include "index/match_index.h"
+#include "index/similar_index.h"
 #include "plan/ruleset_data.h"
 #include "targeting/targeting.h"
 
@@ -141,6 +143,88 @@ void BM_Score(benchmark::State& state, Mix mix, std::size_t rules, bool referenc
       benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
+// similar against the example pack's screening list (rules/lists/sdn-entities.txt,
+// 6,874 names), as UDR-SAN-0001 uses it: the filter's build, a lookup that
+// misses the cache (ForCandidates, then Jaro-Winkler on what it lets
+// through), and comparing with every name, on the same values: half are SDN
+// names with two bytes swapped, half company names that are on no list.
+struct SdnSet {
+  std::vector<std::string> names;   // normalized as `name`
+  std::vector<std::string> values;  // normalized as `name`
+};
+const SdnSet& Sdn() {
+  static const SdnSet* const set = [] {
+    auto* s = new SdnSet;
+    std::FILE* f = std::fopen(TARGETING_SOURCE_DIR "/rules/lists/sdn-entities.txt", "rb");
+    char line[512];
+    std::string norm, err;
+    double unused = 0;
+    while (f && std::fgets(line, sizeof line, f)) {
+      std::string_view l(line);
+      while (!l.empty() && (l.back() == '\n' || l.back() == '\r')) l.remove_suffix(1);
+      if (l.empty() || l.front() == '#') continue;
+      norm.clear();
+      targeting::NormalizeValue(targeting::FieldType::kName, l, &norm, &unused, &err);
+      if (!norm.empty()) s->names.push_back(norm);
+    }
+    if (f) std::fclose(f);
+    static const char* const kWords1[] = {"SHENZHEN", "NINGBO", "GOLDEN", "PACIFIC", "NORTHERN",
+                                          "YIWU", "DONGGUAN", "ATLAS", "SUNRISE", "XIAMEN"};
+    static const char* const kWords2[] = {"HENGDA", "BRIGHT", "MEIDA", "HARBOUR", "STAR", "KAIXIN",
+                                          "LONGTENG", "OCEAN", "JINHUI", "UNITED"};
+    static const char* const kWords3[] = {"TRADING", "ELECTRONICS", "IMPORT EXPORT", "LOGISTICS",
+                                          "GARMENTS", "AUTO PARTS", "LIGHTING", "INDUSTRIAL"};
+    for (std::size_t i = 0; i < 4000 && !s->names.empty(); ++i) {
+      if (i % 2 == 0) {
+        std::string v = s->names[(i * 7919) % s->names.size()];
+        if (v.size() > 4) std::swap(v[v.size() / 2], v[v.size() / 2 + 1]);
+        s->values.push_back(v);
+      } else {
+        s->values.push_back(std::string(kWords1[i % 10]) + " " + kWords2[(i / 10) % 10] + " " +
+                            kWords3[(i / 100) % 8]);
+      }
+    }
+    return s;
+  }();
+  return *set;
+}
+
+void BM_SimilarBuild(benchmark::State& state) {
+  for (auto _ : state) {
+    targeting::internal::SimilarFilter filter(Sdn().names, 0.92);
+    benchmark::DoNotOptimize(filter.size());
+  }
+}
+
+void BM_SimilarLookup(benchmark::State& state, bool brute) {
+  const SdnSet& sdn = Sdn();
+  targeting::internal::SimilarFilter filter(sdn.names, 0.92);
+  targeting::internal::SimilarScratch scratch;
+  std::size_t i = 0, holds = 0;
+  for (auto _ : state) {
+    const std::string& v = sdn.values[i++ % sdn.values.size()];
+    bool h = false;
+    if (brute) {
+      for (const std::string& n : sdn.names) {
+        if (targeting::internal::JaroWinkler(v, n) >= 0.92) {
+          h = true;
+          break;
+        }
+      }
+    } else {
+      filter.ForCandidates(v, &scratch, [&](std::uint32_t id) {
+        return h = targeting::internal::JaroWinkler(v, sdn.names[id]) >= 0.92;
+      });
+    }
+    holds += h;
+  }
+  state.counters["holds"] = static_cast<double>(holds) / static_cast<double>(std::max<std::size_t>(i, 1));
+  if (!brute && scratch.operands > 0) {
+    state.counters["compared"] =
+        static_cast<double>(scratch.verified) / static_cast<double>(scratch.operands);
+  }
+}
+
 void BM_Latency(benchmark::State& state, Mix mix, std::size_t rules) {
   Corpus& c = GetCorpus(mix, rules);
   Scorer scorer(c.rules, ScoreOptions{kAsOf});
@@ -164,6 +248,11 @@ void BM_Latency(benchmark::State& state, Mix mix, std::size_t rules) {
 }
 
 void RegisterAll() {
+  benchmark::RegisterBenchmark("similar/sdn_build", BM_SimilarBuild)->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("similar/sdn_lookup_uncached", BM_SimilarLookup, false)
+      ->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("similar/sdn_lookup_every_name", BM_SimilarLookup, true)
+      ->Unit(benchmark::kMicrosecond);
   for (Mix mix : g_flags.mixes) {
     for (std::size_t rules : g_flags.rules) {
       const std::string l = Label(mix, rules);

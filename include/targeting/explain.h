@@ -21,6 +21,12 @@ struct ExplainNode {
   std::vector<std::string> values;  // leaves: the record's normalized values; empty = missing
   int line = 0;             // where the node is written
   int column = 0;
+  // similar leaves with a value: the operand most like one of the values
+  // (the first of the best), its similarity and the test's min. similarity
+  // is -1 on other nodes.
+  std::string best_operand;
+  double similarity = -1;
+  double min = 0;
 };
 
 // The explanation of one entry on one record. Value type.

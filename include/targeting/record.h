@@ -13,7 +13,8 @@
 
 namespace targeting {
 
-enum class FieldType : std::uint8_t { kString, kCode, kName, kText, kNumber, kDate };
+// kAddress is last so that the values of the older types do not change.
+enum class FieldType : std::uint8_t { kString, kCode, kName, kText, kNumber, kDate, kAddress };
 
 // "string", "code", ...; nullopt for an unknown name.
 std::optional<FieldType> FieldTypeFromName(std::string_view name);

@@ -100,8 +100,16 @@ PerRecord CountPerRecord(const RuleSet& rules, const std::vector<Record>& record
     fired_total += fired.size();
   }
   const auto n = static_cast<double>(records.size());
-  return PerRecord{static_cast<double>(scratch->candidates) / n,
-                   static_cast<double>(fired_total) / n};
+  PerRecord per{static_cast<double>(scratch->candidates) / n,
+                static_cast<double>(fired_total) / n};
+  const auto lookups = static_cast<double>(scratch->similar_queries + scratch->similar_cache_hits);
+  per.similar_lookups = lookups / n;
+  if (lookups > 0) per.similar_cached_share = static_cast<double>(scratch->similar_cache_hits) / lookups;
+  if (scratch->similar_operands > 0) {
+    per.similar_pass_rate = static_cast<double>(scratch->similar_verified) /
+                            static_cast<double>(scratch->similar_operands);
+  }
+  return per;
 }
 
 std::size_t HeapInUse() {
@@ -129,6 +137,9 @@ Measurement Measure(const std::shared_ptr<const RuleSet>& rules, const std::vect
   const PerRecord per = CountPerRecord(*rules, records, as_of);
   m.candidates_per_record = per.candidates;
   m.fired_per_record = per.fired;
+  m.similar_lookups_per_record = per.similar_lookups;
+  m.similar_cached_share = per.similar_cached_share;
+  m.similar_pass_rate = per.similar_pass_rate;
 
   const Run idx_run = Throughput(rules, records, as_of, m.threads, options.min_seconds, false,
                                  [](Scorer& s, const Record& r, ScoreResult* out) {

@@ -38,6 +38,12 @@ struct Measurement {
   double max_us = 0;
   double candidates_per_record = 0;  // entries verified per record
   double fired_per_record = 0;
+  // similar, on the first pass over the records (a cold cache): lookups per
+  // record, the share answered from the cache, and of the lookups that were
+  // not, the share of list operands compared with Jaro-Winkler.
+  double similar_lookups_per_record = 0;
+  double similar_cached_share = 0;
+  double similar_pass_rate = 0;
   std::string error;  // set when a record cannot be scored; nothing was timed
 };
 
@@ -52,6 +58,9 @@ Measurement Measure(const std::shared_ptr<const RuleSet>& rules, const std::vect
 struct PerRecord {
   double candidates = 0;
   double fired = 0;
+  double similar_lookups = 0;  // per record, cached or not
+  double similar_cached_share = 0;
+  double similar_pass_rate = 0;  // operands compared / operands, over uncached lookups
 };
 PerRecord CountPerRecord(const RuleSet& rules, const std::vector<Record>& records, Days as_of);
 

@@ -12,18 +12,19 @@ namespace {
 const std::vector<std::string>& OperatorNames() {
   static const std::vector<std::string> kNames = {
       "eq", "in", "ne", "not_in", "prefix", "contains", "contains_any", "regex",
-      "lt", "le", "gt", "ge",     "between", "exists"};
+      "lt", "le", "gt", "ge",     "between", "exists", "similar"};
   return kNames;
 }
 
 bool IsStringLike(FieldType t) {
-  return t == FieldType::kString || t == FieldType::kCode || t == FieldType::kName;
+  return t == FieldType::kString || t == FieldType::kCode || t == FieldType::kName ||
+         t == FieldType::kAddress;
 }
 
 // Which field types an operator applies to (SPEC section 4).
 bool OperatorApplies(const std::string& op, FieldType t) {
   if (op == "eq" || op == "in" || op == "ne" || op == "not_in" || op == "exists") return true;
-  if (op == "prefix") return IsStringLike(t);
+  if (op == "prefix" || op == "similar") return IsStringLike(t);
   if (op == "contains" || op == "contains_any" || op == "regex") {
     return IsStringLike(t) || t == FieldType::kText;
   }
@@ -31,9 +32,9 @@ bool OperatorApplies(const std::string& op, FieldType t) {
 }
 
 const char* AppliesTo(const std::string& op) {
-  if (op == "prefix") return "string, code and name fields";
+  if (op == "prefix" || op == "similar") return "string, code, name and address fields";
   if (op == "contains" || op == "contains_any" || op == "regex") {
-    return "string, code, name and text fields";
+    return "string, code, name, text and address fields";
   }
   return "number and date fields";
 }
@@ -96,9 +97,10 @@ std::string PredicateLabel(const RuleSetData& data, const Predicate& p) {
   label += ' ';
   label += OpName(p.op);
   label += ' ';
-  const std::size_t n = std::max(p.strs.size(), p.nums.size());
+  const std::size_t n =
+      p.op == Op::kSimilar ? p.strs.size() : std::max(p.strs.size(), p.nums.size());
   const bool seq = p.op == Op::kIn || p.op == Op::kPrefix || p.op == Op::kContainsAny ||
-                   p.op == Op::kRegex || p.op == Op::kBetween;
+                   p.op == Op::kRegex || p.op == Op::kBetween || p.op == Op::kSimilar;
   if (p.op == Op::kExists) return label + "true";
   if (seq) label += '[';
   for (std::size_t i = 0; i < n && i < 8; ++i) {
@@ -107,6 +109,7 @@ std::string PredicateLabel(const RuleSetData& data, const Predicate& p) {
   }
   if (n > 8) label += ", ... " + std::to_string(n) + " values";
   if (seq) label += ']';
+  if (p.op == Op::kSimilar) label += " min " + FormatNumber(p.nums[0]);
   return label;
 }
 
@@ -451,7 +454,8 @@ bool ConditionCompiler::NormalizeOperands(int field, const std::string& op, Pred
   }
   if (!ok) return false;
   const bool set_like = pred->op == Op::kIn || pred->op == Op::kPrefix ||
-                        pred->op == Op::kContainsAny || pred->op == Op::kRegex;
+                        pred->op == Op::kContainsAny || pred->op == Op::kRegex ||
+                        pred->op == Op::kSimilar;
   if (set_like) {
     std::sort(pred->strs.begin(), pred->strs.end());
     pred->strs.erase(std::unique(pred->strs.begin(), pred->strs.end()), pred->strs.end());
@@ -545,6 +549,15 @@ int ConditionCompiler::CompileOperator(int field, const std::string& op,
       return -1;
     }
     ok = ReadStrings(field, op, operand, false, true, false, &raw, &at, &from_list);
+  } else if (op == "similar") {
+    pred.op = Op::kSimilar;
+    YAML::Node to;
+    if (!ReadSimilar(operand, &pred.nums, &to)) return -1;
+    if (to.IsMap() && to.size() == 1 && to.begin()->first.IsScalar() &&
+        to.begin()->first.Scalar() == "list" && to.begin()->second.IsScalar()) {
+      list_note = " {list: " + to.begin()->second.Scalar() + "}";
+    }
+    ok = ReadStrings(field, op, to, true, true, true, &raw, &at, &from_list);
   } else if (op == "exists") {
     auto b = diag_->Bool(operand, "the operand of exists");
     if (!b) return -1;
@@ -607,8 +620,11 @@ int ConditionCompiler::CompileOperator(int field, const std::string& op,
   leaf.label = PredicateLabel(*data_, interned);
   if (!list_note.empty()) {
     leaf.label = def.name + " " + OpName(interned.op) + list_note + " (" +
-                 std::to_string(std::max(interned.strs.size(), interned.nums.size())) +
+                 std::to_string(interned.op == Op::kSimilar
+                                    ? interned.strs.size()
+                                    : std::max(interned.strs.size(), interned.nums.size())) +
                  " values)";
+    if (interned.op == Op::kSimilar) leaf.label += " min " + FormatNumber(interned.nums[0]);
   }
   int leaf_id = AddNode(leaf, {});
   if (leaf_id < 0 || !negate) return leaf_id;
@@ -618,6 +634,46 @@ int ConditionCompiler::CompileOperator(int field, const std::string& op,
   neg.column = leaf.column;
   neg.label = op == "exists" ? def.name + " exists false" : def.name + " " + op;
   return AddNode(std::move(neg), {leaf_id});
+}
+
+bool ConditionCompiler::ReadSimilar(const YAML::Node& operand, std::vector<double>* min,
+                                    YAML::Node* to) {
+  if (!operand.IsMap()) {
+    diag_->Error(operand, std::string("the operand of similar must be {to: OPERANDS, min: X}, not ") +
+                              NodeKindName(operand));
+    return false;
+  }
+  auto items = diag_->Map(operand, "the operand of similar", {"to", "min"});
+  if (!items || items->size() != operand.size()) return false;  // unknown keys were reported
+  const MapItem* to_item = nullptr;
+  const MapItem* min_item = nullptr;
+  for (const MapItem& item : *items) (item.key == "to" ? to_item : min_item) = &item;
+  bool ok = true;
+  if (!min_item) {
+    diag_->Error(operand, "similar needs min: X, a number with 0 < X <= 1");
+    ok = false;
+  } else if (auto x = diag_->Number(min_item->value, "similar's min")) {
+    if (!(*x > 0 && *x <= 1)) {
+      diag_->Error(min_item->value,
+                   "similar's min must be a number with 0 < min <= 1, not " + FormatNumber(*x));
+      ok = false;
+    } else {
+      min->push_back(*x);
+      if (*x < 0.8) {
+        diag_->Warn(min_item->value, "similar with min " + FormatNumber(*x) +
+                                         " (below 0.8) holds for many unrelated names");
+      }
+    }
+  } else {
+    ok = false;
+  }
+  if (!to_item) {
+    diag_->Error(operand, "similar needs to: OPERANDS (a scalar, a sequence or {list: NAME})");
+    ok = false;
+  }
+  if (!ok) return false;
+  *to = to_item->value;
+  return true;
 }
 
 int ConditionCompiler::ScopeIn(int field, const YAML::Node& values, const std::string& what) {

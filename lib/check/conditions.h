@@ -61,6 +61,10 @@ class ConditionCompiler {
                            const ListItem* from_list);
 
   // Operand readers; each reports its errors and returns false.
+  // The parts of `similar: {to: OPERANDS, min: X}`: appends X to *min and
+  // sets *to; false (reported) when a key is unknown or missing or min is
+  // not a number in (0, 1].
+  bool ReadSimilar(const YAML::Node& operand, std::vector<double>* min, YAML::Node* to);
   bool ReadStrings(int field, const std::string& op, const YAML::Node& operand, bool allow_scalar,
                    bool allow_seq, bool allow_list, std::vector<std::string>* raw,
                    std::vector<YAML::Node>* at, std::vector<const ListItem*>* from_list);

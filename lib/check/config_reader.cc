@@ -205,7 +205,7 @@ std::optional<Schema> Builder::ReadSchema(const YAML::Node& value) {
           auto t = FieldTypeFromName(f.value.Scalar());
           if (!t) {
             diag_.Error(f.value, "unknown type '" + f.value.Scalar() +
-                                     "' (string, code, name, text, number, date)");
+                                     "' (string, code, name, address, text, number, date)");
             ok = false;
             continue;
           }
@@ -223,7 +223,7 @@ std::optional<Schema> Builder::ReadSchema(const YAML::Node& value) {
               auto tn = diag_.Scalar(s.value, "type");
               auto t = tn ? FieldTypeFromName(*tn) : std::nullopt;
               if (!t) {
-                if (tn) diag_.Error(s.value, "unknown type '" + *tn + "' (string, code, name, text, number, date)");
+                if (tn) diag_.Error(s.value, "unknown type '" + *tn + "' (string, code, name, address, text, number, date)");
                 ok = false;
                 continue;
               }

@@ -121,6 +121,12 @@ int RunBench(const Args& args) {
               m.p50_us, m.p99_us, m.p999_us, m.max_us);
   std::printf("per record     %.1f entries verified, %.2f fired\n", m.candidates_per_record,
               m.fired_per_record);
+  if (m.similar_lookups_per_record > 0) {
+    std::printf("similar        %.2f lookups per record, %.1f%% answered from the cache on a first "
+                "pass; the filter compared %.4f%% of list operands\n",
+                m.similar_lookups_per_record, 100 * m.similar_cached_share,
+                100 * m.similar_pass_rate);
+  }
   return kExitOk;
 }
 

@@ -1,5 +1,6 @@
 #include "eval/evaluate.h"
 
+#include "eval/jaro_winkler.h"
 #include "load/normalize.h"
 
 namespace targeting::internal {
@@ -26,6 +27,13 @@ bool HoldsOnString(const Predicate& p, std::string_view v) {
     case Op::kRegex:
       for (const auto& re : p.regexes) {
         if (RE2::PartialMatch(v, *re)) return true;
+      }
+      return false;
+    case Op::kSimilar:
+      // The reference compares with every operand; the matcher's filter
+      // (index/similar_index.h) is tested against this.
+      for (const std::string& s : p.strs) {
+        if (JaroWinkler(v, s) >= p.nums[0]) return true;
       }
       return false;
     default:

@@ -11,10 +11,12 @@
 #include <system_error>
 #include <vector>
 
+#include "eval/jaro_winkler.h"
 #include "gen/rng.h"
 #include "gen/world.h"
 #include "targeting/record.h"
 #include "targeting/score.h"
+#include "load/normalize.h"
 
 namespace targeting::gen {
 
@@ -268,7 +270,31 @@ struct Truth {
   std::uint64_t modes[kModeCount] = {};
   std::uint64_t residential = 0;
   std::uint64_t lanes[3] = {};  // green, yellow, red
+  // Name variants (world.h): records by decoy and by sanctioned entity, and
+  // the violator records under a respelling.
+  std::vector<Tally> decoys;
+  std::vector<Tally> sanctioned;
+  Tally respelt;
+  std::uint64_t decoys_fired_by_twin = 0;
+  std::uint64_t respelt_fired_by_twin = 0;
+  std::uint64_t respelt_fired_by_exact = 0;
 };
+
+// The Jaro-Winkler similarity of two names after `name` normalization.
+double NameSimilarity(std::string_view a, std::string_view b) {
+  std::string na, nb;
+  internal::AppendName(a, &na);
+  internal::AppendName(b, &nb);
+  return internal::JaroWinkler(na, nb);
+}
+
+int EntryIndex(std::string_view id) {
+  const std::vector<PackEntry>& entries = PackEntries();
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (entries[i].id == id) return static_cast<int>(i);
+  }
+  return -1;
+}
 
 // The members of a JSON object of one count per identified_by value:
 // "rule": N, "query": N, ...
@@ -442,6 +468,75 @@ std::string TruthJson(const GenOptions& o, const Truth& t) {
   }
   out += "  ],\n";
 
+  out += "  \"name_variants\": {\"note\": \"similarity is Jaro-Winkler after name "
+         "normalization, with the violator's listed name (respellings, decoys) or the SDN "
+         "entry (sanctioned); respellings carry their violator's discrepancy rate, decoys the "
+         "background rate\",\n";
+  out += "    \"respellings\": {";
+  AppendTally(t.respelt, population, &out);
+  out += ", \"fired_by_UDR-RV-0001\": ";
+  AppendNumber(static_cast<double>(t.respelt_fired_by_exact), &out);
+  out += ", \"fired_by_UDR-RV-0002\": ";
+  AppendNumber(static_cast<double>(t.respelt_fired_by_twin), &out);
+  out += ", \"names\": [";
+  {
+    bool first = true;
+    for (const Violator& v : Violators()) {
+      for (const char* r : v.respellings) {
+        out += first ? "\n      " : ",\n      ";
+        first = false;
+        out += "{\"name\": ";
+        AppendJsonString(r, &out);
+        out += ", \"listed\": ";
+        AppendJsonString(v.listed, &out);
+        out += ", \"similarity\": ";
+        AppendNumber(NameSimilarity(r, v.listed), &out);
+        out += "}";
+      }
+    }
+  }
+  out += "]},\n";
+  out += "    \"decoys\": {\"records\": ";
+  {
+    std::uint64_t decoy_records = 0;
+    for (const Tally& d : t.decoys) decoy_records += d.records;
+    AppendNumber(static_cast<double>(decoy_records), &out);
+  }
+  out += ", \"fired_by_UDR-RV-0002\": ";
+  AppendNumber(static_cast<double>(t.decoys_fired_by_twin), &out);
+  out += ", \"names\": [";
+  for (std::size_t i = 0; i < NameDecoys().size(); ++i) {
+    const NameDecoy& d = NameDecoys()[i];
+    out += i ? ",\n      " : "\n      ";
+    out += "{\"name\": ";
+    AppendJsonString(d.name, &out);
+    out += ", \"near\": ";
+    AppendJsonString(Violators()[static_cast<std::size_t>(d.near)].listed, &out);
+    out += ", \"similarity\": ";
+    AppendNumber(NameSimilarity(d.name, Violators()[static_cast<std::size_t>(d.near)].listed), &out);
+    out += ", ";
+    AppendTally(t.decoys[i], population, &out);
+    out += "}";
+  }
+  out += "]},\n";
+  out += "    \"sanctioned\": [";
+  for (std::size_t i = 0; i < SanctionedEntities().size(); ++i) {
+    const SanctionedEntity& e = SanctionedEntities()[i];
+    out += i ? ",\n      " : "\n      ";
+    out += "{\"listed\": ";
+    AppendJsonString(e.listed, &out);
+    out += ", \"variant\": ";
+    AppendJsonString(e.variant, &out);
+    out += ", \"field\": ";
+    out += e.consignee ? "\"consignee_name\"" : "\"shipper_name\"";
+    out += ", \"similarity\": ";
+    AppendNumber(NameSimilarity(e.variant, e.listed), &out);
+    out += ", ";
+    AppendTally(t.sanctioned[i], population, &out);
+    out += "}";
+  }
+  out += "]},\n";
+
   out += "  \"queries\": {";
   const EntryClass kClasses[] = {EntryClass::kPredictive, EntryClass::kNoise,
                                  EntryClass::kPortLocal, EntryClass::kWeak};
@@ -537,6 +632,10 @@ Result<GenSummary> GenerateCorpus(const GenOptions& o, const CorpusSinks& sinks)
 
   Truth truth;
   truth.entries.resize(entries.size());
+  truth.decoys.resize(NameDecoys().size());
+  truth.sanctioned.resize(SanctionedEntities().size());
+  const int twin = EntryIndex("UDR-RV-0002");
+  const int exact = EntryIndex("UDR-RV-0001");
   GenSummary summary;
   std::string csv, jsonl, outcomes;
   std::priority_queue<Pending, std::vector<Pending>, std::greater<>> pending;
@@ -674,6 +773,18 @@ Result<GenSummary> GenerateCorpus(const GenOptions& o, const CorpusSinks& sinks)
     }
     for (std::size_t e = 0; e < entries.size(); ++e) {
       if (fires >> e & 1) truth.entries[e].Add(p, disc, examined);
+    }
+    if (s.decoy >= 0) {
+      truth.decoys[static_cast<std::size_t>(s.decoy)].Add(p, disc, examined);
+      truth.decoys_fired_by_twin += twin >= 0 && (fires >> twin & 1);
+    }
+    if (s.sanctioned >= 0) {
+      truth.sanctioned[static_cast<std::size_t>(s.sanctioned)].Add(p, disc, examined);
+    }
+    if (s.violator_respelt) {
+      truth.respelt.Add(p, disc, examined);
+      truth.respelt_fired_by_twin += twin >= 0 && (fires >> twin & 1);
+      truth.respelt_fired_by_exact += exact >= 0 && (fires >> exact & 1);
     }
     ++truth.modes[static_cast<int>(s.mode)];
     truth.residential += s.residential;

@@ -6,7 +6,13 @@
 #include <initializer_list>
 #include <string>
 
+#include "eval/jaro_winkler.h"
+#include "index/similar_index.h"
 #include "load/normalize.h"
+
+namespace targeting::internal {
+std::string_view EmbeddedSdnEntities();  // generated from rules/lists/sdn-entities.txt
+}  // namespace targeting::internal
 
 namespace targeting::gen {
 
@@ -125,6 +131,29 @@ const std::vector<std::string>& AirbagSupplierNames() {
   return *v;
 }
 
+// similar on a name field (SPEC section 4): some operand at min or above;
+// false on a missing (empty) value.
+bool SimilarToAny(const std::string& norm, const std::vector<std::string>& names, double min) {
+  if (norm.empty()) return false;
+  for (const std::string& n : names) {
+    if (internal::JaroWinkler(norm, n) >= min) return true;
+  }
+  return false;
+}
+
+// UDR-SAN-0001's test: the list is too long to compare with every name for
+// every record, so the mirror uses the engine's filter (tested against
+// comparing with every name in tests/unit/similar_test.cc).
+bool ScreensSdn(const std::string& norm) {
+  static const internal::SimilarFilter* const filter = [] {
+    return new internal::SimilarFilter(
+        Normalized(PackSdnEntities(), internal::AppendName), 0.92);
+  }();
+  if (norm.empty()) return false;
+  thread_local internal::SimilarScratch scratch;
+  return filter->Holds(norm, &scratch);
+}
+
 bool IsIc(const Shipment& s) { return HtsPrefix(s, {"854231", "854232", "854233", "854239"}); }
 bool IsLed(const Shipment& s) { return HtsPrefix(s, {"9405", "853951", "853952"}); }
 
@@ -133,6 +162,26 @@ bool IsLed(const Shipment& s) { return HtsPrefix(s, {"9405", "853951", "853952"}
 std::vector<std::string_view> PackRepeatViolators() {
   std::vector<std::string_view> out;
   for (const Violator& v : Violators()) out.push_back(v.listed);
+  return out;
+}
+
+bool ScreensSdnName(std::string_view raw) {
+  std::string norm;
+  internal::AppendName(raw, &norm);
+  return ScreensSdn(norm);
+}
+
+std::vector<std::string_view> PackSdnEntities() {
+  std::vector<std::string_view> out;
+  std::string_view text = internal::EmbeddedSdnEntities();
+  while (!text.empty()) {
+    const std::size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty() || line.front() == '#') continue;
+    out.push_back(line);
+  }
   return out;
 }
 
@@ -175,6 +224,10 @@ const PatternInfo& GetPattern(int pattern) {
       {"led_lighting", "Uncertified LED lamps and lighting (fire risk)", 6,
        "HS 9405/8539.51/8539.52 from CN under $2 a unit",
        {{"refused_entry", 0.55}, {"seizure", 0.25}, {"abandonment", 0.20}}, 3, 6},
+      {"sanctioned", "Shipments of SDN-listed entities under variant names", 15,
+       "the shipper or consignee is an SDN-listed entity written under a variant of its listed "
+       "name (truth.json name_variants.sanctioned)",
+       {{"seizure", 0.50}, {"referral", 0.40}, {"refused_entry", 0.10}}, 2, 5},
   };
   return (*kPatterns)[static_cast<std::size_t>(pattern)];
 }
@@ -210,6 +263,7 @@ std::uint32_t PlantedPatterns(const Shipment& s) {
   }
   if (cn && Hs6(s) == "950730" && s.port_of_entry == "3001") p |= 1u << kReelsOnePort;
   if (s.violator >= 0) p |= 1u << kRepeatViolators;
+  if (s.sanctioned >= 0) p |= 1u << kSanctioned;
   if (cn && IsLed(s) && VpuLt(s, 2.0)) p |= 1u << kLedLighting;
   return p;
 }
@@ -288,10 +342,15 @@ const std::vector<PackEntry>& PackEntries() {
       {"UDR-NS-0002", K::kRule, S::kActive, 20, C::kRule, 0, -1,
        "thermal and night-vision optics: nothing planted"},
       {"UDR-RV-0001", K::kRule, S::kActive, 50, C::kRule, 0, kRepeatViolators, ""},
+      {"UDR-RV-0002", K::kRule, S::kShadow, 50, C::kRule, 0, kRepeatViolators,
+       "shadow twin of UDR-RV-0001 with similar (min 0.92): finds the respelt names the exact "
+       "list misses, and fires on the few name decoys above 0.92"},
       {"UDR-SAFE-0001", K::kRule, S::kActive, 30, C::kRule, 0, kMasks,
        "effective 2026-01-01 to 2026-06-30 only"},
       {"UDR-SAFE-0002", K::kRule, S::kShadow, 25, C::kRule, 0, kLedLighting,
        "shadow: measured, adds nothing to the score"},
+      {"UDR-SAN-0001", K::kRule, S::kActive, 60, C::kRule, 0, kSanctioned,
+       "SDN screening of shipper and consignee (similar, min 0.92, 6,874 names)"},
       {"UDR-TS-0001", K::kRule, S::kActive, 10, C::kRule, 0, -1,
        "two or more transshipment hubs: nothing planted (a formal rule that finds little)"},
   };
@@ -380,11 +439,15 @@ std::uint64_t PackFires(const Shipment& s) {
   set(express_or_mail && HtsPrefix(s, {"900580", "901380", "852589"}) && s.residential);
   // UDR-RV-0001: repeat-violator shippers.
   set(NameIn(s.shipper_norm, ViolatorNames()));
+  // UDR-RV-0002 (shadow): the same list, by Jaro-Winkler at 0.92.
+  set(SimilarToAny(s.shipper_norm, ViolatorNames(), 0.92));
   // UDR-SAFE-0001: respirators, while the emergency rule is in effect.
   set(s.arrival >= kMaskFrom && s.arrival <= kMaskUntil && HtsPrefix(s, {"630790", "902000"}) &&
       RE2::PartialMatch(s.description, RespiratorRe()));
   // UDR-SAFE-0002 (shadow): LED lighting below a safe unit cost.
   set(led && has_vpu && vpu < 1.5 && s.origin == "CN");
+  // UDR-SAN-0001: shipper or consignee close to an SDN-listed entity.
+  set(ScreensSdn(s.shipper_norm) || ScreensSdn(s.consignee_norm));
   // UDR-TS-0001: two or more transshipment hubs, origin not itself a hub.
   {
     int hubs = 0;

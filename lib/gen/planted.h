@@ -35,6 +35,7 @@ enum Pattern : int {
   kReelsOnePort,
   kRepeatViolators,
   kLedLighting,
+  kSanctioned,
   kPatternCount,
 };
 
@@ -104,6 +105,12 @@ inline constexpr double kPackYellow = 30;
 std::vector<std::string_view> PackRepeatViolators();
 std::vector<std::string_view> PackLuxuryBrands();
 std::vector<std::string_view> PackAuthorizedAirbagSuppliers();
+// The names of rules/lists/sdn-entities.txt (the pack's screening list), as
+// written there.
+std::vector<std::string_view> PackSdnEntities();
+// Whether `raw`, normalized as a name, is within the screening rule's reach
+// (UDR-SAN-0001: Jaro-Winkler >= 0.92 with a name of that list).
+bool ScreensSdnName(std::string_view raw);
 
 }  // namespace targeting::gen
 

@@ -42,36 +42,93 @@ const std::vector<Violator>& Violators() {
   static const std::vector<Violator>* const kViolators = new std::vector<Violator>{
       {"Shenzhen Hongda Trading Co., Ltd.", "CN",
        {"Shenzhen Hong Da Trading Co Ltd", "Hongda Trading (Shenzhen) Co., Ltd."},
-       {G::kLuxuryBagFake, G::kElectronics, G::kToys, G::kGenericBag}},
+       {G::kLuxuryBagFake, G::kElectronics, G::kToys, G::kGenericBag},
+       {"Shenzen Hongda Trading Co., Ltd.", "Shenzhen Hongda Tradng Co Ltd",
+        "Shenzhen Hongda Trading Pty Ltd", "Shenzhen Hongda Intl Trading Co., Ltd."}},
       {"Guangzhou Xinyue Auto Parts Co., Ltd.", "CN",
        {"Guangzhou Xin Yue Auto Parts Co Ltd", "GZ Xinyue Autoparts Co., Ltd."},
-       {G::kBrakeFake, G::kAirbagFake, G::kAutoParts}},
+       {G::kBrakeFake, G::kAirbagFake, G::kAutoParts},
+       {"Guangzhou Xinyeu Auto Parts Co., Ltd.", "Guangzhou Xinyue Auto Part Co Ltd",
+        "Guangzhou Xinyue Auto Parts Trading Co., Ltd."}},
       {"Yiwu Jiali Import & Export Co., Ltd.", "CN",
        {"Yiwu Jia Li Import and Export Co., Ltd."},
-       {G::kToys, G::kLedCheap, G::kApparel, G::kMaskFake}},
+       {G::kToys, G::kLedCheap, G::kApparel, G::kMaskFake},
+       {"Yiwu Jiali Imports & Export Co., Ltd.", "Yiwu Jiali Import & Export JSC",
+        "Yiwu Jaili Import & Export Co., Ltd."}},
       {"Dongguan Ruisheng Electronics Co., Ltd.", "CN",
        {"Dongguan Rui Sheng Electronic Co., Ltd."},
-       {G::kChipFake, G::kElectronics, G::kLedCheap}},
+       {G::kChipFake, G::kElectronics, G::kLedCheap},
+       {"Dongguang Ruisheng Electronics Co Ltd",
+        "Dongguan Ruisheng Electronics Technology Co., Ltd."}},
       {"Golden Harbour International Trading Limited", "HK",
        {"Golden Harbor Intl Trading Ltd"},
-       {G::kLuxuryBagFake, G::kLuxuryApparelFake, G::kElectronics}},
+       {G::kLuxuryBagFake, G::kLuxuryApparelFake, G::kElectronics},
+       {"Golden Harbour Intl Trading Limited", "Golden Habour International Trading Ltd",
+        "Golden Harbour International Trading (HK) Limited"}},
       {"Fujian Jinlong Bags Co., Ltd.", "CN",
        {"Fujian Jin Long Bags Co Ltd"},
-       {G::kLuxuryBagFake, G::kGenericBag}},
+       {G::kLuxuryBagFake, G::kGenericBag},
+       {"Fujian Jinlong Bag Co., Ltd.", "Fujian Jinlong Bags Industry Co., Ltd.",
+        "Fujain Jinlong Bags Co Ltd"}},
       {"Xiamen Haoyun Sporting Goods Co., Ltd.", "CN",
        {"Xiamen Hao Yun Sports Goods Co., Ltd."},
-       {G::kReels, G::kFootwear, G::kBikeParts}},
+       {G::kReels, G::kFootwear, G::kBikeParts},
+       {"Xiamen Haoyun Sporting Good Co., Ltd.", "Xiamen Haoyun Sport Goods Co., Ltd."}},
       {"Ningbo Tianyu Lighting Co., Ltd.", "CN",
        {"Ningbo Tian Yu Lighting Co Ltd"},
-       {G::kLedCheap, G::kLedOther}},
+       {G::kLedCheap, G::kLedOther},
+       {"Ningbo Tianyu Lightings Co., Ltd.", "Ningbo Tianyu Lighting Technology Co., Ltd.",
+        "Ningbo Tainyu Lighting Co Ltd"}},
       {"Wah Fung Electronic Components Co., Limited", "HK",
        {"Wah Fung Electronics Components Ltd"},
-       {G::kChipFake, G::kElectronics}},
+       {G::kChipFake, G::kElectronics},
+       {"Wah Fung Electronic Component Ltd", "Wah Feng Electronic Components Co., Limited"}},
       {"Zhejiang Kaiyuan Garments Co., Ltd.", "CN",
        {"Zhejiang Kai Yuan Garment Co Ltd"},
-       {G::kLuxuryApparelFake, G::kApparel, G::kFootwear}},
+       {G::kLuxuryApparelFake, G::kApparel, G::kFootwear},
+       {"Zhejaing Kaiyuan Garments Co Ltd", "Zhejiang Kaiyuan Garments Imp & Exp Co., Ltd."}},
   };
   return *kViolators;
+}
+
+const std::vector<NameDecoy>& NameDecoys() {
+  // Same city and trade as a violator, another company; most stay below a
+  // Jaro-Winkler of 0.92 with every listed name, three (marked) do not.
+  static const std::vector<NameDecoy>* const kDecoys = new std::vector<NameDecoy>{
+      {"Shenzhen Yongsheng Trading Co., Ltd.", 0},  {"Shenzhen Huafeng Trading Co., Ltd.", 0},
+      {"Shenzhen Minghao Trading Co., Ltd.", 0},  // 0.943
+      {"Guangzhou Sanxing Auto Parts Co., Ltd.", 1}, {"Guangzhou Dehong Auto Parts Co., Ltd.", 1},
+      {"Yiwu Kangda Import & Export Co., Ltd.", 2}, {"Yiwu Baoli Import & Export Co., Ltd.", 2},
+      {"Dongguan Jinhui Electronics Co., Ltd.", 3},  {"Dongguan Xinhua Electronics Co., Ltd.", 3},
+      {"Dongguan Hengtai Electronics Co., Ltd.", 3},  // 0.938
+      {"Golden Fuda International Trading Co., Ltd.", 4},
+      {"Golden Baoli International Trading Co., Ltd.", 4},
+      {"Fujian Sanxing Bags Co., Ltd.", 5},         {"Fujian Dehong Bags Co., Ltd.", 5},
+      {"Xiamen Minghao Sporting Goods Co., Ltd.", 6}, {"Xiamen Lianfa Sporting Goods Co., Ltd.", 6},
+      {"Ningbo Kangda Lighting Co., Ltd.", 7},      {"Ningbo Jinhui Lighting Co., Ltd.", 7},
+      {"Ningbo Tianhe Lighting Co., Ltd.", 7},  // 0.939
+      {"Wah Weiye Electronic Components Co., Limited", 8},
+      {"Wah Fuda Electronic Components Co., Limited", 8},
+      {"Zhejiang Weiye Garments Co., Ltd.", 9},     {"Zhejiang Tianhe Garments Co., Ltd.", 9},
+  };
+  return *kDecoys;
+}
+
+const std::vector<SanctionedEntity>& SanctionedEntities() {
+  static const std::vector<SanctionedEntity>* const kEntities = new std::vector<SanctionedEntity>{
+      {"KOREA RYONBONG GENERAL CORPORATION", "Korea Ryongbong General Corp.", false},
+      {"ISLAMIC REPUBLIC OF IRAN SHIPPING LINES", "Islamic Republic of Iran Shipping Line", false},
+      {"HESONG TRADING CORPORATION", "Hesong Tradeing Corp.", false},
+      {"TOSONG TECHNOLOGY TRADING CORPORATION", "Tosong Technologies Trading Corp.", false},
+      {"BEIJING ALITE TECHNOLOGIES CO., LTD.", "Beijing Alite Technology Co Ltd", false},
+      {"LIMMT ECONOMIC AND TRADE COMPANY, LTD.", "Limmt Economic and Trading Company Ltd", false},
+      {"DANDONG HONGXIANG INDUSTRIAL DEVELOPMENT CO LTD",
+       "Dandong Hong Xiang Industrial Development Co., Ltd.", false},
+      {"SHENZHEN 5G HIGH-TECH INNOVATION CO., LIMITED", "Shenzhen 5G Hi-Tech Innovation Co., Limited",
+       false},
+      {"MAHAN AIR", "Mahan Airlines", true},
+  };
+  return *kEntities;
 }
 
 
@@ -303,6 +360,25 @@ World::World(std::uint64_t seed) : impl_(new Impl) {
     }
     w.shippers.emplace(style.country, std::move(by_sector));
   }
+  // No generated party may be within the screening rule's reach of an SDN
+  // name by accident (the consignee pool had NORTHSTAR TRADING and PIONEER
+  // LOGISTICS, both on the list): a party that is gets another word, drawn
+  // from a stream of its own so the rest of the pools stay as they were.
+  // UDR-SAN-0001 then finds the planted entities, not a percent of traffic.
+  Rng unscreen(seed ^ 0x736372656e6564ULL, 0);  // "screened"
+  for (const NameStyle& style : NameStyles()) {
+    for (std::vector<Party>& sector : w.shippers[std::string(style.country)]) {
+      for (Party& p : sector) {
+        const std::string base = p.base;
+        for (int attempt = 0; attempt < 16 && ScreensSdnName(p.base); ++attempt) {
+          const std::size_t sp = base.find(' ');
+          const std::string word(unscreen.Pick(style.cores));
+          p.base = sp == std::string::npos ? base + " " + word
+                                           : base.substr(0, sp) + " " + word + base.substr(sp);
+        }
+      }
+    }
+  }
   for (const Violator& v : Violators()) {
     std::vector<int> variants;
     w.violator_parties.push_back(PartyFromName(v.listed, v.country));
@@ -315,10 +391,27 @@ World::World(std::uint64_t seed) : impl_(new Impl) {
   for (std::string_view name : PackAuthorizedAirbagSuppliers()) {
     w.airbag_suppliers.push_back(PartyFromName(name, "CN"));
   }
+  w.seed = seed;
+  for (const Violator& v : Violators()) {
+    w.violator_respellings.emplace_back();
+    for (const char* name : v.respellings) {
+      w.violator_respellings.back().push_back(PartyFromName(name, v.country));
+    }
+  }
+  for (const NameDecoy& d : NameDecoys()) {
+    w.decoys.push_back(PartyFromName(d.name, Violators()[static_cast<std::size_t>(d.near)].country));
+  }
+  for (const SanctionedEntity& e : SanctionedEntities()) {
+    w.sanctioned.push_back(PartyFromName(e.variant, "CN"));
+  }
   for (int i = 0; i < 3000; ++i) {
     Consignee c;
     c.name = std::string(rng.Pick(kBusinessWords1)) + " " + rng.Pick(kBusinessWords2) + " " +
              rng.Pick(kBusinessSuffixes);
+    for (int attempt = 0; attempt < 16 && ScreensSdnName(c.name); ++attempt) {
+      c.name = std::string(unscreen.Pick(kBusinessWords1)) + " " +
+               unscreen.Pick(kBusinessWords2) + " " + unscreen.Pick(kBusinessSuffixes);
+    }
     const City& city = rng.Pick(kCities);
     char buf[160];
     if (rng.Chance(0.4)) {

@@ -88,7 +88,11 @@ struct Shipment {
   Goods goods = Goods::kBackground;
   int violator = -1;           // index into Violators(), or -1
   bool violator_listed = false;  // written under the name on the repeat-violator list
+  bool violator_respelt = false;  // written under one of the violator's respellings
+  int decoy = -1;              // the shipper is NameDecoys()[decoy], or -1
+  int sanctioned = -1;         // a party is SanctionedEntities()[sanctioned], or -1
   std::string shipper_norm;    // shipper_name normalized as a `name`
+  std::string consignee_norm;  // consignee_name normalized as a `name`
 
   bool RoutedVia(std::string_view country) const {
     for (int i = 0; i < routing_count; ++i) {
@@ -116,8 +120,32 @@ struct Violator {
   const char* country;
   std::vector<const char*> variants;  // names that do not normalize to the listed one
   std::vector<Goods> goods;           // what it ships
+  // Misspellings of the listed name as a clerk writes them: typos,
+  // transpositions, a dropped or added word, another legal form. Half of the
+  // violator's unlisted shipments use one (drawn from a stream of their own,
+  // so the rest of the corpus does not move).
+  std::vector<const char*> respellings;
 };
 const std::vector<Violator>& Violators();
+
+// A shipper that is not a repeat violator but whose name comes close to one
+// (same city and trade, another company): background traffic, there to see
+// how many innocent names an approximate rule catches.
+struct NameDecoy {
+  const char* name;
+  int near;  // the violator it resembles (index into Violators())
+};
+const std::vector<NameDecoy>& NameDecoys();
+
+// An entity on OFAC's SDN list (rules/lists/sdn-entities.txt) that ships, or
+// receives, under a variant of its listed name, with the elevated
+// discrepancy rate of the `sanctioned` pattern.
+struct SanctionedEntity {
+  const char* listed;   // as on the SDN list
+  const char* variant;  // as written on the manifest
+  bool consignee;       // the consignee rather than the shipper
+};
+const std::vector<SanctionedEntity>& SanctionedEntities();
 
 // The first day of generated traffic and the number of days it spans: arrival
 // dates run from kFirstDay through kFirstDay + kDays - 1 in record order (US

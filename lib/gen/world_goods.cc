@@ -244,6 +244,9 @@ void World::Generate(std::uint64_t index, std::uint64_t total, Rng& rng, Shipmen
                                                (total == 0 ? 1 : total));
   s->violator = -1;
   s->violator_listed = false;
+  s->violator_respelt = false;
+  s->decoy = -1;
+  s->sanctioned = -1;
   s->has_quantity = true;
   s->has_weight = true;
   s->port_of_entry = {};
@@ -726,6 +729,40 @@ void World::Generate(std::uint64_t index, std::uint64_t total, Rng& rng, Shipmen
     s->has_quantity = false;
     s->quantity_text.clear();
   }
+  w.Plant(index, s);
+  s->consignee_norm.clear();
+  internal::AppendName(s->consignee_name, &s->consignee_norm);
+}
+
+// Name variants, from a stream of their own: (seed, index) through a second
+// generator, so that planting them changes only the records they land on and
+// not the draws of every record after the first new one.
+void World::Impl::Plant(std::uint64_t index, Shipment* s) const {
+  Rng side(seed ^ 0x6e616d65766172ULL, index);  // "namevar"
+  const double u = side.Uniform();
+  if (s->violator >= 0) {
+    if (s->violator_listed || u >= kRespeltShare) return;
+    const auto& parties = violator_respellings[static_cast<std::size_t>(s->violator)];
+    if (parties.empty()) return;
+    s->violator_respelt = true;
+    WriteParty(side, side.Pick(parties), &s->shipper_name);
+  } else if (u < kDecoyShare) {
+    s->decoy = static_cast<int>(side.Below(decoys.size()));
+    WriteParty(side, decoys[static_cast<std::size_t>(s->decoy)], &s->shipper_name);
+  } else if (u < kDecoyShare + kSanctionedShare) {
+    s->sanctioned = static_cast<int>(side.Below(sanctioned.size()));
+    const Party& party = sanctioned[static_cast<std::size_t>(s->sanctioned)];
+    if (SanctionedEntities()[static_cast<std::size_t>(s->sanctioned)].consignee) {
+      WriteParty(side, party, &s->consignee_name);
+    } else {
+      WriteParty(side, party, &s->shipper_name);
+    }
+  } else {
+    return;
+  }
+  s->shipper_norm.clear();
+  internal::AppendName(s->shipper_name, &s->shipper_norm);
 }
 
 }  // namespace targeting::gen
+

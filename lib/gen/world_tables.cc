@@ -8,27 +8,6 @@
 namespace targeting::gen::detail {
 
 // ---------------------------------------------------------------------------
-// Static tables.
-
-// Ports of entry (CBP four-digit port codes, illustrative) by mode.
-
-// The port where counterfeit fishing reels arrive (planted pattern).
-
-// Countries of origin of background traffic, by mode.
-
-// Record shares of the traffic modes (background traffic).
-
-// Curated ports of lading: the big sea ports and airports of each country.
-// Each must be in data/unlocode-ports.csv with the right function (tested).
-
-// The HS chapter groups of background traffic: share by mode and declared
-// value per kilogram.
-
-// Shares of the goods in all traffic; the rest is background.
-// Shipments by a repeat violator (the goods come from the violator's line).
-// Of those, the share written under the listed name (the rest use a variant).
-
-// ---------------------------------------------------------------------------
 // Names.
 
 // Legal-suffix spellings. Within a family every spelling normalizes away

@@ -186,6 +186,12 @@ inline const GoodsShare kGoodsShares[] = {
 inline constexpr double kViolatorShare = 0.0025;
 // Of those, the share written under the listed name (the rest use a variant).
 inline constexpr double kViolatorListedShare = 0.75;
+// Of a violator's unlisted shipments, the share under a respelling (Plant).
+inline constexpr double kRespeltShare = 0.5;
+// Background shipments whose shipper is a name decoy, and those with an
+// SDN-listed party under a variant name.
+inline constexpr double kDecoyShare = 0.002;
+inline constexpr double kSanctionedShare = 0.0006;
 
 inline const char* const kCarMakes[] = {"TOYOTA", "HONDA", "FORD",   "NISSAN", "CHEVROLET",
                                  "HYUNDAI", "KIA",  "SUBARU", "JEEP",   "VOLKSWAGEN"};
@@ -334,6 +340,12 @@ struct World::Impl {
   std::vector<Party> violator_parties;  // listed names, then variants, per violator
   std::vector<std::vector<int>> violator_variant_index;
   std::vector<Party> airbag_suppliers;
+  // Names drawn from a stream of their own (see Plant).
+  std::uint64_t seed = 0;
+  std::vector<std::vector<Party>> violator_respellings;  // by violator
+  std::vector<Party> decoys;                             // by NameDecoys()
+  std::vector<Party> sanctioned;                         // by SanctionedEntities()
+  void Plant(std::uint64_t index, Shipment* s) const;
   std::vector<Consignee> businesses;
   // Ports.
   WeightedIndex entry_ports[kModeCount];

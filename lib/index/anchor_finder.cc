@@ -86,6 +86,10 @@ double AnchorFinder::ComputePredCost(std::uint32_t pid) {
     }
     case Family::kRange:
       return 10 * 0.4;
+    case Family::kSimilar:
+      // Holds on few records at the mins it is meant for, but each probe
+      // costs a filter lookup: after eq/in and prefix, before ranges.
+      return 1.5;
     case Family::kNone:
       break;
   }

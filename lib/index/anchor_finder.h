@@ -24,7 +24,7 @@ namespace targeting::internal::matching {
 inline constexpr int kMinRegexLiteral = 3;
 
 
-enum class Family : std::uint8_t { kNone, kEqIn, kPrefix, kText, kRange };
+enum class Family : std::uint8_t { kNone, kEqIn, kPrefix, kText, kRange, kSimilar };
 
 inline Family FamilyOf(const Predicate& p) {
   if (p.field < 0) return Family::kNone;
@@ -44,6 +44,8 @@ inline Family FamilyOf(const Predicate& p) {
     case Op::kGe:
     case Op::kBetween:
       return Family::kRange;
+    case Op::kSimilar:
+      return Family::kSimilar;
     case Op::kExists:     // true on most records: no help
     case Op::kEffective:  // likewise, and as_of stands in for a missing date
       return Family::kNone;

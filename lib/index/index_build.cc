@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "index/indexed_matcher.h"
+#include "load/normalize.h"
 
 namespace targeting::internal::matching {
 
@@ -13,6 +14,7 @@ IndexedMatcher::IndexedMatcher(RuleSetData* data, const Limits& limits)
     : data_(data), limits_(limits) {
   field_slot_.assign(static_cast<std::size_t>(data->schema.size()), -1);
   stats_.scored_entries = data->scored.size();
+  BuildSimilarFilters();
 
   RegexLiterals regex_literals(*data);
   regex_literals_ = &regex_literals;
@@ -356,10 +358,38 @@ void IndexedMatcher::AddAnchor(std::uint32_t pid) {
     case Op::kBetween:
       fi.between.push_back(Interval{p.nums[0], p.nums[1], pid});
       break;
+    case Op::kSimilar:
+      fi.similar.push_back(pid);
+      decided_[pid] = kExact;
+      break;
     case Op::kExists:
     case Op::kEffective:
       break;
   }
+}
+
+void IndexedMatcher::BuildSimilarFilters() {
+  similar_of_.assign(data_->predicates.size(), -1);
+  boost::unordered_flat_map<std::string, std::int32_t> by_operands;
+  for (std::size_t p = 0; p < data_->predicates.size(); ++p) {
+    const Predicate& pred = data_->predicates[p];
+    if (pred.op != Op::kSimilar) continue;
+    std::string key = FormatNumber(pred.nums[0]);
+    for (const std::string& v : pred.strs) {
+      key += '|';
+      key += std::to_string(v.size());
+      key += ':';
+      key += v;
+    }
+    auto [it, fresh] = by_operands.emplace(std::move(key), static_cast<std::int32_t>(similar_filters_.size()));
+    if (fresh) {
+      similar_filters_.push_back(std::make_unique<SimilarFilter>(pred.strs, pred.nums[0]));
+      stats_.similar_operands += pred.strs.size();
+      stats_.memory_bytes += similar_filters_.back()->MemoryBytes();
+    }
+    similar_of_[p] = it->second;
+  }
+  stats_.similar_filters = similar_filters_.size();
 }
 
 void IndexedMatcher::Finish() {

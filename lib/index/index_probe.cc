@@ -20,6 +20,16 @@ std::unique_ptr<MatchIndex::Scratch> IndexedMatcher::NewScratch() const {
   return s;
 }
 
+bool IndexedMatcher::SimilarHolds(std::uint32_t pred, const Record& record,
+                                  IndexScratch* s) const {
+  const SimilarFilter& filter = *similar_filters_[static_cast<std::size_t>(similar_of_[pred])];
+  const int f = data_->predicates[pred].field;
+  for (int i = 0, n = record.count(f); i < n; ++i) {
+    if (filter.Holds(record.str(f, i), &s->similar)) return true;
+  }
+  return false;
+}
+
 void IndexedMatcher::Hit(std::uint32_t pred, bool exact, IndexScratch* s) const {
   IndexScratch::PredState& st = s->pred[pred];
   if (exact) st.memo = s->epoch * 2 + 1;
@@ -143,6 +153,13 @@ void IndexedMatcher::Probe(const FieldIndex& fi, const Record& record, IndexScra
     if (!fi.sets.empty()) {
       fi.sets.Match(v, &s->set_hits, [&](std::uint32_t pred) { Hit(pred, true, s); });
     }
+    // An entry anchored on a similar test is a candidate only when the
+    // test's filter finds an operand within reach of min for the value.
+    for (std::uint32_t p : fi.similar) {
+      if (s->pred[p].mark == s->epoch) continue;  // held for an earlier element
+      const SimilarFilter& filter = *similar_filters_[static_cast<std::size_t>(similar_of_[p])];
+      if (filter.Holds(v, &s->similar)) Hit(p, true, s);
+    }
   }
 }
 
@@ -154,7 +171,9 @@ bool IndexedMatcher::Leaf(const Instr& in, const Record& record, Days as_of,
   // not hold (a missing field is never probed, and they are false on it).
   if (in.decided == kExact) return false;  // a hit would have set the memo
   if (in.decided == kIfNotHit && st.mark != s->epoch) return false;
-  const bool v = EvalInstr(in, record, as_of);
+  // A similar test is never compared with every operand: its filter answers.
+  const bool v = in.op == Op::kSimilar ? SimilarHolds(in.arg, record, s)
+                                       : EvalInstr(in, record, as_of);
   st.memo = s->epoch * 2 + (v ? 1 : 0);
   return v;
 }
@@ -195,6 +214,10 @@ void IndexedMatcher::Match(const Record& record, Days as_of, Scratch* scratch,
   const std::size_t na = always_.size(), nc = s->cands.size();
   ++s->records;
   s->candidates += na + nc;
+  s->similar_queries = s->similar.queries;
+  s->similar_cache_hits = s->similar.cache_hits;
+  s->similar_operands = s->similar.operands;
+  s->similar_verified = s->similar.verified;
 }
 
 }  // namespace targeting::internal::matching

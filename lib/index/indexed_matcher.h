@@ -36,6 +36,7 @@
 #include "index/match_index.h"
 #include "index/program.h"
 #include "index/regex_index.h"
+#include "index/similar_index.h"
 
 namespace targeting::internal::matching {
 
@@ -113,6 +114,7 @@ struct FieldIndex {
   RegexSetGroup sets;                  // keys are predicate ids
   std::vector<std::uint32_t> always_hit;  // regexes with a pattern no set holds
   bool uses_lower = false;
+  std::vector<std::uint32_t> similar;  // similar anchors, answered by their filters
 };
 
 // An entry in a posting list: the entry, where its program starts, and the
@@ -149,6 +151,7 @@ struct IndexScratch final : MatchIndex::Scratch {
   std::string lower;
   std::string folded;
   std::vector<int> set_hits;
+  SimilarScratch similar;
 };
 
 class IndexedMatcher final : public MatchIndex {
@@ -187,6 +190,12 @@ class IndexedMatcher final : public MatchIndex {
   void Finish();
 
   void Probe(const FieldIndex& fi, const Record& record, IndexScratch* s) const;
+  // similar: one filter per distinct (operands, min), shared by the
+  // predicates that have them; by predicate, its filter or -1.
+  void BuildSimilarFilters();
+  bool SimilarHolds(std::uint32_t pred, const Record& record, IndexScratch* s) const;
+  std::vector<std::unique_ptr<SimilarFilter>> similar_filters_;
+  std::vector<std::int32_t> similar_of_;
   void Hit(std::uint32_t pred, bool exact, IndexScratch* s) const;
   bool Verify(std::uint32_t pc, const Record& record, Days as_of, IndexScratch* s) const;
 

@@ -29,6 +29,8 @@ struct MatchIndexStats {
   std::size_t regex_sets = 0;         // RE2::Sets, after splitting
   std::size_t regex_set_patterns = 0;
   std::size_t unplaced_patterns = 0;  // fit in no RE2::Set: treated as always matching
+  std::size_t similar_filters = 0;    // distinct (operands, min) of similar tests
+  std::size_t similar_operands = 0;   // operands in those filters
   std::size_t memory_bytes = 0;       // an estimate of the index's own memory
 };
 
@@ -43,6 +45,13 @@ class MatchIndex {
     // Running totals over the records matched with this scratch.
     std::uint64_t records = 0;
     std::uint64_t candidates = 0;  // entries verified (index candidates and always-verify)
+    // similar: values looked up (and those answered from the cache), the
+    // operands the lookups stood for, and the operands the filter let
+    // through to exact Jaro-Winkler.
+    std::uint64_t similar_queries = 0;     // looked up in a filter (not cached)
+    std::uint64_t similar_cache_hits = 0;  // answered from the scratch's cache
+    std::uint64_t similar_operands = 0;
+    std::uint64_t similar_verified = 0;
   };
 
   virtual ~MatchIndex() = default;

@@ -27,6 +27,8 @@ double LeafCost(const Predicate& p) {
       return 8 + 2 * static_cast<double>(p.strs.size());
     case Op::kRegex:
       return 40 * static_cast<double>(p.regexes.size());
+    case Op::kSimilar:
+      return 30;
   }
   return 1;
 }

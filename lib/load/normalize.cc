@@ -28,6 +28,23 @@ bool IsLegalSuffix(std::string_view word) {
   return false;
 }
 
+// SPEC section 2's address words and their abbreviations (USPS Publication 28).
+constexpr std::pair<std::string_view, std::string_view> kAddressWords[] = {
+    {"STREET", "ST"},     {"AVENUE", "AVE"},   {"ROAD", "RD"},        {"BOULEVARD", "BLVD"},
+    {"DRIVE", "DR"},      {"LANE", "LN"},      {"COURT", "CT"},       {"PLACE", "PL"},
+    {"SQUARE", "SQ"},     {"TERRACE", "TER"},  {"PARKWAY", "PKWY"},   {"HIGHWAY", "HWY"},
+    {"CIRCLE", "CIR"},    {"SUITE", "STE"},    {"APARTMENT", "APT"},  {"BUILDING", "BLDG"},
+    {"FLOOR", "FL"},      {"ROOM", "RM"},      {"NORTH", "N"},        {"SOUTH", "S"},
+    {"EAST", "E"},        {"WEST", "W"},       {"NORTHEAST", "NE"},   {"NORTHWEST", "NW"},
+    {"SOUTHEAST", "SE"},  {"SOUTHWEST", "SW"}};
+
+std::string_view AddressWord(std::string_view word) {
+  for (const auto& [w, abbr] : kAddressWords) {
+    if (w == word) return abbr;
+  }
+  return word;
+}
+
 }  // namespace
 
 std::string_view TrimSpaces(std::string_view s) {
@@ -64,6 +81,57 @@ void AppendName(std::string_view raw, std::string* out) {
     if (!IsLegalSuffix(name.substr(space + 1))) break;
     out->resize(start + space);
   }
+}
+
+void AppendAddress(std::string_view raw, std::string* out) {
+  // Words first (as for a name), each abbreviated as it ends; then the
+  // pairs, left to right: a `PO` made of a pair takes part in no other pair.
+  const std::size_t start = out->size();
+  std::string word;
+  auto flush = [&]() {
+    if (word.empty()) return;
+    if (out->size() > start) out->push_back(' ');
+    out->append(AddressWord(word));
+    word.clear();
+  };
+  for (char c : raw) {
+    c = UpperAscii(c);
+    if (IsUpperAlnum(c)) {
+      word.push_back(c);
+    } else {
+      flush();
+    }
+  }
+  flush();
+  std::string_view text(out->data() + start, out->size() - start);
+  if (text.find("P O") == std::string_view::npos && text.find("POST OFFICE") == std::string_view::npos) {
+    return;
+  }
+  std::string joined;
+  std::string_view prev;  // a word waiting for its successor
+  bool have_prev = false;
+  auto emit = [&](std::string_view w) {
+    if (!joined.empty()) joined.push_back(' ');
+    joined.append(w);
+  };
+  std::size_t i = 0;
+  while (i <= text.size()) {
+    std::size_t j = text.find(' ', i);
+    if (j == std::string_view::npos) j = text.size();
+    const std::string_view w = text.substr(i, j - i);
+    if (have_prev && ((prev == "P" && w == "O") || (prev == "POST" && w == "OFFICE"))) {
+      emit("PO");
+      have_prev = false;
+    } else {
+      if (have_prev) emit(prev);
+      prev = w;
+      have_prev = true;
+    }
+    i = j + 1;
+  }
+  if (have_prev) emit(prev);
+  out->resize(start);
+  out->append(joined);
 }
 
 std::optional<double> ParseNumber(std::string_view s) {
@@ -197,7 +265,8 @@ namespace {
 // writing alike.
 constexpr std::pair<const char*, FieldType> kFieldTypeNames[] = {
     {"string", FieldType::kString}, {"code", FieldType::kCode},     {"name", FieldType::kName},
-    {"text", FieldType::kText},     {"number", FieldType::kNumber}, {"date", FieldType::kDate}};
+    {"text", FieldType::kText},     {"number", FieldType::kNumber}, {"date", FieldType::kDate},
+    {"address", FieldType::kAddress}};
 
 }  // namespace
 
@@ -285,6 +354,9 @@ bool NormalizeValue(FieldType type, std::string_view raw, std::string* out, doub
       return true;
     case FieldType::kName:
       internal::AppendName(raw, out);
+      return true;
+    case FieldType::kAddress:
+      internal::AppendAddress(raw, out);
       return true;
     case FieldType::kNumber: {
       std::string_view t = TrimSpaces(raw);

@@ -15,6 +15,11 @@ void AppendCode(std::string_view raw, std::string* out);
 // Appends the name form: upper-cased words of A-Z0-9, one space between,
 // trailing legal suffixes (CO, LTD, ...) dropped while more than one word remains.
 void AppendName(std::string_view raw, std::string* out);
+// Appends the address form: upper-cased words of A-Z0-9, one space between,
+// each word of USPS Publication 28's table (STREET, NORTH, SUITE, ...) replaced
+// by its abbreviation, then each adjacent pair `P O` or `POST OFFICE` written
+// as the one word `PO`.
+void AppendAddress(std::string_view raw, std::string* out);
 // The strict number grammar of SPEC section 2; nullopt on anything else,
 // including values that overflow to infinity. Spaces around are trimmed by the caller.
 std::optional<double> ParseNumber(std::string_view text);

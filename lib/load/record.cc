@@ -32,7 +32,7 @@ Schema BuildManifest() {
       Field("shipper_name", T::kName),
       Field("shipper_country", T::kCode),
       Field("consignee_name", T::kName),
-      Field("consignee_address", T::kText),
+      Field("consignee_address", T::kAddress),
       Field("consignee_type", T::kCode),
       Field("importer_id", T::kCode),
       Field("manufacturer_id", T::kCode),

@@ -24,6 +24,7 @@ const char* OpName(Op op) {
     case Op::kBetween: return "between";
     case Op::kExists: return "exists";
     case Op::kEffective: return "effective";
+    case Op::kSimilar: return "similar";
   }
   return "?";
 }

@@ -48,6 +48,7 @@ enum class Op : std::uint8_t {
   kBetween,
   kExists,
   kEffective,  // the entry's `effective` window over the schema's date field
+  kSimilar,    // Jaro-Winkler >= nums[0] with one of strs (SPEC section 4)
 };
 const char* OpName(Op op);
 
@@ -59,7 +60,8 @@ struct Predicate {
   // Normalized operands. For contains / contains_any they are ASCII
   // lower-cased; for regex they are the patterns as written.
   std::vector<std::string> strs;
-  // Numeric operands: eq/in values, lt..ge bound, between [low, high].
+  // Numeric operands: eq/in values, lt..ge bound, between [low, high];
+  // for similar, its min.
   std::vector<double> nums;
   // Set forms of `in` (and eq) operands for fast membership.
   StringSet str_set;

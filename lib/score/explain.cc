@@ -2,6 +2,10 @@
 // reuse its predicate test, so an explanation can never disagree with a score.
 #include "targeting/explain.h"
 
+#include <cstdio>
+#include <cstdlib>
+
+#include "eval/jaro_winkler.h"
 #include "load/normalize.h"
 #include "plan/ruleset_data.h"
 #include "eval/evaluate.h"
@@ -41,6 +45,19 @@ bool Walk(const internal::RuleSetData& data, int id, int depth, const Record& re
     ExplainNode& leaf = (*out)[at];
     if (p.field >= 0) leaf.field = data.schema.field(p.field).name;
     leaf.values = ValuesOf(data.schema, record, p.field);
+    if (p.op == internal::Op::kSimilar && p.field >= 0) {
+      // The reference's comparison with every operand, keeping the best.
+      for (int i = 0; i < record.count(p.field); ++i) {
+        for (const std::string& operand : p.strs) {
+          const double sim = internal::JaroWinkler(record.str(p.field, i), operand);
+          if (sim > leaf.similarity) {
+            leaf.similarity = sim;
+            leaf.best_operand = operand;
+          }
+        }
+      }
+      leaf.min = p.nums[0];
+    }
     if (p.op == internal::Op::kEffective && leaf.values.empty()) {
       leaf.values.push_back(FormatDate(as_of) + " (as-of; the record has no date)");
     }
@@ -61,6 +78,18 @@ bool Walk(const internal::RuleSetData& data, int id, int depth, const Record& re
   }
   (*out)[at].holds = holds;
   return holds;
+}
+
+// "0.967 >= 0.92": three decimals, or all the digits when three would show
+// the comparison the wrong way round (0.9199 is not >= 0.92).
+std::string SimilarityText(const ExplainNode& n) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.3f", n.similarity);
+  const bool holds = n.similarity >= n.min;
+  if ((std::strtod(buf, nullptr) >= n.min) != holds) {
+    std::snprintf(buf, sizeof buf, "%.17g", n.similarity);
+  }
+  return std::string(buf) + (holds ? " >= " : " < ") + internal::FormatNumber(n.min);
 }
 
 }  // namespace
@@ -111,6 +140,11 @@ std::string FormatExplanation(const RuleSet& rules, const Explanation& ex) {
           out += quoted;
         }
       }
+      if (n.similarity >= 0) {
+        std::string quoted;
+        internal::AppendJsonString(n.best_operand, &quoted);
+        out += "   (" + n.field + " ~ " + quoted + " " + SimilarityText(n) + ")";
+      }
     }
     out += "  (line " + std::to_string(n.line) + ")\n";
   }
@@ -140,6 +174,15 @@ void AppendExplanationJson(const RuleSet& rules, const Explanation& ex, std::str
         AppendJsonString(n.values[k], out);
       }
       out->push_back(']');
+      if (n.similarity >= 0) {
+        out->append(",\"similar\":{\"operand\":");
+        AppendJsonString(n.best_operand, out);
+        out->append(",\"similarity\":");
+        internal::AppendNumber(n.similarity, out);
+        out->append(",\"min\":");
+        internal::AppendNumber(n.min, out);
+        out->push_back('}');
+      }
     }
     out->push_back('}');
   }

@@ -84,6 +84,7 @@ TEST(Differential, IndexedScorerMatchesReference) {
   const auto start = std::chrono::steady_clock::now();
   std::uint64_t pairs = 0, sets = 0, records = 0, fired = 0, always = 0, scored_entries = 0;
   std::uint64_t regex_sets = 0, regex_sets_failing = 0, literals = 0, guarded = 0;
+  std::uint64_t similar_filters = 0, similar_operands = 0;
   ScoreResult idx, ref;
   for (std::uint64_t seed = first_seed; pairs < target_pairs && sets < max_sets; ++seed) {
     RandomRuleSets gen(seed);
@@ -113,6 +114,8 @@ TEST(Differential, IndexedScorerMatchesReference) {
     regex_sets_failing += seed % 5 == 0 ? st.regex_sets : 0;
     literals += st.literals;
     guarded += st.guarded_entries;
+    similar_filters += st.similar_filters;
+    similar_operands += st.similar_operands;
     Scorer scorer(rules, ScoreOptions{set.as_of});
     std::size_t scored = 0;
     for (const EntryInfo& e : rules->entries()) {
@@ -152,6 +155,9 @@ TEST(Differential, IndexedScorerMatchesReference) {
       static_cast<unsigned long long>(regex_sets), static_cast<unsigned long long>(regex_sets_failing),
       static_cast<unsigned long long>(literals), static_cast<unsigned long long>(guarded),
       static_cast<unsigned long long>(first_seed));
+  std::printf("differential: %llu similar filters over %llu operands\n",
+              static_cast<unsigned long long>(similar_filters),
+              static_cast<unsigned long long>(similar_operands));
   if (max_sets == ~0ULL) {
     EXPECT_GE(pairs, target_pairs);
   }
@@ -161,6 +167,8 @@ TEST(Differential, IndexedScorerMatchesReference) {
     EXPECT_GT(regex_sets_failing, 0u) << "no RE2::Set was built where failures are simulated";
     EXPECT_GT(literals, 0u);
     EXPECT_GT(guarded, 0u) << "no entry was filed under a guard";
+    EXPECT_GT(similar_filters, 100u) << "too few similar tests";
+    EXPECT_GT(similar_operands, 100'000u) << "similar was not tried on lists of thousands of names";
   }
 }
 

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <iterator>
 #include <string>
 #include <utility>
 #include <vector>
@@ -119,6 +120,7 @@ class RandomRuleSets {
                  {"names", FieldType::kName, true}, {"strs", FieldType::kString, true},
                  {"nums", FieldType::kNumber, true}, {"days", FieldType::kDate, true},
                  {"n", FieldType::kNumber},       {"w", FieldType::kNumber},
+                 {"addr", FieldType::kAddress},   {"addrs", FieldType::kAddress, true},
                  {"ratio", FieldType::kNumber, false, true}};
       record_id_ = "id";
       port_ = "port";
@@ -130,7 +132,7 @@ class RandomRuleSets {
                  {"port_of_lading", T::kCode},    {"country_of_origin", T::kCode},
                  {"country_of_export", T::kCode}, {"routing", T::kCode, true},
                  {"shipper_name", T::kName},      {"shipper_country", T::kCode},
-                 {"consignee_name", T::kName},    {"consignee_address", T::kText},
+                 {"consignee_name", T::kName},    {"consignee_address", T::kAddress},
                  {"consignee_type", T::kCode},    {"importer_id", T::kCode},
                  {"manufacturer_id", T::kCode},   {"carrier", T::kCode},
                  {"hts_code", T::kCode},          {"description", T::kText},
@@ -166,6 +168,18 @@ class RandomRuleSets {
     h += "  nums: {values: [" + JoinQuoted(Some(Numbers(), 1, 4)) + "]}\n";
     h += "  dates: {values: [" + JoinQuoted(Some(Dates(), 1, 3)) + "]}\n";
     h += "  empty: {values: []}\n";
+    // similar against lists of thousands of names (SimilarFilter), in some sets.
+    big_list_ = rng_.Chance(0.35);
+    if (big_list_) {
+      const std::vector<std::string>& pool = NamePool();
+      const int n = rng_.Between(1000, static_cast<int>(pool.size()));
+      const int start = rng_.Below(static_cast<int>(pool.size()));
+      h += "  names: {values: [";
+      for (int i = 0; i < n; ++i) {
+        h += (i ? ", " : "") + Quote(pool[static_cast<std::size_t>((start + i) % static_cast<int>(pool.size()))]);
+      }
+      h += "]}\n";
+    }
     h += "rules:\n";
     const int n = rng_.Between(1, max_entries);
     for (int i = 0; i < n; ++i) g.entries.push_back(Entry(i));
@@ -205,6 +219,53 @@ class RandomRuleSets {
   }
 
  private:
+  // Company-like names from syllables, fixed for every seed.
+  static const std::vector<std::string>& NamePool() {
+    static const std::vector<std::string> v = [] {
+      static const char* const kParts[] = {
+          "SHEN", "ZHEN", "HONG", "DA", "TRAD", "ING", "GOLD", "EN", "HAR", "BOUR", "XIN", "YUE",
+          "AUTO", "PARTS", "KAI", "YUAN", "LI", "JIA", "WAH", "FUNG", "STAR", "BRIGHT", "SUN",
+          "TECH", "ELEC", "TRON", "GLOBAL", "INTL", "NING", "BO", "TIAN", "YU", "HAO", "YUN",
+          "A", "AL", "RUI", "SHENG", "MEI", "FU", "JIN", "LONG", "BAGS", "CO", "BAND", "AR"};
+      Rng rng(0x5eed);
+      std::vector<std::string> out;
+      for (int i = 0; i < 3000; ++i) {
+        std::string name;
+        const int words = rng.Between(1, 4);
+        for (int w = 0; w < words; ++w) {
+          if (w) name += ' ';
+          const int syl = rng.Between(1, 3);
+          for (int k = 0; k < syl; ++k) name += kParts[rng.Below(static_cast<int>(std::size(kParts)))];
+        }
+        out.push_back(name);
+      }
+      return out;
+    }();
+    return v;
+  }
+  // A name of the pool, sometimes misspelt: a byte changed, dropped, added or
+  // swapped with the next, or a word dropped.
+  std::string NearName() {
+    std::string v = rng_.Pick(NamePool());
+    const int edits = rng_.Below(3);
+    for (int e = 0; e < edits && v.size() > 1; ++e) {
+      const auto at = static_cast<std::size_t>(rng_.Below(static_cast<int>(v.size())));
+      switch (rng_.Below(5)) {
+        case 0: v[at] = static_cast<char>('A' + rng_.Below(26)); break;
+        case 1: v.erase(at, 1); break;
+        case 2: v.insert(at, 1, static_cast<char>('A' + rng_.Below(26))); break;
+        case 3:
+          if (at + 1 < v.size()) std::swap(v[at], v[at + 1]);
+          break;
+        default: {
+          const std::size_t sp = v.find(' ');
+          if (sp != std::string::npos) v.erase(0, sp + 1);
+        }
+      }
+    }
+    return v;
+  }
+
   static const std::vector<std::string>& Strings() {
     static const std::vector<std::string> v = {
         "CN", "cn", "HK", "US", "VN", "2704", "4601", "SEA", "AIR", "Acme Trading Co., Ltd.",
@@ -251,6 +312,7 @@ class RandomRuleSets {
            "  codes: {type: code, list: true}\n  names: {type: name, list: true}\n"
            "  strs: {type: string, list: true}\n  nums: {type: number, list: true}\n"
            "  days: {type: date, list: true}\n  n: number\n  w: number\n"
+           "  addr: address\n  addrs: {type: address, list: true}\n"
            "derived:\n  ratio: {divide: [n, w]}\n";
   }
 
@@ -285,6 +347,7 @@ class RandomRuleSets {
       case FieldType::kDate: return rng_.Pick(Dates());
       case FieldType::kText: return Phrase();
       default:
+        if (rng_.Chance(0.3)) return NearName();
         if (f.name == "hts_code" || rng_.Chance(0.15)) return Digits();
         if (rng_.Chance(0.2)) return Phrase();
         return rng_.Pick(Strings());
@@ -378,6 +441,24 @@ class RandomRuleSets {
       return "[" + Quote(a) + ", " + Quote(b) + "]";
     }
     if (op == "exists") return rng_.Chance(0.5) ? "true" : "false";
+    if (op == "similar") {
+      std::string to;
+      const int form = rng_.Below(4);
+      if (form == 0 || (form == 1 && !big_list_)) {
+        to = Quote(rng_.Chance(0.6) ? NearName() : Value(f));
+      } else if (form == 1) {
+        to = "{\"list\": \"names\"}";
+      } else if (form == 2) {
+        to = ListRef(f);
+      } else {
+        std::vector<std::string> v;
+        for (int i = rng_.Between(1, 4); i > 0; --i) v.push_back(rng_.Chance(0.6) ? NearName() : Value(f));
+        to = "[" + JoinQuoted(v) + "]";
+      }
+      static const std::vector<std::string> kMins = {"1", "0.98", "0.95", "0.92", "0.9", "0.85",
+                                                     "0.8", "0.75", "0.6", "0.3", "0.05"};
+      return "{\"to\": " + to + ", \"min\": " + rng_.Pick(kMins) + "}";
+    }
     // lt le gt ge
     return Quote(f.type == FieldType::kDate ? rng_.Pick(Dates()) : rng_.Pick(Numbers()));
   }
@@ -385,7 +466,8 @@ class RandomRuleSets {
   std::vector<std::string> OperatorsFor(const GenField& f) {
     if (IsNumeric(f.type)) return {"eq", "in", "ne", "not_in", "lt", "le", "gt", "ge", "between", "exists"};
     if (f.type == FieldType::kText) return {"eq", "in", "ne", "not_in", "contains", "contains_any", "regex", "exists"};
-    return {"eq", "in", "ne", "not_in", "prefix", "contains", "contains_any", "regex", "exists"};
+    return {"eq", "in", "ne", "not_in", "prefix", "contains", "contains_any", "regex", "exists",
+            "similar", "similar"};
   }
 
   std::string FieldTest(const GenField& f) {
@@ -484,6 +566,7 @@ class RandomRuleSets {
   Rng rng_;
   bool custom_ = false;
   bool regex_heavy_ = false;
+  bool big_list_ = false;
   std::vector<GenField> fields_;
   std::string record_id_, port_, mode_;
 };

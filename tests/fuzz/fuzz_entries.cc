@@ -131,6 +131,7 @@ std::vector<Record> OperandRecords(const RuleSet& rules) {
           case FieldType::kCode: add(f, "HK"); break;
           case FieldType::kName: add(f, "Acme Trading Co"); break;
           case FieldType::kText: add(f, "GUCCI bags"); break;
+          case FieldType::kAddress: add(f, "12 North Main Street, Apt. 4"); break;
           case FieldType::kNumber: add(f, "12.5"); break;
           case FieldType::kDate: add(f, "2026-03-01"); break;
         }

@@ -298,7 +298,7 @@ TEST(Formats, CsvAndJsonlGiveTheSameRecords) {
   EXPECT_EQ(a.records, b.records);
   EXPECT_EQ(a.records[0],
             " record_id=B1 arrival_date=2026-03-01#20513.000000 mode=SEA port_of_entry=2704 "
-            "routing=CN routing=HK shipper_name=ACME TRADING consignee_address=1 Main St\nApt 2 "
+            "routing=CN routing=HK shipper_name=ACME TRADING consignee_address=1 MAIN ST APT 2 "
             "hts_code=4202216000 description=GUCCI \"bags\" quantity=10#10.000000 "
             "gross_weight_kg=20.5#20.500000 declared_value_usd=1e3#1000.000000 "
             "value_per_kg=48.78048780487805#48.780488 value_per_unit=100#100.000000");

@@ -88,6 +88,7 @@ Family FamilyOf(const Predicate& p) {
       return Family::kRange;
     case Op::kExists:     // true on most records: no help
     case Op::kEffective:  // likewise, and as_of stands in for a missing date
+    case Op::kAggregate:  // depends on the stream, never an anchor
       return Family::kNone;
   }
   return Family::kNone;
@@ -879,6 +880,7 @@ void IndexedMatcher::AddAnchor(std::uint32_t pid) {
       break;
     case Op::kExists:
     case Op::kEffective:
+    case Op::kAggregate:
       break;
   }
 }
@@ -1099,7 +1101,7 @@ bool IndexedMatcher::Leaf(const Instr& in, const Record& record, Days as_of,
   // not hold (a missing field is never probed, and they are false on it).
   if (in.decided == kExact) return false;  // a hit would have set the memo
   if (in.decided == kIfNotHit && st.mark != s->epoch) return false;
-  const bool v = EvalInstr(in, record, as_of);
+  const bool v = EvalInstr(in, record, as_of, s->measures);
   st.memo = s->epoch * 2 + (v ? 1 : 0);
   return v;
 }

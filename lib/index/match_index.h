@@ -11,6 +11,7 @@
 
 #include "plan/ruleset_data.h"
 #include "targeting/record.h"
+#include "targeting/stream.h"
 
 namespace targeting::internal {
 
@@ -42,6 +43,9 @@ class MatchIndex {
     // Running totals over the records matched with this scratch.
     std::uint64_t records = 0;
     std::uint64_t candidates = 0;  // entries verified (index candidates and always-verify)
+    // The measures of the record being matched, for aggregate leaves (set by
+    // the scorer before Match; null: every aggregate leaf is false).
+    const AggregateMeasures* measures = nullptr;
   };
 
   virtual ~MatchIndex() = default;

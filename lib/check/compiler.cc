@@ -133,6 +133,8 @@ class Builder {
   void CompileEntry(RawEntry& raw, internal::ConditionCompiler& cc,
                     std::vector<std::pair<EntryInfo, internal::EntryCode>>* out);
   void CompileTests(RawEntry& raw, internal::EntryCode* code);
+  // One test record's fields into *record; false after reporting errors.
+  bool ReadTestRecord(const YAML::Node& rec, const std::string& where, Record* record);
   std::optional<Days> ReadDate(const YAML::Node& n, const std::string& what);
 
   Compiler::Impl* impl_;
@@ -760,9 +762,49 @@ void Builder::CompileTests(RawEntry& raw, internal::EntryCode* code) {
         return;
       }
       std::string where = list.key + "[" + std::to_string(index) + "]";
+      internal::TestCase tc{list.key == "fires", index, LineOf(rec), ColumnOf(rec), Record(schema), {}};
+      // {sequence: [R1, ..., Rn]} (SPEC section 8): streamed in order, the
+      // assertion is about Rn.
+      if (rec.IsMap() && rec.size() == 1 && rec.begin()->first.IsScalar() &&
+          rec.begin()->first.Scalar() == "sequence") {
+        auto items = diag_.Seq(rec.begin()->second, "the sequence of test " + where);
+        if (!items) continue;
+        if (items->empty()) {
+          diag_.Error(rec.begin()->second, "test " + where + ": a sequence needs at least one record");
+          continue;
+        }
+        if (count + items->size() - 1 > limits_.max_tests_per_entry) {
+          diag_.Error(rec, "more than max_tests_per_entry=" +
+                               std::to_string(limits_.max_tests_per_entry) + " test records");
+          return;
+        }
+        count += items->size() - 1;
+        bool seq_ok = true;
+        for (std::size_t k = 0; k < items->size(); ++k) {
+          Record r(schema);
+          seq_ok &= ReadTestRecord((*items)[k], where + ".sequence[" + std::to_string(k + 1) + "]", &r);
+          if (k + 1 < items->size()) {
+            tc.before.push_back(std::move(r));
+          } else {
+            tc.record = std::move(r);
+          }
+        }
+        if (seq_ok) code->tests.push_back(std::move(tc));
+        continue;
+      }
+      if (!ReadTestRecord(rec, where, &tc.record)) continue;
+      code->tests.push_back(std::move(tc));
+    }
+  }
+}
+
+bool Builder::ReadTestRecord(const YAML::Node& rec, const std::string& where, Record* record) {
+  const Schema& schema = data_->schema;
+  {
+    {
       auto fields = diag_.Map(rec, "test record " + where);
-      if (!fields) continue;
-      internal::TestCase tc{list.key == "fires", index, LineOf(rec), ColumnOf(rec), Record(schema)};
+      if (!fields) return false;
+      internal::TestCase tc{true, 0, 0, 0, Record(schema), {}};
       bool ok = true;
       for (const MapItem& f : *fields) {
         int fi = schema.Find(f.key);
@@ -813,9 +855,10 @@ void Builder::CompileTests(RawEntry& raw, internal::EntryCode* code) {
           }
         }
       }
-      if (!ok) continue;
+      if (!ok) return false;
       tc.record.ComputeDerived();
-      code->tests.push_back(std::move(tc));
+      *record = std::move(tc.record);
+      return true;
     }
   }
 }

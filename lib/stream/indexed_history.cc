@@ -274,7 +274,7 @@ class IndexedHistory final : public AggregateHistory {
   // keys, every key is pruned and empty keys are dropped: amortized O(1)
   // per record, and at most about twice the live keys are ever held.
   void MaybeSweep(const StreamClock& clock) {
-    if (clock.latest == swept_at_ || inserts_ < keys_.size() + 1024) return;
+    if (clock.latest == swept_at_ || inserts_ < keys_.size() + 64) return;
     const Days forget = clock.ForgetAtOrBefore(def_.days);
     std::vector<std::string> empty;
     for (auto& [key, ks] : keys_) {

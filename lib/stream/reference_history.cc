@@ -42,10 +42,14 @@ class ReferenceHistory final : public AggregateHistory {
     // d - days + 1 <= day(s) <= d and day(s) > H - days, where `where` held.
     double count = 0, sum = 0;
     std::set<std::string> values;
-    for (const Past& s : past) {
+    // r itself counts whenever `where` holds for it, even when it arrives so
+    // late that its day is at or before H - days (docs/rule-language.md).
+    for (std::size_t i = 0; i < past.size(); ++i) {
+      const Past& s = past[i];
+      const bool is_r = i + 1 == past.size();
       if (!s.counted) continue;
-      if (s.day < day - def_.days + 1 || s.day > day) continue;
-      if (s.day <= clock.latest - def_.days) continue;
+      if (!is_r && (s.day < day - def_.days + 1 || s.day > day)) continue;
+      if (!is_r && s.day <= clock.latest - def_.days) continue;
       count += 1;
       for (double d : s.numbers) sum += d;
       for (const std::string& t : s.texts) values.insert(t);

@@ -65,7 +65,12 @@ class IndexedHistory final : public AggregateHistory {
     auto it = keys_.find(std::string_view(key_));
     KeyState* ks = it == keys_.end() ? nullptr : &it->second;
     if (ks) Prune(ks, forget);
-    if (counted) MeasuredValues(data_.schema, def_, r, &numbers_, &texts_);
+    if (counted) {
+      MeasuredValues(data_.schema, def_, r, &numbers_, &texts_);
+    } else {
+      numbers_.clear();
+      texts_.clear();
+    }
     double v = 0;
     switch (def_.measure) {
       case Measure::kCount:

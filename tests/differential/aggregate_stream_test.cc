@@ -89,9 +89,11 @@ std::string RandomWhere(Rng& rng) {
   }
 }
 
+std::uint64_t g_definition_base = 0;  // per rule set
+
 std::string RandomAggregate(Rng& rng, int definitions) {
   // A few definitions per set, so that entries share state.
-  Rng def(static_cast<std::uint64_t>(rng.Int(definitions)) + 77);
+  Rng def(g_definition_base + static_cast<std::uint64_t>(rng.Int(definitions)));
   std::vector<std::string> by;
   const int nby = 1 + def.Int(2);
   for (int i = 0; i < nby; ++i) {
@@ -136,6 +138,7 @@ std::string RandomRuleSet(Rng& rng) {
   std::string y = "lanes: {red: 50, yellow: 20}\nrules:\n";
   const int n = 3 + rng.Int(10);
   const int definitions = 2 + rng.Int(5);
+  g_definition_base = rng.Next();
   for (int i = 0; i < n; ++i) {
     y += "  - id: E" + std::to_string(i) + "\n";
     y += "    weight: " + std::to_string(rng.Int(40)) + "\n";

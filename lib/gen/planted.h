@@ -35,6 +35,10 @@ enum Pattern : int {
   kReelsOnePort,
   kRepeatViolators,
   kLedLighting,
+  // Across records (gen/episodes.h): the e-commerce patterns of SPEC section 8.
+  kSplitShipment,
+  kAddressManyShippers,
+  kShipperFanout,
   kPatternCount,
 };
 
@@ -91,7 +95,9 @@ struct PackEntry {
 // retired one is not compiled), sorted by id in byte order, as RuleSet does.
 const std::vector<PackEntry>& PackEntries();
 // Bit i set when PackEntries()[i]'s condition, with its scope and effective
-// window, holds on `s` (whatever the entry's status).
+// window, holds on `s` (whatever the entry's status). The pack's aggregate
+// entries depend on the records before `s`: PackStream (gen/episodes.h) sets
+// their bits.
 std::uint64_t PackFires(const Shipment& s);
 
 // The example pack's configuration that gen depends on (rules/targeting.yaml).

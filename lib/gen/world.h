@@ -89,6 +89,12 @@ struct Shipment {
   int violator = -1;           // index into Violators(), or -1
   bool violator_listed = false;  // written under the name on the repeat-violator list
   std::string shipper_norm;    // shipper_name normalized as a `name`
+  // Planted across records (gen/episodes.h): the pattern of the episode the
+  // record belongs to (-1: none), a look-alike that is not predictive, and a
+  // record that arrives after later-dated ones.
+  int episode = -1;
+  bool decoy = false;
+  bool late = false;
 
   bool RoutedVia(std::string_view country) const {
     for (int i = 0; i < routing_count; ++i) {

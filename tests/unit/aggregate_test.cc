@@ -528,3 +528,32 @@ TEST(AggregateExplain, ShowsTheKeyTheMeasureAndTheTest) {
 
 }  // namespace
 }  // namespace targeting
+
+namespace targeting::fuzz {
+std::string RunState(std::string_view input);
+const char* StateFuzzRules();
+}  // namespace targeting::fuzz
+
+namespace targeting {
+namespace {
+
+// The seeds of the state fuzz target reach past the checksum: a real state
+// of its rule set loads, and one of another rule set loads with every
+// aggregate missing.
+TEST(AggregateState, FuzzSeedsAreRealStateFiles) {
+  auto rules = CompileString(fuzz::StateFuzzRules()).rule_set;
+  ASSERT_TRUE(rules);
+  for (const char* name : {"history", "one_record", "other_rules"}) {
+    const std::string bytes =
+        testing::Slurp(std::string(TARGETING_SOURCE_DIR) + "/tests/fuzz/corpus/state/" + name + ".state");
+    ASSERT_GT(bytes.size(), 1u) << name;
+    StreamState s(rules, 0);
+    std::vector<std::string> missing;
+    EXPECT_TRUE(s.Load(bytes.substr(1), name, &missing).ok()) << name;
+    EXPECT_EQ(missing.size(), std::string(name) == "other_rules" ? 3u : 0u) << name;
+    EXPECT_EQ(fuzz::RunState(bytes), "") << name;
+  }
+}
+
+}  // namespace
+}  // namespace targeting

@@ -4,6 +4,7 @@
 // the key is touched, and keys whose items are all forgotten are swept out
 // in amortized passes, so memory follows the window, not the stream.
 #include <algorithm>
+#include <boost/container/small_vector.hpp>
 
 #include "plan/aggregate.h"
 #include "score/evaluate.h"
@@ -32,6 +33,15 @@ namespace {
 
 using Measure = AggregateDef::Measure;
 
+// Keys are hashed on every record of every aggregate: libstdc++'s murmur
+// over 8 bytes at a time, rather than boost::hash's byte-at-a-time combine.
+struct KeyHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept {
+    return std::hash<std::string_view>()(s);
+  }
+};
+
 struct Item {
   Days day = 0;
   std::uint32_t n = 0;  // count: records; distinct: value id
@@ -41,7 +51,8 @@ struct Item {
 struct KeyState {
   Days oldest = 0;  // of items
   Days newest = 0;
-  std::vector<Item> items;
+  // Most keys hold one item: kept inline, without an allocation.
+  boost::container::small_vector<Item, 1> items;
   // Sum: the fold, in stream order, of every item held; valid unless an item
   // was forgotten since (then it is folded again).
   double fold = 0;
@@ -66,10 +77,10 @@ class IndexedHistory final : public AggregateHistory {
     KeyState* ks = it == keys_.end() ? nullptr : &it->second;
     if (ks) Prune(ks, forget);
     if (counted) {
-      MeasuredValues(data_.schema, def_, r, &numbers_, &texts_);
+      Values(r);
     } else {
       numbers_.clear();
-      texts_.clear();
+      ntexts_ = 0;
     }
     double v = 0;
     switch (def_.measure) {
@@ -97,23 +108,30 @@ class IndexedHistory final : public AggregateHistory {
         for (double d : numbers_) v += d;
         break;
       case Measure::kDistinct: {
-        seen_.clear();
+        // Value ids are dense: a stamp per id marks those seen for this
+        // record, so the count is one pass over the key's items.
+        if (++epoch_ == 0) {
+          std::fill(stamp_.begin(), stamp_.end(), 0);
+          epoch_ = 1;
+        }
+        if (stamp_.size() < values_.size()) stamp_.resize(values_.size(), 0);
+        std::size_t distinct = 0;
         if (ks) {
           for (const Item& i : ks->items) {
-            if (i.day >= lo && i.day <= day) seen_.push_back(i.n);
+            if (i.day < lo || i.day > day || stamp_[i.n] == epoch_) continue;
+            stamp_[i.n] = epoch_;
+            ++distinct;
           }
         }
-        std::sort(seen_.begin(), seen_.end());
-        seen_.erase(std::unique(seen_.begin(), seen_.end()), seen_.end());
-        std::size_t distinct = seen_.size();
         own_.clear();
-        for (const std::string& t : texts_) {
+        for (std::size_t k = 0; k < ntexts_; ++k) {
+          const std::string& t = texts_[k];
           auto id = value_ids_.find(std::string_view(t));
-          if (id != value_ids_.end() && std::binary_search(seen_.begin(), seen_.end(), id->second)) {
+          if (id != value_ids_.end() && stamp_[id->second] == epoch_) continue;
+          if (std::any_of(own_.begin(), own_.end(), [&](std::size_t j) { return texts_[j] == t; })) {
             continue;
           }
-          if (std::find(own_.begin(), own_.end(), t) != own_.end()) continue;
-          own_.push_back(t);
+          own_.push_back(k);
         }
         distinct += own_.size();
         v = static_cast<double>(distinct);
@@ -241,7 +259,8 @@ class IndexedHistory final : public AggregateHistory {
         }
         break;
       case Measure::kDistinct:
-        for (const std::string& t : texts_) {
+        for (std::size_t k = 0; k < ntexts_; ++k) {
+          const std::string& t = texts_[k];
           const std::uint32_t id = ValueId(t);
           bool dup = false;
           for (const Item& i : ks->items) dup |= i.day == day && i.n == id;
@@ -273,6 +292,7 @@ class IndexedHistory final : public AggregateHistory {
       }
     }
     if (ks->items.capacity() > 4 * ks->items.size() + 8) ks->items.shrink_to_fit();
+
   }
 
   // Once H has moved and about as many records have been added as there are
@@ -281,14 +301,29 @@ class IndexedHistory final : public AggregateHistory {
   void MaybeSweep(const StreamClock& clock) {
     if (clock.latest == swept_at_ || inserts_ < keys_.size() + 64) return;
     const Days forget = clock.ForgetAtOrBefore(def_.days);
-    std::vector<std::string> empty;
-    for (auto& [key, ks] : keys_) {
-      Prune(&ks, forget);
-      if (ks.items.empty()) empty.push_back(key);
-    }
-    for (const std::string& key : empty) keys_.erase(key);
+    for (auto& [key, ks] : keys_) Prune(&ks, forget);
+    boost::unordered::erase_if(keys_, [](const auto& kv) { return kv.second.items.empty(); });
     swept_at_ = clock.latest;
     inserts_ = 0;
+  }
+
+  // MeasuredValues into scratch that keeps its capacity from record to record.
+  void Values(const Record& r) {
+    numbers_.clear();
+    ntexts_ = 0;
+    if (def_.field < 0) return;
+    const int n = r.count(def_.field);
+    if (def_.measure == Measure::kSum) {
+      for (int i = 0; i < n; ++i) numbers_.push_back(r.num(def_.field, i));
+    } else if (def_.measure == Measure::kDistinct) {
+      const bool numeric = IsNumeric(data_.schema.field(def_.field).type);
+      for (int i = 0; i < n; ++i) {
+        if (texts_.size() <= ntexts_) texts_.emplace_back();
+        texts_[ntexts_].clear();
+        AppendKeyValue(r, def_.field, i, numeric, &texts_[ntexts_]);
+        ++ntexts_;
+      }
+    }
   }
 
   std::uint32_t ValueId(const std::string& t) {
@@ -321,9 +356,9 @@ class IndexedHistory final : public AggregateHistory {
 
   const RuleSetData& data_;
   const AggregateDef& def_;
-  boost::unordered_flat_map<std::string, KeyState, StringHash, std::equal_to<>> keys_;
+  boost::unordered_flat_map<std::string, KeyState, KeyHash, std::equal_to<>> keys_;
   // Distinct: values in key form, interned with a reference count per item.
-  boost::unordered_flat_map<std::string, std::uint32_t, StringHash, std::equal_to<>> value_ids_;
+  boost::unordered_flat_map<std::string, std::uint32_t, KeyHash, std::equal_to<>> value_ids_;
   std::vector<std::string> values_;
   std::vector<std::uint32_t> refs_;
   std::vector<std::uint32_t> free_;
@@ -332,9 +367,11 @@ class IndexedHistory final : public AggregateHistory {
   // Per-record scratch.
   std::string key_;
   std::vector<double> numbers_;
-  std::vector<std::string> texts_;
-  std::vector<std::uint32_t> seen_;
-  std::vector<std::string> own_;
+  std::vector<std::string> texts_;  // the first ntexts_ are this record's (capacity reused)
+  std::size_t ntexts_ = 0;
+  std::vector<std::uint32_t> stamp_;  // by value id: == epoch_ when seen for this record
+  std::uint32_t epoch_ = 0;
+  std::vector<std::size_t> own_;
 };
 
 }  // namespace

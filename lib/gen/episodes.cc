@@ -122,10 +122,10 @@ Slot SlotOf(std::uint64_t seed, std::uint64_t index, std::uint64_t total) {
   if (u < 0.22 * scale) {
     kind = Kind::kSplit;
     candidates = 8;
-  } else if (u < 0.30 * scale) {
+  } else if (u < 0.26 * scale) {
     kind = Kind::kFanout;
-    candidates = 26;
-  } else if (u < 0.48 * scale) {
+    candidates = 80;
+  } else if (u < 0.44 * scale) {
     kind = Kind::kDecoy;
     candidates = 10;
   } else {
@@ -299,7 +299,7 @@ std::uint64_t PackStream::Fires(const Shipment& s) {
     if (s.residential && parcel && distinct >= 6) fired |= std::uint64_t{1} << bit_address_;
   }
   // Q-NTC-0702: by shipper_name, days 1, where RESIDENTIAL, distinct
-  // consignee_name >= 10.
+  // consignee_name >= 20.
   if (!s.shipper_norm.empty()) {
     const bool counted = s.residential;
     auto it = fanout_.find(s.shipper_norm);
@@ -319,7 +319,7 @@ std::uint64_t PackStream::Fires(const Shipment& s) {
       }
       if (!mine_seen) dn.names.push_back(name);
     }
-    if (s.residential && distinct >= 10) fired |= std::uint64_t{1} << bit_fanout_;
+    if (s.residential && distinct >= 20) fired |= std::uint64_t{1} << bit_fanout_;
   }
   return fired;
 }

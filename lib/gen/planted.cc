@@ -184,7 +184,7 @@ const PatternInfo& GetPattern(int pattern) {
        "several names, within seven days",
        {{"seizure", 0.45}, {"ipr_abandonment", 0.35}, {"referral", 0.20}}, 2, 6},
       {"shipper_fanout", "A shipper fanning out to many residential consignees in a day", 10,
-       "one seller sending EXPRESS/MAIL parcels to ten to sixteen residential consignees on "
+       "one seller sending EXPRESS/MAIL parcels to about thirty residential consignees on "
        "one day",
        {{"seizure", 0.55}, {"ipr_abandonment", 0.25}, {"abandonment", 0.20}}, 2, 5},
   };
@@ -287,7 +287,7 @@ const std::vector<PackEntry>& PackEntries() {
       {"Q-NTC-0701", K::kQuery, S::kActive, 15, C::kPredictive, 0.40, kAddressManyShippers,
        "an aggregate: one residential address, parcels from six or more shippers in a week"},
       {"Q-NTC-0702", K::kQuery, S::kActive, 15, C::kPredictive, 0.40, kShipperFanout,
-       "an aggregate: one shipper, ten or more residential consignees in a day"},
+       "an aggregate: one shipper, twenty or more residential consignees in a day"},
       {"Q-NYC-0088", K::kQuery, S::kActive, 10, C::kNoise, 0.08, -1,
        "cheap footwear from Vietnam: nothing planted"},
       {"Q-ORD-0012", K::kQuery, S::kActive, 10, C::kNoise, 0.15, -1,

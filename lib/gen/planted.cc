@@ -179,11 +179,11 @@ const PatternInfo& GetPattern(int pattern) {
        12, "three to six EXPRESS/MAIL parcels to one residential consignee on one day from "
        "different shippers, each under $800, together over it",
        {{"seizure", 0.50}, {"ipr_abandonment", 0.30}, {"abandonment", 0.20}}, 2, 6},
-      {"address_many_shippers", "One address receiving parcels from many shippers in a week", 10,
+      {"address_many_shippers", "One address receiving parcels from many shippers in a week", 15,
        "a residential address receiving EXPRESS/MAIL parcels from many shippers, under "
        "several names, within seven days",
        {{"seizure", 0.45}, {"ipr_abandonment", 0.35}, {"referral", 0.20}}, 2, 6},
-      {"shipper_fanout", "A shipper fanning out to many residential consignees in a day", 10,
+      {"shipper_fanout", "A shipper fanning out to many residential consignees in a day", 15,
        "one seller sending EXPRESS/MAIL parcels to about thirty residential consignees on "
        "one day",
        {{"seizure", 0.55}, {"ipr_abandonment", 0.25}, {"abandonment", 0.20}}, 2, 5},

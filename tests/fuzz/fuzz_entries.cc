@@ -158,6 +158,18 @@ std::string CheckRecord(Scorer& scorer, const Record& record, Days as_of) {
   Status a = scorer.Score(record, &indexed);
   Status b = scorer.ScoreReference(record, &reference);
   if (!a.ok() || !b.ok()) return "scoring failed: " + a.message() + b.message();
+  // With aggregates (SPEC section 8) the scorer's two streams advance
+  // together, one record at a time: their measures must agree too.
+  if (indexed.measures.keyed != reference.measures.keyed) {
+    return "the indexed and the reference streams disagree on which aggregates have a key";
+  }
+  for (std::size_t g = 0; g < indexed.measures.value.size(); ++g) {
+    const double x = indexed.measures.value[g], y = reference.measures.value[g];
+    if (indexed.measures.keyed[g] && x != y && !(std::isnan(x) && std::isnan(y))) {
+      return "the indexed and the reference streams measure aggregate " + std::to_string(g) +
+             " differently on record '" + std::string(record.record_id()) + "'";
+    }
+  }
   if (indexed.fired != reference.fired || indexed.score != reference.score ||
       indexed.lane != reference.lane || indexed.sampled != reference.sampled) {
     return "the index and the reference disagree on record '" + std::string(record.record_id()) +
@@ -177,7 +189,7 @@ std::string CheckRecord(Scorer& scorer, const Record& record, Days as_of) {
   AppendScoreJson(rules, record.record_id(), reference, &json);
   if (json.empty() || json.front() != '{' || json.back() != '}') return "malformed score JSON";
   for (std::size_t e = 0; e < entries.size() && e < kExplainedEntries; ++e) {
-    Explanation ex = Explain(rules, record, static_cast<int>(e), as_of);
+    Explanation ex = Explain(rules, record, static_cast<int>(e), as_of, &reference.measures);
     const bool fired =
         std::binary_search(reference.fired.begin(), reference.fired.end(), static_cast<std::uint32_t>(e));
     if (ex.fires != fired) {

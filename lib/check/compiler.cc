@@ -800,67 +800,63 @@ void Builder::CompileTests(RawEntry& raw, internal::EntryCode* code) {
 
 bool Builder::ReadTestRecord(const YAML::Node& rec, const std::string& where, Record* record) {
   const Schema& schema = data_->schema;
-  {
-    {
-      auto fields = diag_.Map(rec, "test record " + where);
-      if (!fields) return false;
-      internal::TestCase tc{true, 0, 0, 0, Record(schema), {}};
-      bool ok = true;
-      for (const MapItem& f : *fields) {
-        int fi = schema.Find(f.key);
-        if (fi < 0) {
-          std::vector<std::string> names;
-          for (const FieldDef& d : schema.fields()) names.push_back(d.name);
-          diag_.Error(f.key_node, "test record " + where + ": unknown field '" + f.key + "'" +
-                                      internal::Suggest(f.key, names));
-          ok = false;
-          continue;
-        }
-        const FieldDef& def = schema.field(fi);
-        if (def.derived) {
-          diag_.Error(f.key_node, "test record " + where + ": '" + f.key +
-                                      "' is derived; give the fields it is computed from");
-          ok = false;
-          continue;
-        }
-        std::vector<YAML::Node> values;
-        if (f.value.IsNull()) continue;  // missing
-        if (f.value.IsSequence()) {
-          if (!def.list) {
-            diag_.Error(f.value, "test record " + where + ": field '" + f.key +
-                                     "' is not a list field; give one value");
-            ok = false;
-            continue;
-          }
-          auto seq2 = diag_.Seq(f.value, "a list value");
-          if (!seq2) {
-            ok = false;
-            continue;
-          }
-          values = *seq2;
-        } else {
-          values.push_back(f.value);
-        }
-        for (const YAML::Node& v : values) {
-          if (v.IsNull()) continue;
-          auto s = diag_.Scalar(v, "a test value");
-          if (!s) {
-            ok = false;
-            continue;
-          }
-          std::string error;
-          if (!tc.record.AddElement(fi, *s, &error)) {
-            diag_.Error(v, "test record " + where + ": " + error + ": '" + *s + "'");
-            ok = false;
-          }
-        }
+  auto fields = diag_.Map(rec, "test record " + where);
+  if (!fields) return false;
+  Record parsed(schema);
+  bool ok = true;
+  for (const MapItem& f : *fields) {
+    int fi = schema.Find(f.key);
+    if (fi < 0) {
+      std::vector<std::string> names;
+      for (const FieldDef& d : schema.fields()) names.push_back(d.name);
+      diag_.Error(f.key_node, "test record " + where + ": unknown field '" + f.key + "'" +
+                                  internal::Suggest(f.key, names));
+      ok = false;
+      continue;
+    }
+    const FieldDef& def = schema.field(fi);
+    if (def.derived) {
+      diag_.Error(f.key_node, "test record " + where + ": '" + f.key +
+                                  "' is derived; give the fields it is computed from");
+      ok = false;
+      continue;
+    }
+    std::vector<YAML::Node> values;
+    if (f.value.IsNull()) continue;  // missing
+    if (f.value.IsSequence()) {
+      if (!def.list) {
+        diag_.Error(f.value, "test record " + where + ": field '" + f.key +
+                                 "' is not a list field; give one value");
+        ok = false;
+        continue;
       }
-      if (!ok) return false;
-      tc.record.ComputeDerived();
-      *record = std::move(tc.record);
-      return true;
+      auto seq2 = diag_.Seq(f.value, "a list value");
+      if (!seq2) {
+        ok = false;
+        continue;
+      }
+      values = *seq2;
+    } else {
+      values.push_back(f.value);
+    }
+    for (const YAML::Node& v : values) {
+      if (v.IsNull()) continue;
+      auto s = diag_.Scalar(v, "a test value");
+      if (!s) {
+        ok = false;
+        continue;
+      }
+      std::string error;
+      if (!parsed.AddElement(fi, *s, &error)) {
+        diag_.Error(v, "test record " + where + ": " + error + ": '" + *s + "'");
+        ok = false;
+      }
     }
   }
+  if (!ok) return false;
+  parsed.ComputeDerived();
+  *record = std::move(parsed);
+  return true;
 }
 
 void Builder::CompileEntry(RawEntry& raw, internal::ConditionCompiler& cc,

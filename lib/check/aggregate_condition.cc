@@ -27,6 +27,17 @@ const char* MeasureName(AggregateDef::Measure m) {
 
 }  // namespace
 
+bool UsesAggregate(const RuleSetData& data, int node) {
+  const Node& n = data.nodes[static_cast<std::size_t>(node)];
+  if (n.kind == Node::Kind::kLeaf) {
+    return data.predicates[static_cast<std::size_t>(n.pred)].op == Op::kAggregate;
+  }
+  for (std::uint32_t i = 0; i < n.child_count; ++i) {
+    if (UsesAggregate(data, static_cast<int>(data.children[n.first_child + i]))) return true;
+  }
+  return false;
+}
+
 // The canonical text of a condition subtree (predicate keys and shape), as
 // the fingerprint writes it, so that two `where`s are one when they test the
 // same things the same way.

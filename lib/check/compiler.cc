@@ -1018,8 +1018,11 @@ CompileResult Builder::Run() {
     const EntryInfo& e = data_->entries[i];
     if (!e.always_verify || e.status == EntryStatus::kDraft) continue;
     Issue w{Severity::kWarning, e.file, e.line, e.column, e.id,
-            "nothing in this entry's condition can be indexed (only negations, exists or "
-            "effective), so it is verified on every record"};
+            internal::UsesAggregate(*data_, data_->code[i].root)
+                ? "nothing in this entry's condition can be indexed (only negations, exists, "
+                  "effective or aggregates), so it is verified on every record"
+                : "nothing in this entry's condition can be indexed (only negations, exists or "
+                  "effective), so it is verified on every record"};
     result.issues.push_back(std::move(w));
   }
   result.rule_set = std::make_shared<const RuleSet>(std::move(data_));

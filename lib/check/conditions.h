@@ -84,6 +84,9 @@ class ConditionCompiler {
   bool node_limit_reported_ = false;
 };
 
+// Whether the condition at `node` holds an aggregate leaf (SPEC section 8).
+bool UsesAggregate(const RuleSetData& data, int node);
+
 // The label a field test shows in explain output, e.g. `hts_code prefix ["420221"]`.
 std::string PredicateLabel(const RuleSetData& data, const Predicate& p);
 

@@ -557,3 +557,24 @@ TEST(AggregateState, FuzzSeedsAreRealStateFiles) {
 
 }  // namespace
 }  // namespace targeting
+
+namespace targeting {
+namespace {
+
+TEST(AggregateCompile, AnEntryOfAggregatesAloneIsVerifiedOnEveryRecordAndCheckSaysWhy) {
+  CompileResult r = CompileString(R"(rules:
+  - {id: A, when: {aggregate: {by: shipper_name, days: 1, count: {ge: 2}}}}
+  - {id: B, when: {all: [{mode: SEA}, {aggregate: {by: shipper_name, days: 1, count: {ge: 2}}}]}}
+)", "test.yaml");
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r.warning_count(), 1u);
+  EXPECT_NE(r.issues[0].ToString().find("[A] nothing in this entry's condition can be indexed "
+                                        "(only negations, exists, effective or aggregates)"),
+            std::string::npos)
+      << r.issues[0].ToString();
+  EXPECT_TRUE(r.rule_set->entries()[0].always_verify);
+  EXPECT_FALSE(r.rule_set->entries()[1].always_verify);  // anchored on its mode test
+}
+
+}  // namespace
+}  // namespace targeting

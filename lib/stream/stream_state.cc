@@ -131,9 +131,18 @@ void StreamState::AppendHeld(void* held_state) const {
     internal::HeldAggregate ha;
     ha.definition = data.aggregates[a].key;
     ha.measure = static_cast<std::uint8_t>(data.aggregates[a].measure);
+    const bool ordered = data.aggregates[a].measure == internal::AggregateDef::Measure::kSum;
     impl_->histories[a]->Export(impl_->clock, [&](std::string_view key,
                                                   const std::vector<internal::HeldItem>& items) {
       ha.keys.push_back(internal::HeldKey{std::string(key), items});
+      // A sum keeps stream order (it adds in it); counts and distinct values
+      // are sets, written by day and value so the file is canonical.
+      if (!ordered) {
+        std::sort(ha.keys.back().items.begin(), ha.keys.back().items.end(),
+                  [](const internal::HeldItem& x, const internal::HeldItem& y) {
+                    return x.day != y.day ? x.day < y.day : x.text < y.text;
+                  });
+      }
     });
     // Keys in byte order, so the same history always writes the same bytes.
     std::sort(ha.keys.begin(), ha.keys.end(),

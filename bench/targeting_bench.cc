@@ -6,6 +6,8 @@
 //   targeting_bench [google benchmark flags]   the benchmarks below
 //   targeting_bench --summary                  one table: every figure of bench/README.md
 //   targeting_bench --write=DIR                rules.yaml + records.jsonl for `targeting bench`
+//   targeting_bench --aggregates               the aggregate mix (SPEC section 8): the cost of
+//                                              keeping aggregates, conjuncts, memory, state files
 //   targeting_bench --profile=PASSES           compile, then score the records PASSES times
 //                                              after one warm pass: nothing else, for
 //                                              valgrind --tool=callgrind --toggle-collect
@@ -25,6 +27,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/aggregate_bench.h"
 #include "bench/measure.h"
 #include "bench/synthetic.h"
 #include "eval/jaro_winkler.h"
@@ -44,6 +47,7 @@ struct Flags {
   std::size_t records = 20000;
   std::uint64_t seed = 1;
   bool summary = false;
+  bool aggregates = false;
   std::string write_dir;
   double reference_seconds = 10;
   int profile_passes = 0;
@@ -414,6 +418,8 @@ bool ParseFlags(int* argc, char** argv) {
     };
     if (a == "--summary") {
       g_flags.summary = true;
+    } else if (a == "--aggregates") {
+      g_flags.aggregates = true;
     } else if (const char* v = value("--rules=")) {
       g_flags.rules.clear();
       for (const std::string& s : Split(v)) g_flags.rules.push_back(std::stoull(s));
@@ -454,6 +460,7 @@ int main(int argc, char** argv) {
   if (!ParseFlags(&argc, argv)) return 2;
   if (!g_flags.write_dir.empty()) return Write();
   if (g_flags.summary) return Summary();
+  if (g_flags.aggregates) return AggregateSummary(g_flags.records, g_flags.seed);
   if (g_flags.profile_passes > 0) return Profile();
   RegisterAll();
   benchmark::Initialize(&argc, argv);

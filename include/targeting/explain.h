@@ -8,6 +8,7 @@
 
 #include "targeting/record.h"
 #include "targeting/rules.h"
+#include "targeting/stream.h"
 
 namespace targeting {
 
@@ -27,6 +28,15 @@ struct ExplainNode {
   std::string best_operand;
   double similarity = -1;
   double min = 0;
+  // Aggregate leaves (SPEC section 8): the record's key (the normalized
+  // values of the `by` fields; empty when one is missing), the measure's
+  // value for the record (when it has a key and measures were given) and the
+  // test, e.g. "sum declared_value_usd gt 800".
+  bool aggregate = false;
+  std::vector<std::string> key;
+  bool measured = false;
+  double measure = 0;
+  std::string test;
 };
 
 // The explanation of one entry on one record. Value type.
@@ -42,6 +52,10 @@ struct Explanation {
 // Preconditions: `record` was built with `rules.schema()`, 0 <= entry < entries().size().
 // Thread-safe (reads the RuleSet only).
 Explanation Explain(const RuleSet& rules, const Record& record, int entry, Days as_of);
+// The same, with the record's aggregate measures (ScoreResult::measures from
+// the scorer that scored it); without them every aggregate leaf is false.
+Explanation Explain(const RuleSet& rules, const Record& record, int entry, Days as_of,
+                    const AggregateMeasures* measures);
 
 // Indented text, one node per line, for people.
 std::string FormatExplanation(const RuleSet& rules, const Explanation& explanation);

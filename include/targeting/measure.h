@@ -528,6 +528,10 @@ class RuleSetDiff {
   DiffReport Report() const;
   // Record ids of outcomes that joined no record, in file order.
   std::vector<std::string> UnmatchedIds(std::size_t limit) const;
+  // The aggregate streams of the two sets (SPEC section 8), null for a set
+  // without aggregates: load them before the first Add, save after the last.
+  StreamState* old_stream();
+  StreamState* new_stream();
 
  private:
   RuleSetDiff();

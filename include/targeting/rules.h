@@ -122,6 +122,10 @@ class RuleSet {
   const std::string& fingerprint() const;
   // The canonical text the fingerprint is taken over.
   const std::string& canonical() const;
+  // The distinct aggregates of SPEC section 8 (by, days, where, measure,
+  // field), each the unit of stream state; how each reads, for messages.
+  std::size_t aggregate_count() const;
+  std::string aggregate_label(std::size_t i) const;
 
   // For the library's own stages.
   const internal::RuleSetData& data() const { return *data_; }
@@ -189,6 +193,7 @@ struct TestFailure {
   int column = 0;
   bool expected_fire = true;  // a `fires` test that did not fire, or a `not_fires` that did
   int index = 0;              // 1-based position in its `fires` / `not_fires` list
+  int sequence = 0;           // a `{sequence: [...]}` item: its number of records (else 0)
   std::string ToString() const;
 };
 
@@ -199,6 +204,8 @@ struct TestReport {
 
 // Runs every inline test of every entry (active, shadow and draft) with the
 // reference evaluator; `as_of` stands in for a missing date (SPEC section 3).
+// Each test item is a stream of its own (SPEC section 8): one record, or the
+// records of a `{sequence: [...]}`, the assertion being about the last.
 TestReport RunInlineTests(const RuleSet& rules, Days as_of);
 
 // An inline test on which the indexed matcher and the reference evaluator

@@ -13,6 +13,7 @@
 #include "targeting/record.h"
 #include "targeting/rules.h"
 #include "targeting/status.h"
+#include "targeting/stream.h"
 
 namespace targeting {
 
@@ -31,6 +32,10 @@ struct ScoreResult {
   // Indices into RuleSet::entries() of the fired entries (active and shadow),
   // ascending, which is byte order of their ids.
   std::vector<std::uint32_t> fired;
+  // The record's aggregate measures (SPEC section 8), set by Scorer::Score
+  // and Scorer::Measure; empty for a rule set without aggregates. Clear()
+  // keeps them: Scorer::ScoreMeasured reads them.
+  AggregateMeasures measures;
 
   void Clear() {
     score = 0;
@@ -48,6 +53,16 @@ std::uint64_t SplitMix64(std::uint64_t z);
 
 // Scores records against one RuleSet. Holds per-thread scratch: not
 // thread-safe, use one Scorer per thread. Keeps the RuleSet alive.
+//
+// On a rule set with aggregates (SPEC section 8) a Scorer carries the stream:
+// Score and ScoreReference each advance a stream of their own, so every
+// record given to one of them is a record of its stream, in the order given
+// (a rejected record must not be given). stream() is the StreamState that
+// Score advances: load it (StreamState::LoadFile) before the first record
+// and save it (StreamState::SaveFile) after the last to carry the stream
+// across runs. To score on several threads, advance one scorer's stream in
+// input order with Measure and give each result to ScoreMeasured on any
+// scorer of the same RuleSet: the measures are the only state.
 class Scorer {
  public:
   explicit Scorer(std::shared_ptr<const RuleSet> rules, ScoreOptions options = {});
@@ -65,6 +80,27 @@ class Scorer {
   Status Score(const Record& record, ScoreResult* result);
   // Scores by walking every entry's condition: the correctness reference.
   Status ScoreReference(const Record& record, ScoreResult* result);
+
+  // The stream stage alone: advances stream() (or reference_stream()) by
+  // `record` and sets result->measures; nothing else of *result changes.
+  // Without aggregates it only clears result->measures.
+  Status Measure(const Record& record, ScoreResult* result);
+  Status MeasureReference(const Record& record, ScoreResult* result);
+  // Scores with result->measures as the record's measures (from Measure, on
+  // this or another scorer of the same RuleSet); does not touch a stream.
+  Status ScoreMeasured(const Record& record, ScoreResult* result);
+  Status ScoreReferenceMeasured(const Record& record, ScoreResult* result);
+
+  // True when the rule set has aggregates (and a Scorer carries a stream).
+  bool has_stream() const;
+  // The stream Score advances; null without aggregates. Owned by the scorer.
+  StreamState* stream();
+  // The stream ScoreReference advances (StreamState::Kind::kReference).
+  StreamState* reference_stream();
+  // Hot reload: continues on `next` (same schema) keeping the history of
+  // every aggregate whose definition is unchanged; the labels of those that
+  // start empty are appended to *started_empty. On error nothing changes.
+  Status Rebind(std::shared_ptr<const RuleSet> next, std::vector<std::string>* started_empty);
 
  private:
   struct Scratch;
@@ -97,6 +133,10 @@ class Engine {
 
   // A Scorer on the current set.
   Scorer NewScorer(ScoreOptions options = {}) const { return Scorer(Current(), options); }
+  // Moves `scorer` to the current set when a reload installed a new one,
+  // keeping the stream history of the aggregates whose definitions are
+  // unchanged (Scorer::Rebind); a no-op when it is already current.
+  Status Refresh(Scorer* scorer, std::vector<std::string>* started_empty = nullptr) const;
 
  private:
   mutable std::mutex mu_;

@@ -3,6 +3,7 @@
 //   Compiler / CompilePath  -> RuleSet (immutable, shared across threads)
 //   RecordReader / Record   -> normalized records
 //   Scorer (one per thread) -> ScoreResult: fired entries, score, lane, sampled
+//   StreamState             -> aggregate history of a stream, saved across runs (stream.h)
 //   Engine                  -> hot reload of the current RuleSet
 //   Outcomes + Backtest     -> per-entry metrics, promotion candidates (measure.h)
 //   RuleSetDiff             -> what changes between two rule sets
@@ -17,5 +18,6 @@
 #include "targeting/rules.h"
 #include "targeting/score.h"
 #include "targeting/status.h"
+#include "targeting/stream.h"
 
 #endif  // TARGETING_TARGETING_H_

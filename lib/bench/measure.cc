@@ -39,18 +39,28 @@ struct Run {
 // Scores records [begin, end) of every pass on `threads` threads (thread t
 // takes every threads-th record), until `min_seconds` have passed or, with a
 // deadline, until it is reached. Returns records scored and seconds taken.
+// A scorer whose streams start from `state` (a state file's bytes, or empty).
+Scorer NewScorer(const std::shared_ptr<const RuleSet>& rules, Days as_of, const std::string& state) {
+  Scorer scorer(rules, ScoreOptions{as_of});
+  if (!state.empty() && scorer.has_stream()) {
+    (void)scorer.stream()->Load(state, "state");
+    (void)scorer.reference_stream()->Load(state, "state");
+  }
+  return scorer;
+}
+
 template <typename ScoreFn>
 Run Throughput(const std::shared_ptr<const RuleSet>& rules,
                                           const std::vector<Record>& records, Days as_of,
                                           int threads, double min_seconds, bool stop_mid_pass,
-                                          ScoreFn score) {
+                                          const std::string& state, ScoreFn score) {
   std::atomic<bool> stop{false};
   std::atomic<std::size_t> total{0};
   std::atomic<std::int64_t> cpu_ns{0};
   const auto start = Clock::now();
   auto work = [&](int t) {
     const double cpu0 = ThreadCpuSeconds();
-    Scorer scorer(rules, ScoreOptions{as_of});
+    Scorer scorer = NewScorer(rules, as_of, state);
     ScoreResult result;
     std::size_t done = 0;
     for (;;) {
@@ -95,7 +105,18 @@ PerRecord CountPerRecord(const RuleSet& rules, const std::vector<Record>& record
   auto scratch = index.NewScratch();
   std::vector<std::uint32_t> fired;
   std::size_t fired_total = 0;
+  // With aggregates the records are a stream: measure each in order.
+  std::unique_ptr<StreamState> stream;
+  if (rules.aggregate_count() > 0) {
+    stream = std::make_unique<StreamState>(
+        std::shared_ptr<const RuleSet>(std::shared_ptr<const RuleSet>(), &rules), as_of);
+  }
+  AggregateMeasures measures;
   for (const Record& r : records) {
+    if (stream) {
+      (void)stream->Advance(r, &measures);
+      scratch->measures = &measures;
+    }
     index.Match(r, as_of, scratch.get(), &fired);
     fired_total += fired.size();
   }
@@ -142,7 +163,7 @@ Measurement Measure(const std::shared_ptr<const RuleSet>& rules, const std::vect
   m.similar_pass_rate = per.similar_pass_rate;
 
   const Run idx_run = Throughput(rules, records, as_of, m.threads, options.min_seconds, false,
-                                 [](Scorer& s, const Record& r, ScoreResult* out) {
+                                 options.state, [](Scorer& s, const Record& r, ScoreResult* out) {
                                    (void)s.Score(r, out);
                                  });
   m.indexed_rps = static_cast<double>(idx_run.records) / idx_run.wall;
@@ -151,7 +172,7 @@ Measurement Measure(const std::shared_ptr<const RuleSet>& rules, const std::vect
   std::size_t n_ref = 0;
   if (options.reference_seconds > 0) {
     const Run ref_run = Throughput(rules, records, as_of, m.threads, options.reference_seconds,
-                                   true, [](Scorer& s, const Record& r, ScoreResult* out) {
+                                   true, options.state, [](Scorer& s, const Record& r, ScoreResult* out) {
                                      (void)s.ScoreReference(r, out);
                                    });
     n_ref = ref_run.records;
@@ -164,7 +185,7 @@ Measurement Measure(const std::shared_ptr<const RuleSet>& rules, const std::vect
   // Single-record latency on one thread, and a check that the index agrees
   // with the reference on the records the reference scored.
   {
-    Scorer scorer(rules, ScoreOptions{as_of});
+    Scorer scorer = NewScorer(rules, as_of, options.state);
     ScoreResult idx, ref;
     const std::size_t n = std::min(records.size(), options.latency_records);
     std::vector<double> us;
@@ -187,12 +208,34 @@ Measurement Measure(const std::shared_ptr<const RuleSet>& rules, const std::vect
     m.max_us = us.back();
     const std::size_t checked = std::min(records.size(), std::max<std::size_t>(n_ref, 1));
     const auto check_start = Clock::now();
+    // A fresh scorer: with aggregates the check must stream each record once.
+    Scorer check = NewScorer(rules, as_of, options.state);
     for (std::size_t i = 0; i < checked; ++i) {
       if ((i & 15) == 15 && Seconds(check_start, Clock::now()) > 2) break;
-      (void)scorer.Score(records[i], &idx);
-      (void)scorer.ScoreReference(records[i], &ref);
+      (void)check.Score(records[i], &idx);
+      (void)check.ScoreReference(records[i], &ref);
       if (idx.fired != ref.fired || idx.score != ref.score) ++m.mismatches;
     }
+  }
+  // The cost of keeping the aggregates: the stream stage alone, in input
+  // order on one thread, repeated with fresh streams for at least 0.2 s.
+  m.aggregates = rules->aggregate_count();
+  if (m.aggregates > 0) {
+    std::size_t done = 0;
+    double cpu = 0;
+    ScoreResult res;
+    do {
+      Scorer s = NewScorer(rules, as_of, options.state);
+      const double cpu0 = ThreadCpuSeconds();
+      for (const Record& r : records) (void)s.Measure(r, &res);
+      cpu += ThreadCpuSeconds() - cpu0;
+      done += records.size();
+      const StreamStats st = s.stream()->stats();
+      m.stream_keys = st.keys;
+      m.stream_slots = st.slots;
+      m.stream_memory_bytes = st.memory_bytes;
+    } while (cpu < 0.2);
+    m.stream_ns_per_record = cpu * 1e9 / static_cast<double>(done);
   }
   return m;
 }

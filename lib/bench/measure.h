@@ -20,6 +20,8 @@ struct MeasureOptions {
   double min_seconds = 1.0;        // the indexed run repeats the records until this long
   double reference_seconds = 10;   // the reference stops after this long (a sample)
   std::size_t latency_records = 200'000;  // records timed one by one (from the start)
+  // A state file's bytes (--state): every scorer's stream starts from it.
+  std::string state;
 };
 
 struct Measurement {
@@ -44,6 +46,13 @@ struct Measurement {
   double similar_lookups_per_record = 0;
   double similar_cached_share = 0;
   double similar_pass_rate = 0;
+  // Aggregates (SPEC section 8): the stream stage alone, one pass on one
+  // thread in input order, and what the stream holds at its end.
+  std::size_t aggregates = 0;
+  double stream_ns_per_record = 0;
+  std::uint64_t stream_keys = 0;
+  std::uint64_t stream_slots = 0;
+  std::size_t stream_memory_bytes = 0;
   std::string error;  // set when a record cannot be scored; nothing was timed
 };
 

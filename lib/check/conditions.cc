@@ -225,6 +225,10 @@ int ConditionCompiler::CompileNode(const YAML::Node& cond, int depth) {
       int id = AddNode(std::move(node), {child});
       if (id < 0) failed = true;
       parts.push_back(id);
+    } else if (item.key == "aggregate") {
+      int id = CompileAggregate(item, depth);
+      if (id < 0) failed = true;
+      parts.push_back(id);
     } else if (item.key == "at_least") {
       at_least = &item;
     } else if (item.key == "of") {
@@ -280,7 +284,7 @@ int ConditionCompiler::CompileFieldTest(const MapItem& item, int depth) {
   const Schema& schema = data_->schema;
   int field = schema.Find(item.key);
   if (field < 0) {
-    std::vector<std::string> names = {"all", "any", "not", "at_least"};
+    std::vector<std::string> names = {"all", "any", "not", "at_least", "aggregate"};
     for (const FieldDef& f : schema.fields()) names.push_back(f.name);
     diag_->Error(item.key_node, "unknown field '" + item.key + "'" + Suggest(item.key, names));
     return -1;

@@ -50,6 +50,11 @@ class ConditionCompiler {
  private:
   int CompileNode(const YAML::Node& cond, int depth);
   int CompileFieldTest(const MapItem& item, int depth);
+  // `{aggregate: {...}}` (SPEC section 8), in check/aggregate_condition.cc.
+  int CompileAggregate(const MapItem& item, int depth);
+  bool ReadMeasureTests(const std::vector<MapItem>& items, const std::string& what,
+                        std::vector<MeasureTest>* tests, std::string* text);
+  std::string ConditionKey(int node) const;
   int CompileOperator(int field, const std::string& op, const YAML::Node& op_node,
                       const YAML::Node& operand);
   int AddNode(Node node, const std::vector<int>& children);
@@ -77,9 +82,14 @@ class ConditionCompiler {
   const std::map<std::string, NamedList>* lists_;
   Diagnostics* diag_;
   boost::unordered_flat_map<std::string, int> pred_by_key_;
+  boost::unordered_flat_map<std::string, int> aggregate_by_key_;
+  bool in_where_ = false;  // compiling an aggregate's `where`
   std::size_t entry_nodes_ = 0;
   bool node_limit_reported_ = false;
 };
+
+// Whether the condition at `node` holds an aggregate leaf (SPEC section 8).
+bool UsesAggregate(const RuleSetData& data, int node);
 
 // The label a field test shows in explain output, e.g. `hts_code prefix ["420221"]`.
 std::string PredicateLabel(const RuleSetData& data, const Predicate& p);

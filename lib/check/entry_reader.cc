@@ -215,64 +215,101 @@ void Builder::CompileTests(RawEntry& raw, internal::EntryCode* code) {
         return;
       }
       std::string where = list.key + "[" + std::to_string(index) + "]";
-      auto fields = diag_.Map(rec, "test record " + where);
-      if (!fields) continue;
-      internal::TestCase tc{list.key == "fires", index, LineOf(rec), ColumnOf(rec), Record(schema)};
-      bool ok = true;
-      for (const MapItem& f : *fields) {
-        int fi = schema.Find(f.key);
-        if (fi < 0) {
-          std::vector<std::string> names;
-          for (const FieldDef& d : schema.fields()) names.push_back(d.name);
-          diag_.Error(f.key_node, "test record " + where + ": unknown field '" + f.key + "'" +
-                                      internal::Suggest(f.key, names));
-          ok = false;
+      internal::TestCase tc{list.key == "fires", index, LineOf(rec), ColumnOf(rec), Record(schema), {}};
+      // {sequence: [R1, ..., Rn]} (SPEC section 8): streamed in order, the
+      // assertion is about Rn.
+      if (rec.IsMap() && rec.size() == 1 && rec.begin()->first.IsScalar() &&
+          rec.begin()->first.Scalar() == "sequence") {
+        auto items = diag_.Seq(rec.begin()->second, "the sequence of test " + where);
+        if (!items) continue;
+        if (items->empty()) {
+          diag_.Error(rec.begin()->second, "test " + where + ": a sequence needs at least one record");
           continue;
         }
-        const FieldDef& def = schema.field(fi);
-        if (def.derived) {
-          diag_.Error(f.key_node, "test record " + where + ": '" + f.key +
-                                      "' is derived; give the fields it is computed from");
-          ok = false;
-          continue;
+        if (count + items->size() - 1 > limits_.max_tests_per_entry) {
+          diag_.Error(rec, "more than max_tests_per_entry=" +
+                               std::to_string(limits_.max_tests_per_entry) + " test records");
+          return;
         }
-        std::vector<YAML::Node> values;
-        if (f.value.IsNull()) continue;  // missing
-        if (f.value.IsSequence()) {
-          if (!def.list) {
-            diag_.Error(f.value, "test record " + where + ": field '" + f.key +
-                                     "' is not a list field; give one value");
-            ok = false;
-            continue;
-          }
-          auto seq2 = diag_.Seq(f.value, "a list value");
-          if (!seq2) {
-            ok = false;
-            continue;
-          }
-          values = *seq2;
-        } else {
-          values.push_back(f.value);
-        }
-        for (const YAML::Node& v : values) {
-          if (v.IsNull()) continue;
-          auto s = diag_.Scalar(v, "a test value");
-          if (!s) {
-            ok = false;
-            continue;
-          }
-          std::string error;
-          if (!tc.record.AddElement(fi, *s, &error)) {
-            diag_.Error(v, "test record " + where + ": " + error + ": '" + *s + "'");
-            ok = false;
+        count += items->size() - 1;
+        bool seq_ok = true;
+        for (std::size_t k = 0; k < items->size(); ++k) {
+          Record r(schema);
+          seq_ok &= ReadTestRecord((*items)[k], where + ".sequence[" + std::to_string(k + 1) + "]", &r);
+          if (k + 1 < items->size()) {
+            tc.before.push_back(std::move(r));
+          } else {
+            tc.record = std::move(r);
           }
         }
+        if (seq_ok) code->tests.push_back(std::move(tc));
+        continue;
       }
-      if (!ok) continue;
-      tc.record.ComputeDerived();
+      if (!ReadTestRecord(rec, where, &tc.record)) continue;
       code->tests.push_back(std::move(tc));
     }
   }
+}
+
+bool Builder::ReadTestRecord(const YAML::Node& rec, const std::string& where, Record* record) {
+  const Schema& schema = data_->schema;
+  auto fields = diag_.Map(rec, "test record " + where);
+  if (!fields) return false;
+  Record parsed(schema);
+  bool ok = true;
+  for (const MapItem& f : *fields) {
+    int fi = schema.Find(f.key);
+    if (fi < 0) {
+      std::vector<std::string> names;
+      for (const FieldDef& d : schema.fields()) names.push_back(d.name);
+      diag_.Error(f.key_node, "test record " + where + ": unknown field '" + f.key + "'" +
+                                  internal::Suggest(f.key, names));
+      ok = false;
+      continue;
+    }
+    const FieldDef& def = schema.field(fi);
+    if (def.derived) {
+      diag_.Error(f.key_node, "test record " + where + ": '" + f.key +
+                                  "' is derived; give the fields it is computed from");
+      ok = false;
+      continue;
+    }
+    std::vector<YAML::Node> values;
+    if (f.value.IsNull()) continue;  // missing
+    if (f.value.IsSequence()) {
+      if (!def.list) {
+        diag_.Error(f.value, "test record " + where + ": field '" + f.key +
+                                 "' is not a list field; give one value");
+        ok = false;
+        continue;
+      }
+      auto seq2 = diag_.Seq(f.value, "a list value");
+      if (!seq2) {
+        ok = false;
+        continue;
+      }
+      values = *seq2;
+    } else {
+      values.push_back(f.value);
+    }
+    for (const YAML::Node& v : values) {
+      if (v.IsNull()) continue;
+      auto s = diag_.Scalar(v, "a test value");
+      if (!s) {
+        ok = false;
+        continue;
+      }
+      std::string error;
+      if (!parsed.AddElement(fi, *s, &error)) {
+        diag_.Error(v, "test record " + where + ": " + error + ": '" + *s + "'");
+        ok = false;
+      }
+    }
+  }
+  if (!ok) return false;
+  parsed.ComputeDerived();
+  *record = std::move(parsed);
+  return true;
 }
 
 void Builder::CompileEntry(RawEntry& raw, internal::ConditionCompiler& cc,

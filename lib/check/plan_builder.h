@@ -63,6 +63,8 @@ class Builder {
   void CompileEntry(RawEntry& raw, internal::ConditionCompiler& cc,
                     std::vector<std::pair<EntryInfo, internal::EntryCode>>* out);
   void CompileTests(RawEntry& raw, internal::EntryCode* code);
+  // One test record's fields into *record; false after reporting errors.
+  bool ReadTestRecord(const YAML::Node& rec, const std::string& where, Record* record);
   std::optional<Days> ReadDate(const YAML::Node& n, const std::string& what);
 
   const SourceSet* set_;

@@ -141,6 +141,10 @@ int RunDiff(const Args& args) {
   std::vector<std::string> inputs(args.positional().begin() + 2, args.positional().end());
   InputSet in(cmd, old_rules->schema(), args, inputs);
   if (!in.Begin()) return kExitUsage;
+  // Both streams read the one file; the new set's aggregates are written
+  // first, then those only the old set has.
+  RuleSetDiff& d = *diff.value();
+  if (!LoadState(cmd, args, {d.old_stream(), d.new_stream()})) return kExitUsage;
   RunCounts counts;
   Status failure;
   bool ok = in.ForEach(
@@ -154,6 +158,7 @@ int RunDiff(const Args& args) {
     Fail(cmd, "internal error: " + failure.message());
     return kExitUsage;
   }
+  if (!SaveState(cmd, args, {d.new_stream(), d.old_stream()})) return kExitUsage;
   PrintSummary(cmd, counts, args);
   DiffReport report = diff.value()->Report();
   if (outcomes) {

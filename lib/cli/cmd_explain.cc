@@ -53,12 +53,19 @@ int RunExplain(const Args& args) {
   RunCounts counts;
   std::uint64_t found = 0;
   Scorer scorer(rules, ScoreOptions{*as_of});
+  if (!LoadState(cmd, args, {scorer.stream()})) return kExitUsage;
   ScoreResult result;
   bool ok = in.ForEach(
       [&](const Record& r) {
+        // With aggregates every record is part of the stream, explained or not.
+        if (scorer.has_stream()) scorer.Measure(r, &result);
         if (r.record_id() != wanted) return;
         ++found;
-        scorer.Score(r, &result);
+        if (scorer.has_stream()) {
+          scorer.ScoreMeasured(r, &result);
+        } else {
+          scorer.Score(r, &result);
+        }
         std::string text;
         if (format == "json") {
           text = "{\"record_id\":";
@@ -69,7 +76,8 @@ int RunExplain(const Args& args) {
           text += ",\"entries\":[";
           for (std::size_t i = 0; i < entries.size(); ++i) {
             if (i) text += ',';
-            AppendExplanationJson(*rules, Explain(*rules, r, entries[i], *as_of), &text);
+            AppendExplanationJson(*rules, Explain(*rules, r, entries[i], *as_of, &result.measures),
+                                  &text);
           }
           text += "]}\n";
         } else {
@@ -78,7 +86,9 @@ int RunExplain(const Args& args) {
           text = "record " + std::string(r.record_id()) + " (line " + std::to_string(r.line()) +
                  "), as-of " + FormatDate(*as_of) + ", rule set " + rules->fingerprint() + "\n" +
                  "score: " + score_json + "\n\n";
-          for (int e : entries) text += FormatExplanation(*rules, Explain(*rules, r, e, *as_of)) + "\n";
+          for (int e : entries) {
+            text += FormatExplanation(*rules, Explain(*rules, r, e, *as_of, &result.measures)) + "\n";
+          }
         }
         out->Write(text);
       },
@@ -88,6 +98,7 @@ int RunExplain(const Args& args) {
     return kExitUsage;
   }
   if (!in.End() || !ok) return kExitUsage;
+  if (!SaveState(cmd, args, {scorer.stream()})) return kExitUsage;
   if (found == 0) {
     Fail(cmd, "no record with record_id '" + wanted + "' among " + std::to_string(counts.scored) +
                   " records read (" + std::to_string(counts.rejected) + " rejected)");

@@ -88,6 +88,9 @@ bool WriteCandidate(const std::string& cmd, const BacktestRun& run, const EntryM
   Scorer scorer(run.rules, ScoreOptions{today});
   ScoreResult res;
   for (Record& r : run.backtest->DiscrepantHits(m.entry)) {
+    // An inline test record is a stream of its own: with aggregates, each
+    // hit is kept only if it fires alone.
+    if (scorer.has_stream()) scorer = Scorer(run.rules, ScoreOptions{today});
     if (!scorer.Score(r, &res).ok()) continue;
     if (std::find(res.fired.begin(), res.fired.end(), static_cast<std::uint32_t>(m.entry)) ==
         res.fired.end()) {

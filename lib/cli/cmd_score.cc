@@ -51,13 +51,18 @@ int RunScore(const Args& args) {
           text->append(",\"explain\":[");
           for (std::size_t i = 0; i < res.fired.size(); ++i) {
             if (i) text->push_back(',');
-            AppendExplanationJson(rs, Explain(rs, r, static_cast<int>(res.fired[i]), as_of), text);
+            AppendExplanationJson(rs, Explain(rs, r, static_cast<int>(res.fired[i]), as_of, &res.measures), text);
           }
           text->append("]}");
         }
         text->push_back('\n');
       },
       nullptr, [&out](std::string_view text) { out->Write(text); });
+  StreamState* stream = nullptr;
+  if (Scorer* s = pipeline.stream_scorer()) {
+    stream = popts.reference ? s->reference_stream() : s->stream();
+  }
+  if (!LoadState(cmd, args, {stream})) return kExitUsage;
   RunCounts counts;
   bool ok = in.ForEach([&](const Record& r) { pipeline.Add(r); }, &counts);
   pipeline.Finish();
@@ -66,6 +71,7 @@ int RunScore(const Args& args) {
     return kExitUsage;
   }
   if (!in.End()) return kExitUsage;
+  if (ok && !SaveState(cmd, args, {stream})) return kExitUsage;
   PrintSummary(cmd, counts, args);
   if (!ok) return kExitUsage;
   return counts.rejected > 0 ? kExitFindings : kExitOk;

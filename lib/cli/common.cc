@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstring>
@@ -47,10 +48,61 @@ std::vector<OptionSpec> ReaderLimitOptions() {
   };
 }
 
+OptionSpec StateOption() {
+  return {"state", true, "FILE",
+          "carry aggregate history across runs: read FILE first (if it exists), replace it after"};
+}
+
+bool LoadState(const std::string& command, const Args& args,
+               const std::vector<StreamState*>& streams) {
+  if (!args.has("state")) return true;
+  const std::string path = args.get("state");
+  std::vector<std::string> notes;
+  for (StreamState* s : streams) {
+    if (!s) continue;
+    std::vector<std::string> missing;
+    Status st = s->LoadFile(path, &missing);
+    if (st.code() == StatusCode::kNotFound) {
+      std::fprintf(stderr, "targeting %s: state %s does not exist yet; the stream starts empty\n",
+                   command.c_str(), path.c_str());
+      return true;
+    }
+    if (!st.ok()) {
+      Fail(command, "cannot use --state: " + st.message());
+      return false;
+    }
+    for (const std::string& m : missing) {
+      if (std::find(notes.begin(), notes.end(), m) == notes.end()) notes.push_back(m);
+    }
+  }
+  for (const std::string& m : notes) {
+    std::fprintf(stderr, "targeting %s: state %s does not hold aggregate %s; it starts empty\n",
+                 command.c_str(), path.c_str(), m.c_str());
+  }
+  return true;
+}
+
+bool SaveState(const std::string& command, const Args& args,
+               const std::vector<const StreamState*>& streams) {
+  if (!args.has("state")) return true;
+  std::vector<const StreamState*> present;
+  for (const StreamState* s : streams) {
+    if (s) present.push_back(s);
+  }
+  if (present.empty()) return true;  // no aggregates: the file is left as it is
+  Status st = SaveStreamsFile(args.get("state"), present);
+  if (!st.ok()) {
+    Fail(command, "cannot write --state: " + st.message());
+    return false;
+  }
+  return true;
+}
+
 std::vector<OptionSpec> RecordCommandOptions(std::vector<OptionSpec> own) {
   own.push_back(AsOfOption());
   own.push_back(InputFormatOption());
   own.push_back(RejectsOption());
+  own.push_back(StateOption());
   for (OptionSpec& l : LimitOptions()) own.push_back(std::move(l));
   for (OptionSpec& l : ReaderLimitOptions()) own.push_back(std::move(l));
   return own;

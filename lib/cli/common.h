@@ -16,6 +16,7 @@
 #include "targeting/io.h"
 #include "targeting/rules.h"
 #include "targeting/score.h"
+#include "targeting/stream.h"
 
 namespace targeting::cli {
 
@@ -23,11 +24,13 @@ namespace targeting::cli {
 OptionSpec AsOfOption();
 OptionSpec InputFormatOption();
 OptionSpec RejectsOption();
+// --state FILE (SPEC section 8): the stream's history across runs.
+OptionSpec StateOption();
 std::vector<OptionSpec> LimitOptions();
 // --max-field-bytes, --max-record-bytes, --max-skip-bytes: for commands that read records.
 std::vector<OptionSpec> ReaderLimitOptions();
 // The options of a command that compiles rules and reads records: `own`,
-// then --as-of, --input-format, --rejects, and the rule and reader limits.
+// then --as-of, --input-format, --rejects, --state, and the rule and reader limits.
 std::vector<OptionSpec> RecordCommandOptions(std::vector<OptionSpec> own);
 
 // Prints "targeting CMD: message" on stderr.
@@ -44,6 +47,18 @@ std::optional<ReaderOptions> ReaderOptionsFrom(const std::string& command, const
 // stderr; on failure prints a one-line reason and returns null (exit 2).
 std::shared_ptr<const RuleSet> LoadRules(const std::string& command, const std::string& path,
                                          const Args& args);
+
+// --state FILE, before the first record: loads FILE into each stream (when
+// it exists; a missing FILE starts empty). False after printing a one-line
+// reason naming the file (exit 2). Notes on stderr each aggregate the file
+// does not hold. Without --state, or without streams (no aggregates), true.
+bool LoadState(const std::string& command, const Args& args,
+               const std::vector<StreamState*>& streams);
+// --state FILE, after the last record: replaces FILE with the streams'
+// aggregates (each definition once, the first stream's first). False after
+// printing a one-line reason (exit 2).
+bool SaveState(const std::string& command, const Args& args,
+               const std::vector<const StreamState*>& streams);
 
 // "targeting CMD: rule set PATH fingerprint F" on stderr.
 void PrintFingerprint(const std::string& command, const std::string& path, const RuleSet& rules);

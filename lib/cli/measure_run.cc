@@ -162,8 +162,11 @@ std::optional<BacktestRun> RunBacktest(
     ScorePipeline pipeline(
         run.rules, ScoreOptions{*as_of}, popts, nullptr,
         [backtest](const Record& r, const ScoreResult& res) { backtest->Add(r, res); }, nullptr);
+    StreamState* stream = pipeline.stream_scorer() ? pipeline.stream_scorer()->stream() : nullptr;
+    if (!LoadState(command, args, {stream})) return std::nullopt;
     ok = in.ForEach([&](const Record& r) { pipeline.Add(r); }, &run.counts);
     pipeline.Finish();
+    if (ok && in.End() && !SaveState(command, args, {stream})) return std::nullopt;
   }
   if (!in.End() || !ok) return std::nullopt;
   run.backtest->AddRejected(run.counts.rejected);

@@ -12,6 +12,7 @@ ScorePipeline::ScorePipeline(std::shared_ptr<const RuleSet> rules, ScoreOptions 
       write_(std::move(write)) {
   if (options_.threads < 1) options_.threads = 1;
   if (options_.batch_size < 1) options_.batch_size = 1;
+  if (rules_->aggregate_count() > 0) stream_ = std::make_unique<Scorer>(rules_, score_options_);
   if (options_.threads == 1) {
     inline_scorer_ = std::make_unique<Scorer>(rules_, score_options_);
   } else {
@@ -52,6 +53,13 @@ void ScorePipeline::Add(const Record& record) {
   } else {
     b.records[b.size] = record;  // copy-assignment reuses capacity
   }
+  if (stream_) {
+    if (options_.reference) {
+      stream_->MeasureReference(b.records[b.size], &b.results[b.size]);
+    } else {
+      stream_->Measure(b.records[b.size], &b.results[b.size]);
+    }
+  }
   ++b.size;
   if (b.size >= options_.batch_size) Submit();
 }
@@ -60,7 +68,13 @@ void ScorePipeline::ScoreBatch(Scorer& scorer, Batch* batch) {
   for (std::size_t i = 0; i < batch->size; ++i) {
     const Record& r = batch->records[i];
     ScoreResult& res = batch->results[i];
-    if (options_.reference) {
+    if (stream_) {
+      if (options_.reference) {
+        scorer.ScoreReferenceMeasured(r, &res);
+      } else {
+        scorer.ScoreMeasured(r, &res);
+      }
+    } else if (options_.reference) {
       scorer.ScoreReference(r, &res);
     } else {
       scorer.Score(r, &res);

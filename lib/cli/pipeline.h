@@ -38,6 +38,11 @@ class ScorePipeline {
   ~ScorePipeline();
 
   void Add(const Record& record);
+  // The scorer whose stream gives every record its aggregate measures, in
+  // input order on the calling thread (SPEC section 8); null when the rule
+  // set has no aggregates. Load or save its stream before the first Add and
+  // after Finish.
+  Scorer* stream_scorer() { return stream_.get(); }
   // Waits for everything added and delivers it.
   void Finish();
 
@@ -64,6 +69,10 @@ class ScorePipeline {
   Write write_;
 
   std::unique_ptr<Scorer> inline_scorer_;  // threads == 1
+  // With aggregates: the one stream, advanced in Add. Workers then score
+  // each record with the measures it gave, so output is the same for any
+  // number of threads.
+  std::unique_ptr<Scorer> stream_;
   std::unique_ptr<Batch> filling_;
   std::uint64_t next_seq_ = 0;
   std::uint64_t next_emit_ = 0;

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "check/compiler.h"
+#include "check/conditions.h"
 #include "index/match_index.h"
 #include "load/sources.h"
 #include "plan/ruleset_data.h"
@@ -51,12 +52,16 @@ CompileResult Compiler::Impl::Build() {
     result.status = Status(StatusCode::kLimitExceeded, "out of memory while indexing the rule set");
     return result;
   }
-  for (const EntryInfo& e : plan.data->entries) {
+  for (std::size_t i = 0; i < plan.data->entries.size(); ++i) {
+    const EntryInfo& e = plan.data->entries[i];
     if (!e.always_verify || e.status == EntryStatus::kDraft) continue;
     result.issues.push_back(Issue{
         Severity::kWarning, e.file, e.line, e.column, e.id,
-        "nothing in this entry's condition can be indexed (only negations, exists or "
-        "effective), so it is verified on every record"});
+        internal::UsesAggregate(*plan.data, plan.data->code[i].root)
+            ? "nothing in this entry's condition can be indexed (only negations, exists, "
+              "effective or aggregates), so it is verified on every record"
+            : "nothing in this entry's condition can be indexed (only negations, exists or "
+              "effective), so it is verified on every record"});
   }
   result.rule_set = std::make_shared<const RuleSet>(std::move(plan.data));
   return result;

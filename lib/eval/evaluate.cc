@@ -2,6 +2,7 @@
 
 #include "eval/jaro_winkler.h"
 #include "load/normalize.h"
+#include "plan/aggregate.h"
 
 namespace targeting::internal {
 
@@ -56,7 +57,9 @@ bool HoldsOnNumber(const Predicate& p, double v) {
 
 }  // namespace
 
-bool EvalPredicate(const Predicate& p, const Record& record, Days as_of) {
+bool EvalPredicate(const Predicate& p, const Record& record, Days as_of,
+                   const AggregateMeasures* measures) {
+  if (p.op == Op::kAggregate) return AggregateHolds(p, measures);
   if (p.op == Op::kEffective) {
     double d = as_of;
     if (p.field >= 0 && record.has(p.field)) d = record.num(p.field);
@@ -75,14 +78,17 @@ bool EvalPredicate(const Predicate& p, const Record& record, Days as_of) {
   return false;
 }
 
-bool EvalNode(const RuleSetData& data, int node, const Record& record, Days as_of) {
+bool EvalNode(const RuleSetData& data, int node, const Record& record, Days as_of,
+              const AggregateMeasures* measures) {
   const Node& n = data.nodes[static_cast<std::size_t>(node)];
   auto child = [&](std::uint32_t i) {
-    return EvalNode(data, static_cast<int>(data.children[n.first_child + i]), record, as_of);
+    return EvalNode(data, static_cast<int>(data.children[n.first_child + i]), record, as_of,
+                    measures);
   };
   switch (n.kind) {
     case Node::Kind::kLeaf:
-      return EvalPredicate(data.predicates[static_cast<std::size_t>(n.pred)], record, as_of);
+      return EvalPredicate(data.predicates[static_cast<std::size_t>(n.pred)], record, as_of,
+                           measures);
     case Node::Kind::kAll:
       for (std::uint32_t i = 0; i < n.child_count; ++i) {
         if (!child(i)) return false;
@@ -107,10 +113,10 @@ bool EvalNode(const RuleSetData& data, int node, const Record& record, Days as_o
 }
 
 void ReferenceMatch(const RuleSetData& data, const Record& record, Days as_of,
-                    std::vector<std::uint32_t>* fired) {
+                    std::vector<std::uint32_t>* fired, const AggregateMeasures* measures) {
   fired->clear();
   for (int e : data.scored) {
-    if (EvalNode(data, data.code[static_cast<std::size_t>(e)].root, record, as_of)) {
+    if (EvalNode(data, data.code[static_cast<std::size_t>(e)].root, record, as_of, measures)) {
       fired->push_back(static_cast<std::uint32_t>(e));
     }
   }

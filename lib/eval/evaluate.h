@@ -7,20 +7,25 @@
 
 #include "plan/ruleset_data.h"
 #include "targeting/record.h"
+#include "targeting/stream.h"
 
 namespace targeting::internal {
 
 // Whether `p` holds on `record` (SPEC section 4: false on a missing field; on
 // a list field, true when it holds for at least one element). `as_of` stands
-// in for a missing date in kEffective.
-bool EvalPredicate(const Predicate& p, const Record& record, Days as_of);
+// in for a missing date in kEffective. An aggregate leaf reads the record's
+// `measures` (false without them).
+bool EvalPredicate(const Predicate& p, const Record& record, Days as_of,
+                   const AggregateMeasures* measures = nullptr);
 
 // Whether condition node `node` holds.
-bool EvalNode(const RuleSetData& data, int node, const Record& record, Days as_of);
+bool EvalNode(const RuleSetData& data, int node, const Record& record, Days as_of,
+              const AggregateMeasures* measures = nullptr);
 
 // Fills *fired with the active and shadow entries whose condition holds, ascending.
 void ReferenceMatch(const RuleSetData& data, const Record& record, Days as_of,
-                    std::vector<std::uint32_t>* fired);
+                    std::vector<std::uint32_t>* fired,
+                    const AggregateMeasures* measures = nullptr);
 
 }  // namespace targeting::internal
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "eval/jaro_winkler.h"
+#include "gen/episodes.h"
 #include "gen/rng.h"
 #include "gen/world.h"
 #include "targeting/record.h"
@@ -667,12 +668,13 @@ Result<GenSummary> GenerateCorpus(const GenOptions& o, const CorpusSinks& sinks)
   };
 
   Shipment s;
+  PackStream stream;  // the pack's aggregate entries, over the records in order
   for (std::uint64_t i = 0; i < o.records; ++i) {
     Rng rng(o.seed, i);
-    world.Generate(i, o.records, rng, &s);
+    GenerateShipment(world, o.seed, i, o.records, rng, &s);
     const std::uint32_t patterns = PlantedPatterns(s);
     const double p = DiscrepancyProbability(patterns);
-    const std::uint64_t fires = PackFires(s);
+    const std::uint64_t fires = PackFires(s) | stream.Fires(s);
     const bool disc = rng.Chance(p);
     const bool sampled = IsSampled(o.sampling_rate, o.salt, s.record_id);
 

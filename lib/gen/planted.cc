@@ -228,6 +228,18 @@ const PatternInfo& GetPattern(int pattern) {
        "the shipper or consignee is an SDN-listed entity written under a variant of its listed "
        "name (truth.json name_variants.sanctioned)",
        {{"seizure", 0.50}, {"referral", 0.40}, {"refused_entry", 0.10}}, 2, 5},
+      {"split_shipment", "Split shipments: one consignee, several parcels in a day under $800 each",
+       12, "three to six EXPRESS/MAIL parcels to one residential consignee on one day from "
+       "different shippers, each under $800, together over it",
+       {{"seizure", 0.50}, {"ipr_abandonment", 0.30}, {"abandonment", 0.20}}, 2, 6},
+      {"address_many_shippers", "One address receiving parcels from many shippers in a week", 15,
+       "a residential address receiving EXPRESS/MAIL parcels from many shippers, under "
+       "several names, within seven days",
+       {{"seizure", 0.45}, {"ipr_abandonment", 0.35}, {"referral", 0.20}}, 2, 6},
+      {"shipper_fanout", "A shipper fanning out to many residential consignees in a day", 15,
+       "one seller sending EXPRESS/MAIL parcels to about thirty residential consignees on "
+       "one day",
+       {{"seizure", 0.55}, {"ipr_abandonment", 0.25}, {"abandonment", 0.20}}, 2, 5},
   };
   return (*kPatterns)[static_cast<std::size_t>(pattern)];
 }
@@ -265,6 +277,7 @@ std::uint32_t PlantedPatterns(const Shipment& s) {
   if (s.violator >= 0) p |= 1u << kRepeatViolators;
   if (s.sanctioned >= 0) p |= 1u << kSanctioned;
   if (cn && IsLed(s) && VpuLt(s, 2.0)) p |= 1u << kLedLighting;
+  if (s.episode >= 0) p |= 1u << s.episode;
   return p;
 }
 
@@ -325,6 +338,10 @@ const std::vector<PackEntry>& PackEntries() {
        "toys under a dollar a unit: nothing planted"},
       {"Q-NTC-0601", K::kQuery, S::kDraft, 20, C::kNoise, 0, -1,
        "draft: not evaluated; gen writes no replica wording"},
+      {"Q-NTC-0701", K::kQuery, S::kActive, 15, C::kPredictive, 0.40, kAddressManyShippers,
+       "an aggregate: one residential address, parcels from six or more shippers in a week"},
+      {"Q-NTC-0702", K::kQuery, S::kActive, 15, C::kPredictive, 0.40, kShipperFanout,
+       "an aggregate: one shipper, twenty or more residential consignees in a day"},
       {"Q-NYC-0088", K::kQuery, S::kActive, 10, C::kNoise, 0.08, -1,
        "cheap footwear from Vietnam: nothing planted"},
       {"Q-ORD-0012", K::kQuery, S::kActive, 10, C::kNoise, 0.15, -1,
@@ -353,6 +370,8 @@ const std::vector<PackEntry>& PackEntries() {
        "SDN screening of shipper and consignee (similar, min 0.92, 6,874 names)"},
       {"UDR-TS-0001", K::kRule, S::kActive, 10, C::kRule, 0, -1,
        "two or more transshipment hubs: nothing planted (a formal rule that finds little)"},
+      {"UDR-VAL-0001", K::kRule, S::kActive, 40, C::kRule, 0, kSplitShipment,
+       "an aggregate: split shipments, over $800 to one residential consignee in a day"},
   };
   return *kEntries;
 }
@@ -405,6 +424,9 @@ std::uint64_t PackFires(const Shipment& s) {
   set(HtsPrefix(s, {"9503"}) && has_vpu && vpu <= 1);
   // Q-NTC-0601 (draft): handbags described as replicas.
   set(HtsPrefix(s, {"4202"}) && RE2::PartialMatch(s.description, ReplicaRe()));
+  // Q-NTC-0701, Q-NTC-0702: aggregates, answered by PackStream (gen/episodes.h).
+  set(false);
+  set(false);
   // Q-NYC-0088: footwear from Vietnam under $12/kg.
   set(HtsPrefix(s, {"64"}) && s.origin == "VN" && has_vpk && vpk < 12);
   // Q-ORD-0012: Korean cosmetics by air under $30/kg.
@@ -454,6 +476,8 @@ std::uint64_t PackFires(const Shipment& s) {
     for (SV h : {"HK", "SG", "AE", "KR", "MY", "PA"}) hubs += s.RoutedVia(h);
     set(hubs >= 2 && !In(s.origin, {"HK", "SG", "AE", "KR", "MY", "PA"}));
   }
+  // UDR-VAL-0001: an aggregate, answered by PackStream (gen/episodes.h).
+  set(false);
   return fired;
 }
 

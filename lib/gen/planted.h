@@ -36,6 +36,10 @@ enum Pattern : int {
   kRepeatViolators,
   kLedLighting,
   kSanctioned,
+  // Across records (gen/episodes.h): the e-commerce patterns of SPEC section 8.
+  kSplitShipment,
+  kAddressManyShippers,
+  kShipperFanout,
   kPatternCount,
 };
 
@@ -92,7 +96,9 @@ struct PackEntry {
 // retired one is not compiled), sorted by id in byte order, as RuleSet does.
 const std::vector<PackEntry>& PackEntries();
 // Bit i set when PackEntries()[i]'s condition, with its scope and effective
-// window, holds on `s` (whatever the entry's status).
+// window, holds on `s` (whatever the entry's status). The pack's aggregate
+// entries depend on the records before `s`: PackStream (gen/episodes.h) sets
+// their bits.
 std::uint64_t PackFires(const Shipment& s);
 
 // The example pack's configuration that gen depends on (rules/targeting.yaml).

@@ -93,6 +93,12 @@ struct Shipment {
   int sanctioned = -1;         // a party is SanctionedEntities()[sanctioned], or -1
   std::string shipper_norm;    // shipper_name normalized as a `name`
   std::string consignee_norm;  // consignee_name normalized as a `name`
+  // Planted across records (gen/episodes.h): the pattern of the episode the
+  // record belongs to (-1: none), a look-alike that is not predictive, and a
+  // record that arrives after later-dated ones.
+  int episode = -1;
+  bool episode_decoy = false;
+  bool late = false;
 
   bool RoutedVia(std::string_view country) const {
     for (int i = 0; i < routing_count; ++i) {

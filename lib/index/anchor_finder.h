@@ -48,6 +48,7 @@ inline Family FamilyOf(const Predicate& p) {
       return Family::kSimilar;
     case Op::kExists:     // true on most records: no help
     case Op::kEffective:  // likewise, and as_of stands in for a missing date
+    case Op::kAggregate:  // depends on the stream, never an anchor
       return Family::kNone;
   }
   return Family::kNone;

@@ -364,6 +364,7 @@ void IndexedMatcher::AddAnchor(std::uint32_t pid) {
       break;
     case Op::kExists:
     case Op::kEffective:
+    case Op::kAggregate:
       break;
   }
 }

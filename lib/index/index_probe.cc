@@ -173,7 +173,7 @@ bool IndexedMatcher::Leaf(const Instr& in, const Record& record, Days as_of,
   if (in.decided == kIfNotHit && st.mark != s->epoch) return false;
   // A similar test is never compared with every operand: its filter answers.
   const bool v = in.op == Op::kSimilar ? SimilarHolds(in.arg, record, s)
-                                       : EvalInstr(in, record, as_of);
+                                       : EvalInstr(in, record, as_of, s->measures);
   st.memo = s->epoch * 2 + (v ? 1 : 0);
   return v;
 }

@@ -12,6 +12,7 @@
 
 #include "plan/ruleset_data.h"
 #include "targeting/record.h"
+#include "targeting/stream.h"
 
 namespace targeting::internal {
 
@@ -52,6 +53,9 @@ class MatchIndex {
     std::uint64_t similar_cache_hits = 0;  // answered from the scratch's cache
     std::uint64_t similar_operands = 0;
     std::uint64_t similar_verified = 0;
+    // The measures of the record being matched, for aggregate leaves (set by
+    // the scorer before Match; null: every aggregate leaf is false).
+    const AggregateMeasures* measures = nullptr;
   };
 
   virtual ~MatchIndex() = default;

@@ -17,6 +17,7 @@ double LeafCost(const Predicate& p) {
     case Op::kGe:
     case Op::kBetween:
     case Op::kEffective:
+    case Op::kAggregate:  // a lookup of the measure the stream computed
       return 1;
     case Op::kIn:
       return 2;

@@ -120,8 +120,9 @@ class Programs {
 };
 
 // Whether the test of a leaf instruction holds on `record`: exactly
-// EvalPredicate(*in.pred, record, as_of), faster for the inlined operators.
-inline bool EvalInstr(const Instr& in, const Record& record, Days as_of) {
+// EvalPredicate(*in.pred, record, as_of, measures), faster for the inlined operators.
+inline bool EvalInstr(const Instr& in, const Record& record, Days as_of,
+                      const AggregateMeasures* measures = nullptr) {
   const int f = in.field;
   switch (in.op) {
     case Op::kExists:
@@ -185,7 +186,7 @@ inline bool EvalInstr(const Instr& in, const Record& record, Days as_of) {
       }
       return false;
     default:
-      return EvalPredicate(*in.pred, record, as_of);
+      return EvalPredicate(*in.pred, record, as_of, measures);
   }
 }
 

@@ -4,6 +4,7 @@
 
 #include <openssl/evp.h>
 
+#include "check/conditions.h"
 #include "measure/backtest_counts.h"
 #include "measure/capacity.h"
 #include "measure/outcome_join.h"
@@ -121,6 +122,11 @@ Backtest::Backtest(std::shared_ptr<const RuleSet> rules, std::shared_ptr<const O
       if (it != tags.end()) a.tags.push_back(static_cast<int>(it - tags.begin()));
     }
     c.slots.push_back(std::move(a));
+  }
+  for (std::size_t e = 0; e < entries.size(); ++e) {
+    if (s_->slot_of[e] >= 0 && internal::UsesAggregate(rs.data(), rs.data().code[e].root)) {
+      c.aggregate_entries.push_back(entries[e].id);
+    }
   }
   s_->hits.resize(c.slots.size());
   s_->undated.resize(c.slots.size());

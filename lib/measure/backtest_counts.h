@@ -48,6 +48,9 @@ struct BacktestCounts {
   bool has_outcomes = false;
   std::string outcomes_digest;  // sha256 of the joined outcomes, "" without outcomes
   std::uint64_t outcome_rows = 0, outcome_bad = 0, outcome_duplicates = 0;
+  // Entries with an aggregate condition: shards of a stream each see only
+  // their own records, so their partials do not merge.
+  std::vector<std::string> aggregate_entries;
 
   // Counted.
   std::vector<char> joined;  // per outcome index: joined by at least one record

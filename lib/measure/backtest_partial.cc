@@ -52,6 +52,8 @@ void AppendPartialJson(const BacktestCounts& c, std::string* out) {
   Str("schema", c.schema, out);
   Key("priorities", out);
   AppendJsonStringArray(c.priorities, out);
+  out->append(",\n\"aggregate_entries\":");
+  AppendJsonStringArray(c.aggregate_entries, out);
   out->append(",\n\"criteria\":{");
   Count("min_examined", static_cast<std::uint64_t>(std::max(0, c.criteria.min_examined)), out);
   Key("min_discrepancy_rate", out);
@@ -281,7 +283,8 @@ Result<BacktestCounts> ReadPartialJson(std::string_view text, const std::string&
   dom::element outcomes, e;
   std::vector<std::uint64_t> by, ident, tags;
   bool ok = r.String(top, "fingerprint", &c.fingerprint) && r.String(top, "schema", &c.schema) &&
-            r.Strings(top, "priorities", &c.priorities) && r.Field(top, "criteria", &e) &&
+            r.Strings(top, "priorities", &c.priorities) &&
+            r.Strings(top, "aggregate_entries", &c.aggregate_entries) && r.Field(top, "criteria", &e) &&
             r.Object(e, "\"criteria\"", &crit) &&
             r.Int(crit, "min_examined", &c.criteria.min_examined, INT32_MAX) &&
             r.Double(crit, "min_discrepancy_rate", &c.criteria.min_discrepancy_rate) &&
@@ -486,6 +489,15 @@ Result<BacktestReport> MergeBacktestPartials(const std::vector<std::string>& tex
   auto first = internal::ReadPartialJson(texts[0], name_of(0));
   if (!first.ok()) return first.status();
   internal::BacktestCounts merged = std::move(first).value();
+  if (texts.size() > 1 && !merged.aggregate_entries.empty()) {
+    std::string ids;
+    for (const std::string& id : merged.aggregate_entries) ids += (ids.empty() ? "" : ", ") + id;
+    return Status(StatusCode::kInvalidArgument,
+                  "cannot merge partial backtests of a rule set with aggregates (" + ids +
+                  "): each shard's aggregates saw only its own records, so the merge would not be "
+                  "the backtest of the whole stream; backtest it in one run (docs/measurement.md, "
+                  "\"Partial backtests and merge\")");
+  }
   for (std::size_t i = 1; i < texts.size(); ++i) {
     auto next = internal::ReadPartialJson(texts[i], name_of(i));
     if (!next.ok()) return next.status();

@@ -27,6 +27,8 @@ struct RuleSetDiff::State {
 };
 
 RuleSetDiff::RuleSetDiff() = default;
+StreamState* RuleSetDiff::old_stream() { return s_->old_scorer->stream(); }
+StreamState* RuleSetDiff::new_stream() { return s_->new_scorer->stream(); }
 RuleSetDiff::~RuleSetDiff() = default;
 
 Result<std::unique_ptr<RuleSetDiff>> RuleSetDiff::Create(std::shared_ptr<const RuleSet> old_rules,

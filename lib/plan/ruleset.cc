@@ -25,6 +25,7 @@ const char* OpName(Op op) {
     case Op::kExists: return "exists";
     case Op::kEffective: return "effective";
     case Op::kSimilar: return "similar";
+    case Op::kAggregate: return "aggregate";
   }
   return "?";
 }
@@ -85,6 +86,10 @@ std::string TestFailure::ToString() const {
   out += ": test failed: [" + entry_id + "] ";
   out += expected_fire ? "fires[" : "not_fires[";
   out += std::to_string(index) + "] ";
+  if (sequence > 0) {
+    out += "(a sequence; record " + std::to_string(sequence) + " of " + std::to_string(sequence) +
+           ", the last) ";
+  }
   out += expected_fire ? "did not fire" : "fired";
   return out;
 }
@@ -97,6 +102,10 @@ const RuleSetConfig& RuleSet::config() const { return data_->config; }
 const std::vector<EntryInfo>& RuleSet::entries() const { return data_->entries; }
 const std::string& RuleSet::fingerprint() const { return data_->fingerprint; }
 const std::string& RuleSet::canonical() const { return data_->canonical; }
+std::size_t RuleSet::aggregate_count() const { return data_->aggregates.size(); }
+std::string RuleSet::aggregate_label(std::size_t i) const {
+  return i < data_->aggregates.size() ? data_->aggregates[i].label : std::string();
+}
 
 int RuleSet::FindEntry(std::string_view id) const {
   auto it = data_->entry_by_id.find(std::string(id));

@@ -49,8 +49,30 @@ enum class Op : std::uint8_t {
   kExists,
   kEffective,  // the entry's `effective` window over the schema's date field
   kSimilar,    // Jaro-Winkler >= nums[0] with one of strs (SPEC section 4)
+  kAggregate,  // a test on an aggregate's measure (SPEC section 8; plan/aggregate.h)
 };
 const char* OpName(Op op);
+
+// One numeric test on an aggregate's measure: eq ne lt le gt ge between.
+struct MeasureTest {
+  enum class Kind : std::uint8_t { kEq, kNe, kLt, kLe, kGt, kGe, kBetween };
+  Kind kind = Kind::kEq;
+  double a = 0, b = 0;  // the operand; between: [a, b]
+};
+
+// One distinct aggregate (SPEC section 8): by, days, where, measure and field.
+// It is the unit of stream state, shared by every aggregate condition that
+// names it whatever its test.
+struct AggregateDef {
+  enum class Measure : std::uint8_t { kCount, kSum, kDistinct };
+  std::vector<int> by;  // fields, as written
+  int days = 1;
+  int where = -1;  // condition node, -1 when every record of the key counts
+  Measure measure = Measure::kCount;
+  int field = -1;  // sum and distinct
+  std::string key;  // canonical text: identity in state files and the fingerprint
+  std::string label;  // how it reads, for explain and notes
+};
 
 // One distinct (field, operator, operand) test, interned once per rule set.
 struct Predicate {
@@ -69,6 +91,10 @@ struct Predicate {
   std::vector<std::unique_ptr<RE2>> regexes;
   std::optional<Days> from, until;  // kEffective
   std::string key;                  // canonical text: identity and fingerprint
+  // kAggregate: index into RuleSetData::aggregates, and the tests on its
+  // measure, all of which must hold.
+  int aggregate = -1;
+  std::vector<MeasureTest> measure_tests;
 };
 
 struct Node {
@@ -90,6 +116,8 @@ struct TestCase {
   int line = 0;
   int column = 0;
   Record record;
+  // `{sequence: [R1, ..., Rn]}`: R1 .. Rn-1, streamed before `record` (Rn).
+  std::vector<Record> before;
 };
 
 // What scoring needs of an entry, parallel to RuleSetData::entries.
@@ -111,6 +139,7 @@ struct RuleSetData {
   std::vector<std::uint32_t> children;  // node ids, by Node::first_child/child_count
   boost::unordered_flat_map<std::string, int> entry_by_id;
   std::vector<int> scored;  // indices of active and shadow entries, ascending
+  std::vector<AggregateDef> aggregates;  // distinct aggregates, in the order first compiled
   std::string canonical;
   std::string fingerprint;
   // Built last by the index stage (index/match_index.h), which this stage does

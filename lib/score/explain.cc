@@ -33,16 +33,52 @@ std::vector<std::string> ValuesOf(const Schema& schema, const Record& record, in
   return values;
 }
 
+// An aggregate leaf: its key on this record, the measure and the test.
+void DescribeAggregate(const internal::RuleSetData& data, const internal::Predicate& p,
+                       const Record& record, const AggregateMeasures* measures, ExplainNode* leaf) {
+  const internal::AggregateDef& def = data.aggregates[static_cast<std::size_t>(p.aggregate)];
+  leaf->aggregate = true;
+  bool complete = true;
+  for (int f : def.by) {
+    std::vector<std::string> v = ValuesOf(data.schema, record, f);
+    if (v.empty()) {
+      complete = false;
+      break;
+    }
+    leaf->key.push_back(v[0]);
+  }
+  if (!complete) leaf->key.clear();
+  const auto a = static_cast<std::size_t>(p.aggregate);
+  if (complete && measures && a < measures->keyed.size() && measures->keyed[a]) {
+    leaf->measured = true;
+    leaf->measure = measures->value[a];
+  }
+  static const char* kOps[] = {"eq", "ne", "lt", "le", "gt", "ge", "between"};
+  leaf->test = def.measure == internal::AggregateDef::Measure::kCount ? "count"
+               : def.measure == internal::AggregateDef::Measure::kSum ? "sum"
+                                                                       : "distinct";
+  if (def.field >= 0) leaf->test += " " + data.schema.field(def.field).name;
+  for (const internal::MeasureTest& t : p.measure_tests) {
+    leaf->test += std::string(" ") + kOps[static_cast<int>(t.kind)] + " ";
+    if (t.kind == internal::MeasureTest::Kind::kBetween) {
+      leaf->test += "[" + internal::FormatNumber(t.a) + ", " + internal::FormatNumber(t.b) + "]";
+    } else {
+      leaf->test += internal::FormatNumber(t.a);
+    }
+  }
+}
+
 bool Walk(const internal::RuleSetData& data, int id, int depth, const Record& record, Days as_of,
-          std::vector<ExplainNode>* out) {
+          const AggregateMeasures* measures, std::vector<ExplainNode>* out) {
   const Node& n = data.nodes[static_cast<std::size_t>(id)];
   const std::size_t at = out->size();
   out->push_back(ExplainNode{depth, n.label, false, n.kind == Node::Kind::kLeaf, "", {}, n.line, n.column});
   bool holds = false;
   if (n.kind == Node::Kind::kLeaf) {
     const internal::Predicate& p = data.predicates[static_cast<std::size_t>(n.pred)];
-    holds = internal::EvalPredicate(p, record, as_of);
+    holds = internal::EvalPredicate(p, record, as_of, measures);
     ExplainNode& leaf = (*out)[at];
+    if (p.op == internal::Op::kAggregate) DescribeAggregate(data, p, record, measures, &leaf);
     if (p.field >= 0) leaf.field = data.schema.field(p.field).name;
     leaf.values = ValuesOf(data.schema, record, p.field);
     if (p.op == internal::Op::kSimilar && p.field >= 0) {
@@ -65,7 +101,7 @@ bool Walk(const internal::RuleSetData& data, int id, int depth, const Record& re
     int count = 0;
     for (std::uint32_t i = 0; i < n.child_count; ++i) {
       count += Walk(data, static_cast<int>(data.children[n.first_child + i]), depth + 1, record,
-                    as_of, out);
+                    as_of, measures, out);
     }
     const int k = static_cast<int>(n.child_count);
     switch (n.kind) {
@@ -95,6 +131,11 @@ std::string SimilarityText(const ExplainNode& n) {
 }  // namespace
 
 Explanation Explain(const RuleSet& rules, const Record& record, int entry, Days as_of) {
+  return Explain(rules, record, entry, as_of, nullptr);
+}
+
+Explanation Explain(const RuleSet& rules, const Record& record, int entry, Days as_of,
+                    const AggregateMeasures* measures) {
   const internal::RuleSetData& data = rules.data();
   Explanation ex;
   ex.entry = entry;
@@ -103,7 +144,8 @@ Explanation Explain(const RuleSet& rules, const Record& record, int entry, Days 
       !record.schema().SameAs(rules.schema())) {
     return ex;
   }
-  ex.holds = Walk(data, data.code[static_cast<std::size_t>(entry)].root, 0, record, as_of, &ex.nodes);
+  ex.holds = Walk(data, data.code[static_cast<std::size_t>(entry)].root, 0, record, as_of, measures,
+                  &ex.nodes);
   const EntryStatus st = data.entries[static_cast<std::size_t>(entry)].status;
   ex.fires = ex.holds && (st == EntryStatus::kActive || st == EntryStatus::kShadow);
   return ex;
@@ -127,7 +169,22 @@ std::string FormatExplanation(const RuleSet& rules, const Explanation& ex) {
     out.append(static_cast<std::size_t>(2 + 2 * n.depth), ' ');
     out += n.holds ? "[yes] " : "[no]  ";
     out += n.label;
-    if (n.leaf) {
+    if (n.leaf && n.aggregate) {
+      out += "   <- key ";
+      if (n.key.empty()) {
+        out += "(missing: the aggregate does not hold)";
+      } else {
+        out += '[';
+        for (std::size_t i = 0; i < n.key.size(); ++i) {
+          if (i) out += ", ";
+          internal::AppendJsonString(n.key[i], &out);
+        }
+        out += ']';
+        out += n.measured ? ", measure " + internal::FormatNumber(n.measure)
+                          : std::string(", not measured (no stream)");
+        out += ", test " + n.test;
+      }
+    } else if (n.leaf) {
       out += "   <- ";
       if (!n.field.empty()) out += n.field + " = ";
       if (n.values.empty()) {
@@ -165,7 +222,28 @@ void AppendExplanationJson(const RuleSet& rules, const Explanation& ex, std::str
     AppendJsonString(n.label, out);
     out->append(n.holds ? ",\"holds\":true" : ",\"holds\":false");
     out->append(",\"line\":" + std::to_string(n.line));
-    if (n.leaf) {
+    if (n.leaf && n.aggregate) {
+      out->append(",\"aggregate\":{\"key\":");
+      if (n.key.empty()) {
+        out->append("null");
+      } else {
+        out->push_back('[');
+        for (std::size_t k = 0; k < n.key.size(); ++k) {
+          if (k) out->push_back(',');
+          AppendJsonString(n.key[k], out);
+        }
+        out->push_back(']');
+      }
+      out->append(",\"value\":");
+      if (n.measured) {
+        internal::AppendJsonNumber(n.measure, out);
+      } else {
+        out->append("null");
+      }
+      out->append(",\"test\":");
+      AppendJsonString(n.test, out);
+      out->push_back('}');
+    } else if (n.leaf) {
       out->append(",\"field\":");
       AppendJsonString(n.field, out);
       out->append(",\"values\":[");

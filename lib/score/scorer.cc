@@ -3,6 +3,7 @@
 #include "index/match_index.h"
 #include "plan/ruleset_data.h"
 #include "eval/evaluate.h"
+#include "stream/history.h"
 #include "targeting/score.h"
 #include "util/json_writer.h"
 
@@ -43,11 +44,19 @@ bool IsSampled(double rate, std::string_view salt, std::string_view record_id) {
 
 struct Scorer::Scratch {
   std::unique_ptr<internal::MatchIndex::Scratch> index;
+  // The streams of Score and ScoreReference; null without aggregates.
+  std::unique_ptr<StreamState> stream;
+  std::unique_ptr<StreamState> reference;
 };
 
 Scorer::Scorer(std::shared_ptr<const RuleSet> rules, ScoreOptions options)
     : rules_(std::move(rules)), options_(options), scratch_(std::make_unique<Scratch>()) {
   scratch_->index = rules_->data().index->NewScratch();
+  if (!rules_->data().aggregates.empty()) {
+    scratch_->stream = std::make_unique<StreamState>(rules_, options_.as_of);
+    scratch_->reference =
+        std::make_unique<StreamState>(rules_, options_.as_of, StreamState::Kind::kReference);
+  }
 }
 Scorer::~Scorer() = default;
 Scorer::Scorer(Scorer&&) noexcept = default;
@@ -79,16 +88,82 @@ void Finish(const RuleSet& rules, const Record& record, ScoreResult* result) {
 }  // namespace
 
 Status Scorer::Score(const Record& record, ScoreResult* result) {
+  if (Status s = Measure(record, result); !s.ok()) return s;
+  return ScoreMeasured(record, result);
+}
+
+Status Scorer::ScoreReference(const Record& record, ScoreResult* result) {
+  if (Status s = MeasureReference(record, result); !s.ok()) return s;
+  return ScoreReferenceMeasured(record, result);
+}
+
+Status Scorer::Measure(const Record& record, ScoreResult* result) {
+  if (!scratch_->stream) {
+    result->measures.Clear();
+    return Status::Ok();
+  }
+  Status s = scratch_->stream->Advance(record, &result->measures);
+  if (!s.ok()) result->Clear();
+  return s;
+}
+
+Status Scorer::MeasureReference(const Record& record, ScoreResult* result) {
+  if (!scratch_->reference) {
+    result->measures.Clear();
+    return Status::Ok();
+  }
+  Status s = scratch_->reference->Advance(record, &result->measures);
+  if (!s.ok()) result->Clear();
+  return s;
+}
+
+Status Scorer::ScoreMeasured(const Record& record, ScoreResult* result) {
   if (Status s = CheckSchema(*rules_, record, result); !s.ok()) return s;
-  rules_->data().index->Match(record, options_.as_of, scratch_->index.get(), &result->fired);
+  internal::MatchIndex::Scratch* ix = scratch_->index.get();
+  ix->measures = result->measures.keyed.empty() ? nullptr : &result->measures;
+  rules_->data().index->Match(record, options_.as_of, ix, &result->fired);
+  ix->measures = nullptr;
   Finish(*rules_, record, result);
   return Status::Ok();
 }
 
-Status Scorer::ScoreReference(const Record& record, ScoreResult* result) {
+Status Scorer::ScoreReferenceMeasured(const Record& record, ScoreResult* result) {
   if (Status s = CheckSchema(*rules_, record, result); !s.ok()) return s;
-  internal::ReferenceMatch(rules_->data(), record, options_.as_of, &result->fired);
+  internal::ReferenceMatch(rules_->data(), record, options_.as_of, &result->fired,
+                           result->measures.keyed.empty() ? nullptr : &result->measures);
   Finish(*rules_, record, result);
+  return Status::Ok();
+}
+
+bool Scorer::has_stream() const { return scratch_->stream != nullptr; }
+StreamState* Scorer::stream() { return scratch_->stream.get(); }
+StreamState* Scorer::reference_stream() { return scratch_->reference.get(); }
+
+Status Scorer::Rebind(std::shared_ptr<const RuleSet> next, std::vector<std::string>* started_empty) {
+  if (!next || !next->schema().SameAs(rules_->schema())) {
+    return Status(StatusCode::kInvalidArgument, "the new rule set has a different schema");
+  }
+  auto carry = [&](std::unique_ptr<StreamState>* stream, StreamState::Kind kind,
+                   std::vector<std::string>* notes) -> Status {
+    if (next->data().aggregates.empty()) {
+      stream->reset();
+      return Status::Ok();
+    }
+    if (!*stream) {
+      *stream = std::make_unique<StreamState>(next, options_.as_of, kind);
+      for (std::size_t a = 0; a < next->aggregate_count(); ++a) {
+        if (notes) notes->push_back(next->aggregate_label(a));
+      }
+      return Status::Ok();
+    }
+    return (*stream)->Rebind(next, notes);
+  };
+  if (Status s = carry(&scratch_->stream, StreamState::Kind::kIndexed, started_empty); !s.ok()) {
+    return s;
+  }
+  carry(&scratch_->reference, StreamState::Kind::kReference, nullptr);
+  scratch_->index = next->data().index->NewScratch();
+  rules_ = std::move(next);
   return Status::Ok();
 }
 
@@ -143,6 +218,12 @@ void Engine::Swap(std::shared_ptr<const RuleSet> next) {
   // uses it, in which case the last scorer releases it.
 }
 
+Status Engine::Refresh(Scorer* scorer, std::vector<std::string>* started_empty) const {
+  std::shared_ptr<const RuleSet> current = Current();
+  if (scorer->rules_ptr() == current) return Status::Ok();
+  return scorer->Rebind(std::move(current), started_empty);
+}
+
 CompileResult Engine::Reload(const std::string& path, CompileOptions options) {
   CompileResult result = CompilePath(path, options);
   if (result.ok()) Swap(result.rule_set);
@@ -156,10 +237,14 @@ TestReport RunInlineTests(const RuleSet& rules, Days as_of) {
     const EntryInfo& e = data.entries[i];
     for (const internal::TestCase& tc : data.code[i].tests) {
       ++report.run;
-      bool fired = internal::EvalNode(data, data.code[i].root, tc.record, as_of);
+      AggregateMeasures measures;
+      if (!data.aggregates.empty()) internal::StreamTestRecords(data, tc, as_of, &measures);
+      bool fired = internal::EvalNode(data, data.code[i].root, tc.record, as_of,
+                                      data.aggregates.empty() ? nullptr : &measures);
       if (fired == tc.fires) continue;
+      const int sequence = tc.before.empty() ? 0 : static_cast<int>(tc.before.size()) + 1;
       report.failures.push_back(
-          TestFailure{e.id, e.file, tc.line, tc.column, tc.fires, tc.index});
+          TestFailure{e.id, e.file, tc.line, tc.column, tc.fires, tc.index, sequence});
     }
   }
   return report;

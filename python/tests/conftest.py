@@ -30,6 +30,26 @@ def rules_dir():
 
 
 @pytest.fixture(scope="session")
+def flat_rules(tmp_path_factory):
+    """The pack without its aggregate entries: shards of a stream see only
+    their own records, so only such a rule set's partials merge."""
+    import shutil
+    d = tmp_path_factory.mktemp("flat") / "rules"
+    shutil.copytree(os.path.join(SRC, "rules"), d)
+    os.remove(d / "ecommerce.yaml")
+    os.remove(d / "queries" / "ecommerce.yaml")
+    return str(d)
+
+
+@pytest.fixture(scope="session")
+def flat_report(corpus, flat_rules, tmp_path_factory):
+    out = tmp_path_factory.mktemp("flat-report") / "report.json"
+    run("backtest", flat_rules, str(corpus / "manifest.csv"), "--outcomes", str(corpus / "outcomes.csv"),
+        "--as-of", AS_OF, "-o", str(out))
+    return out.read_text()
+
+
+@pytest.fixture(scope="session")
 def corpus(tmp_path_factory):
     d = tmp_path_factory.mktemp("corpus")
     run("gen", "--records", "20000", "--seed", "5", "--quiet", "-o", str(d))

@@ -22,7 +22,8 @@ def client():
     cluster.close()
 
 
-def test_local_cluster_report_equals_one_process(client, rules_dir, corpus, cli_report):
+def test_local_cluster_report_equals_one_process(client, flat_rules, corpus, flat_report):
+    rules_dir = flat_rules
     text = targeting.dask.backtest(client, rules_dir, [str(corpus / "manifest.csv"), str(corpus / "manifest.jsonl")],
                                    str(corpus / "outcomes.csv"), as_of=AS_OF, progress=False)
     # Two copies of the corpus: every count doubles, and the outcomes join the same.
@@ -35,18 +36,22 @@ def test_local_cluster_report_equals_one_process(client, rules_dir, corpus, cli_
     assert single["records"] == 40000
     one = targeting.dask.backtest(client, rules_dir, [str(corpus / "manifest.csv")], str(corpus / "outcomes.csv"),
                                   as_of=AS_OF, progress=False)
-    assert one == cli_report
+    assert one == flat_report
     # The work was spread: both workers computed partials.
     assert len(client.scheduler_info()["workers"]) == 2
 
 
-def test_command_line(rules_dir, corpus, cli_report, tmp_path):
+def test_command_line(flat_rules, rules_dir, corpus, flat_report, tmp_path):
     out = tmp_path / "report.json"
-    p = subprocess.run([sys.executable, "-m", "targeting.dask", "backtest", rules_dir, str(corpus / "manifest.csv"),
+    p = subprocess.run([sys.executable, "-m", "targeting.dask", "backtest", flat_rules, str(corpus / "manifest.csv"),
                         "--outcomes", str(corpus / "outcomes.csv"), "--scheduler", "local:2", "--as-of", AS_OF,
                         "-o", str(out), "--quiet"], capture_output=True, text=True)
     assert p.returncode == 0, p.stderr
-    assert out.read_text() == cli_report
+    assert out.read_text() == flat_report
+    refused = subprocess.run([sys.executable, "-m", "targeting.dask", "backtest", rules_dir, str(corpus / "manifest.csv"),
+                              "--outcomes", str(corpus / "outcomes.csv"), "--scheduler", "local:2", "--quiet"],
+                             capture_output=True, text=True)
+    assert refused.returncode == 2 and "rule set with aggregates" in refused.stderr
     bad = subprocess.run([sys.executable, "-m", "targeting.dask", "backtest", "/nonexistent", str(corpus / "manifest.csv"),
                           "--outcomes", str(corpus / "outcomes.csv"), "--scheduler", "local:1", "--quiet"],
                          capture_output=True, text=True)

@@ -113,20 +113,29 @@ def test_backtest_equals_the_command(rules_dir, corpus, cli_report):
     assert targeting.backtest(rules, str(corpus / "manifest.jsonl"), once, as_of=AS_OF) == want
 
 
-def test_partials_of_byte_ranges_merge_into_the_report(rules_dir, corpus, cli_report):
-    rules = targeting.compile(rules_dir)
+def test_partials_of_byte_ranges_merge_into_the_report(flat_rules, rules_dir, corpus, flat_report):
+    rules = targeting.compile(flat_rules)
     outcomes = targeting.read_outcomes(rules, str(corpus / "outcomes.csv"))
     path = str(corpus / "manifest.csv")
     ranges = targeting.split_ranges(path, 4)
     assert len(ranges) == 4 and ranges[-1][1] == os.path.getsize(path)
     assert all(a[1] == b[0] for a, b in zip(ranges, ranges[1:]))
     partials = [targeting.backtest_partial(rules, [(path, b, e)], outcomes, as_of=AS_OF) for b, e in ranges]
-    assert targeting.merge_json(partials) == cli_report
-    assert targeting.merge(partials) == json.loads(cli_report)
-    other = targeting.backtest_partial(targeting.compile(os.path.join(os.path.dirname(rules_dir), "examples/rules-next")),
-                                       path, str(corpus / "outcomes.csv"), as_of=AS_OF)
+    assert targeting.merge_json(partials) == flat_report
+    assert targeting.merge(partials) == json.loads(flat_report)
+    other = targeting.backtest_partial(targeting.compile(rules_dir), path, str(corpus / "outcomes.csv"), as_of=AS_OF)
     with pytest.raises(targeting.Error, match="cannot be merged: rule set"):
         targeting.merge([partials[0], other])
+    # The pack itself has aggregates: its shards do not merge, and say why.
+    full = targeting.compile(rules_dir)
+    halves = [targeting.backtest_partial(full, [(path, b, e)], outcomes_for(full, corpus), as_of=AS_OF)
+              for b, e in targeting.split_ranges(path, 2)]
+    with pytest.raises(targeting.Error, match=r"rule set with aggregates \(Q-NTC-0701, Q-NTC-0702, UDR-VAL-0001\)"):
+        targeting.merge(halves)
+
+
+def outcomes_for(rules, corpus):
+    return targeting.read_outcomes(rules, str(corpus / "outcomes.csv"))
 
 
 def test_explain_equals_the_command(rules_dir, tmp_path):

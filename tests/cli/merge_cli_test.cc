@@ -37,19 +37,28 @@ class MergeCli : public ::testing::Test {
     dir_ = new std::filesystem::path(FreshDir("merge"));
     CommandResult g = RunTargeting("gen --records 30000 --seed 11 --quiet -o " + (*dir_ / "c").string());
     ASSERT_EQ(g.exit_code, 0) << g.err;
+    // The pack without its aggregates, whose partials merge (see
+    // RefusesRuleSetsWithAggregates); the same for the next release.
+    for (const char* pack : {"rules", "examples/rules-next"}) {
+      const auto to = *dir_ / (std::string(pack) == "rules" ? "flat" : "flat-next");
+      std::filesystem::copy(Src(pack), to, std::filesystem::copy_options::recursive);
+      std::filesystem::remove(to / "ecommerce.yaml");
+      std::filesystem::remove(to / "queries" / "ecommerce.yaml");
+    }
   }
   static void TearDownTestSuite() {
     std::filesystem::remove_all(*dir_);
     delete dir_;
   }
   static std::string C(const std::string& f) { return (*dir_ / "c" / f).string(); }
+  static std::string Flat() { return (*dir_ / "flat").string(); }
   static std::filesystem::path* dir_;
 };
 std::filesystem::path* MergeCli::dir_ = nullptr;
 
 TEST_F(MergeCli, FourPartialsEqualOneRunFieldForField) {
   const std::string common = " --outcomes " + C("outcomes.csv") + " --as-of 2026-09-30";
-  CommandResult one = RunTargeting("backtest " + Src("rules") + " " + C("manifest.csv") + common +
+  CommandResult one = RunTargeting("backtest " + Flat() + " " + C("manifest.csv") + common +
                                    " -o " + (*dir_ / "one.json").string() + " --overlap " +
                                    (*dir_ / "one-overlap.json").string());
   ASSERT_EQ(one.exit_code, 0) << one.err;
@@ -57,7 +66,7 @@ TEST_F(MergeCli, FourPartialsEqualOneRunFieldForField) {
   std::string partials;
   for (std::size_t i = 0; i < shards.size(); ++i) {
     const std::string p = (*dir_ / ("p" + std::to_string(i) + ".json")).string();
-    CommandResult b = RunTargeting("backtest " + Src("rules") + " " + shards[i] + common + " --partial " + p);
+    CommandResult b = RunTargeting("backtest " + Flat() + " " + shards[i] + common + " --partial " + p);
     ASSERT_EQ(b.exit_code, 0) << b.err;
     partials += " " + p;
   }
@@ -77,8 +86,8 @@ TEST_F(MergeCli, FourPartialsEqualOneRunFieldForField) {
 TEST_F(MergeCli, RefusesPartialsThatDoNotBelongTogether) {
   const std::string common = " --outcomes " + C("outcomes.csv") + " --as-of 2026-09-30";
   const std::string a = (*dir_ / "a.json").string(), b = (*dir_ / "b.json").string();
-  ASSERT_EQ(RunTargeting("backtest " + Src("rules") + " " + C("manifest.csv") + common + " --partial " + a).exit_code, 0);
-  ASSERT_EQ(RunTargeting("backtest " + Src("examples/rules-next") + " " + C("manifest.csv") + common + " --partial " + b).exit_code, 0);
+  ASSERT_EQ(RunTargeting("backtest " + Flat() + " " + C("manifest.csv") + common + " --partial " + a).exit_code, 0);
+  ASSERT_EQ(RunTargeting("backtest " + (*dir_ / "flat-next").string() + " " + C("manifest.csv") + common + " --partial " + b).exit_code, 0);
   CommandResult other_rules = RunTargeting("merge " + a + " " + b);
   EXPECT_EQ(other_rules.exit_code, 2);
   EXPECT_NE(other_rules.err.find(b + ": cannot be merged: rule set sha256:"), std::string::npos) << other_rules.err;
@@ -90,7 +99,7 @@ TEST_F(MergeCli, RefusesPartialsThatDoNotBelongTogether) {
                       outcomes.substr(outcomes.find('\n', outcomes.find('\n') + 1) + 1);
   WriteFile(*dir_ / "fewer.csv", fewer);
   const std::string c = (*dir_ / "c.json").string();
-  ASSERT_EQ(RunTargeting("backtest " + Src("rules") + " " + C("manifest.csv") + " --outcomes " +
+  ASSERT_EQ(RunTargeting("backtest " + Flat() + " " + C("manifest.csv") + " --outcomes " +
                          (*dir_ / "fewer.csv").string() + " --as-of 2026-09-30 --partial " + c).exit_code, 0);
   CommandResult other_outcomes = RunTargeting("merge " + a + " " + c);
   EXPECT_EQ(other_outcomes.exit_code, 2);
@@ -113,6 +122,29 @@ TEST_F(MergeCli, RefusesPartialsThatDoNotBelongTogether) {
     EXPECT_NE(r.err.find(k.file + ": " ), std::string::npos) << r.err;
     EXPECT_NE(r.err.find(k.message), std::string::npos) << r.err;
   }
+}
+
+// Sharding changes what an aggregate sees: the merge refuses, naming the
+// entries, rather than give a report no single run would.
+TEST_F(MergeCli, RefusesRuleSetsWithAggregates) {
+  const std::string common = " --outcomes " + C("outcomes.csv") + " --as-of 2026-09-30";
+  std::vector<std::string> shards = SplitCsv(*dir_, C("manifest.csv"), 2);
+  std::string partials;
+  for (std::size_t i = 0; i < shards.size(); ++i) {
+    const std::string p = (*dir_ / ("agg" + std::to_string(i) + ".json")).string();
+    ASSERT_EQ(RunTargeting("backtest " + Src("rules") + " " + shards[i] + common + " --partial " + p).exit_code, 0);
+    partials += " " + p;
+  }
+  CommandResult m = RunTargeting("merge" + partials + " -o " + (*dir_ / "x.json").string());
+  EXPECT_EQ(m.exit_code, 2);
+  EXPECT_NE(m.err.find("cannot merge partial backtests of a rule set with aggregates (Q-NTC-0701, Q-NTC-0702, UDR-VAL-0001)"),
+            std::string::npos) << m.err;
+  // One partial is the whole stream: it merges into its own report.
+  const std::string whole = (*dir_ / "whole.json").string();
+  ASSERT_EQ(RunTargeting("backtest " + Src("rules") + " " + C("manifest.csv") + common + " --partial " + whole +
+                         " -o " + (*dir_ / "whole-report.json").string()).exit_code, 0);
+  ASSERT_EQ(RunTargeting("merge " + whole + " -o " + (*dir_ / "whole-merged.json").string()).exit_code, 0);
+  EXPECT_EQ(Slurp(*dir_ / "whole-merged.json"), Slurp(*dir_ / "whole-report.json"));
 }
 
 }  // namespace

@@ -159,6 +159,18 @@ std::string CheckRecord(Scorer& scorer, const Record& record, Days as_of) {
   Status a = scorer.Score(record, &indexed);
   Status b = scorer.ScoreReference(record, &reference);
   if (!a.ok() || !b.ok()) return "scoring failed: " + a.message() + b.message();
+  // With aggregates (SPEC section 8) the scorer's two streams advance
+  // together, one record at a time: their measures must agree too.
+  if (indexed.measures.keyed != reference.measures.keyed) {
+    return "the indexed and the reference streams disagree on which aggregates have a key";
+  }
+  for (std::size_t g = 0; g < indexed.measures.value.size(); ++g) {
+    const double x = indexed.measures.value[g], y = reference.measures.value[g];
+    if (indexed.measures.keyed[g] && x != y && !(std::isnan(x) && std::isnan(y))) {
+      return "the indexed and the reference streams measure aggregate " + std::to_string(g) +
+             " differently on record '" + std::string(record.record_id()) + "'";
+    }
+  }
   if (indexed.fired != reference.fired || indexed.score != reference.score ||
       indexed.lane != reference.lane || indexed.sampled != reference.sampled) {
     return "the index and the reference disagree on record '" + std::string(record.record_id()) +
@@ -178,7 +190,7 @@ std::string CheckRecord(Scorer& scorer, const Record& record, Days as_of) {
   AppendScoreJson(rules, record.record_id(), reference, &json);
   if (json.empty() || json.front() != '{' || json.back() != '}') return "malformed score JSON";
   for (std::size_t e = 0; e < entries.size() && e < kExplainedEntries; ++e) {
-    Explanation ex = Explain(rules, record, static_cast<int>(e), as_of);
+    Explanation ex = Explain(rules, record, static_cast<int>(e), as_of, &reference.measures);
     const bool fired =
         std::binary_search(reference.fired.begin(), reference.fired.end(), static_cast<std::uint32_t>(e));
     if (ex.fires != fired) {
@@ -439,6 +451,67 @@ std::string RunOutcomes(std::string_view input) {
   return "";
 }
 
+const char* StateFuzzRules() {
+  return R"(rules:
+  - {id: C, when: {aggregate: {by: [consignee_name], days: 2, count: {ge: 2}}}}
+  - {id: S, when: {aggregate: {by: [consignee_name, mode], days: 1, where: {mode: [EXPRESS, MAIL]}, sum: {field: declared_value_usd, gt: 800}}}}
+  - {id: D, when: {aggregate: {by: shipper_name, days: 7, distinct: {field: routing, ge: 3}}}}
+)";
+}
+
+std::string RunState(std::string_view input) {
+  static const std::shared_ptr<const RuleSet> rules = CompileString(StateFuzzRules()).rule_set;
+  if (!rules) return "the state fuzz rule set does not compile";
+  if (input.empty()) return "";
+  std::string bytes(input.substr(1));
+  if (input[0] & 1) {
+    const std::uint64_t sum = Fnv1a64(bytes);
+    for (int i = 0; i < 8; ++i) bytes.push_back(static_cast<char>((sum >> (8 * i)) & 0xff));
+  }
+  auto record = [&](const char* day, const char* name) {
+    auto r = Record::FromFields(rules->schema(), {{"record_id", "F"},
+                                                  {"arrival_date", day},
+                                                  {"mode", "MAIL"},
+                                                  {"consignee_name", name},
+                                                  {"shipper_name", "S"},
+                                                  {"routing", "CN;HK"},
+                                                  {"declared_value_usd", "500"}});
+    return std::move(r).value();
+  };
+  const Record probe = record("2026-03-02", "ann");
+  AggregateMeasures fresh_m, m;
+  {
+    StreamState fresh(rules, 20000);
+    if (!fresh.Advance(probe, &fresh_m).ok()) return "a fresh stream does not advance";
+  }
+  StreamState s(rules, 20000);
+  std::vector<std::string> missing;
+  Status st = s.Load(bytes, "fuzz.state", &missing);
+  if (!st.ok()) {
+    if (st.code() != StatusCode::kInvalidArgument) return "a bad state is not kInvalidArgument";
+    if (st.message().rfind("fuzz.state: ", 0) != 0) return "the reason does not name the file";
+    if (st.message().find('\n') != std::string::npos) return "the reason is not one line";
+    if (!s.Advance(probe, &m).ok()) return "a refused load broke the stream";
+    if (m.value != fresh_m.value || m.keyed != fresh_m.keyed) {
+      return "a refused load changed the stream";
+    }
+    return "";
+  }
+  if (missing.size() > rules->aggregate_count()) return "more missing aggregates than there are";
+  const std::string saved = s.Save();
+  StreamState again(rules, 20000);
+  if (!again.Load(saved, "saved").ok()) return "a saved state does not load";
+  if (again.Save() != saved) return "a saved state does not save back to the same bytes";
+  if (!s.Advance(probe, &m).ok() || !s.Advance(record("2026-03-03", "bob"), &m).ok()) {
+    return "a loaded stream does not advance";
+  }
+  for (std::size_t a = 0; a < m.value.size(); ++a) {
+    if (m.keyed[a] && std::isnan(m.value[a]) && a != 1) return "a count or distinct is NaN";
+    if (m.keyed[a] && a != 1 && m.value[a] < 1) return "a count or distinct below r itself";
+  }
+  return "";
+}
+
 const std::vector<Target>& Targets() {
   static const std::vector<Target> targets = {
       {"rules", &RunRules},
@@ -446,6 +519,7 @@ const std::vector<Target>& Targets() {
       {"jsonl", &RunJsonl},
       {"differential", &RunDifferential},
       {"outcomes", &RunOutcomes},
+      {"state", &RunState},
   };
   return targets;
 }

@@ -38,6 +38,17 @@ std::string RunDifferential(std::string_view input);
 // outcome is found under its own id.
 std::string RunOutcomes(std::string_view input);
 
+// A stream state file (SPEC section 8, StreamState::Load) for a fixed rule
+// set with a count, a sum and a distinct aggregate. The first byte chooses:
+// odd, the rest is a file body that gets its checksum appended (so the
+// fuzzer reaches past it); even, the rest is the file as is. A load either
+// succeeds or fails with a one-line reason naming the file and leaves the
+// stream as it was; a loaded state saves and loads back to the same bytes,
+// and the stream advances from it.
+std::string RunState(std::string_view input);
+// The rule set RunState loads states for (to write seed inputs).
+const char* StateFuzzRules();
+
 using Entry = std::string (*)(std::string_view input);
 
 struct Target {

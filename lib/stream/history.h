@@ -1,0 +1,73 @@
+// The history of one aggregate (SPEC section 8), kept two ways: the indexed
+// history used for scoring, which keeps per-key buckets and forgets what
+// falls out of the window of the latest day, and the reference, which keeps
+// every record and rescans it. Both give exactly the same measures; the
+// differential tests hold them to it. Private header.
+#ifndef TARGETING_LIB_STREAM_HISTORY_H_
+#define TARGETING_LIB_STREAM_HISTORY_H_
+
+#include <boost/unordered/unordered_flat_map.hpp>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "plan/ruleset_data.h"
+#include "targeting/record.h"
+#include "targeting/stream.h"
+
+namespace targeting::internal {
+
+// What a history holds for one key, in the form state files keep: for count
+// one item per day (n records), for sum one item per counted value in stream
+// order, for distinct one item per (day, value).
+struct HeldItem {
+  Days day = 0;
+  std::uint32_t n = 0;  // count
+  double number = 0;    // sum
+  std::string text;     // distinct: the value in key form
+};
+using HeldVisitor = std::function<void(std::string_view key, const std::vector<HeldItem>& items)>;
+
+// Where the stream is: H, the latest day so far (SPEC section 8).
+struct StreamClock {
+  bool started = false;
+  Days latest = 0;
+  // Days at or before this are forgotten by an aggregate of `days`.
+  Days ForgetAtOrBefore(int days) const { return latest - days; }
+};
+
+class AggregateHistory {
+ public:
+  virtual ~AggregateHistory() = default;
+  // The measure for `r` (day `day`, clock already advanced to include it),
+  // then r joins the history. *keyed = false when a by field is missing.
+  virtual void Advance(const Record& r, Days day, Days as_of, const StreamClock& clock,
+                       double* value, bool* keyed) = 0;
+  // Every key still held, with its items (day > H - days only).
+  virtual void Export(const StreamClock& clock, const HeldVisitor& visit) const = 0;
+  // Adds one key's items (from a state file) to an empty history.
+  virtual void Import(std::string_view key, const std::vector<HeldItem>& items) = 0;
+  virtual std::uint64_t keys() const = 0;
+  virtual std::uint64_t slots() const = 0;
+  virtual std::size_t MemoryBytes() const = 0;
+};
+
+std::unique_ptr<AggregateHistory> NewIndexedHistory(const RuleSetData& data, int aggregate);
+std::unique_ptr<AggregateHistory> NewReferenceHistory(const RuleSetData& data, int aggregate);
+
+// The values `r` contributes to the measure of `def` (sum: its numbers;
+// distinct: its values in key form), none for count.
+void MeasuredValues(const Schema& schema, const AggregateDef& def, const Record& r,
+                    std::vector<double>* numbers, std::vector<std::string>* texts);
+
+// Streams an inline test's records (TestCase::before, then record) through
+// reference histories of their own and sets *last to the last one's measures.
+void StreamTestRecords(const RuleSetData& data, const TestCase& tc, Days as_of,
+                       AggregateMeasures* last);
+
+}  // namespace targeting::internal
+
+#endif  // TARGETING_LIB_STREAM_HISTORY_H_

@@ -1,0 +1,270 @@
+// StreamState: the stream stage between reading and scoring (DESIGN.md,
+// "Stream state is its own stage"). One history per distinct aggregate of
+// the rule set, one clock (H) for the whole stream.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+
+#include "plan/aggregate.h"
+#include "plan/ruleset_data.h"
+#include "stream/history.h"
+#include "stream/state_file.h"
+#include "targeting/rules.h"
+#include "targeting/stream.h"
+
+namespace targeting {
+
+struct StreamState::Impl {
+  Days as_of = 0;
+  internal::StreamClock clock;
+  std::uint64_t records = 0;
+  std::vector<std::unique_ptr<internal::AggregateHistory>> histories;  // by aggregate
+};
+
+namespace {
+
+std::unique_ptr<internal::AggregateHistory> NewHistory(const internal::RuleSetData& data, int a,
+                                                       StreamState::Kind kind) {
+  return kind == StreamState::Kind::kReference ? internal::NewReferenceHistory(data, a)
+                                               : internal::NewIndexedHistory(data, a);
+}
+
+}  // namespace
+
+StreamState::StreamState(std::shared_ptr<const RuleSet> rules, Days as_of, Kind kind)
+    : rules_(std::move(rules)), kind_(kind), impl_(std::make_unique<Impl>()) {
+  impl_->as_of = as_of;
+  const auto& data = rules_->data();
+  for (std::size_t a = 0; a < data.aggregates.size(); ++a) {
+    impl_->histories.push_back(NewHistory(data, static_cast<int>(a), kind_));
+  }
+}
+
+StreamState::~StreamState() = default;
+
+Status StreamState::Advance(const Record& record, AggregateMeasures* out) {
+  out->Clear();
+  if (!record.schema().SameAs(rules_->schema())) {
+    return Status(StatusCode::kInvalidArgument,
+                  "the record was not built with this rule set's schema");
+  }
+  const auto& data = rules_->data();
+  const Days day = internal::RecordDay(data.schema, record, impl_->as_of);
+  internal::StreamClock& clock = impl_->clock;
+  clock.latest = clock.started ? std::max(clock.latest, day) : day;
+  clock.started = true;
+  ++impl_->records;
+  const std::size_t n = impl_->histories.size();
+  out->value.resize(n);
+  out->keyed.resize(n);
+  for (std::size_t a = 0; a < n; ++a) {
+    bool keyed = false;
+    impl_->histories[a]->Advance(record, day, impl_->as_of, clock, &out->value[a], &keyed);
+    out->keyed[a] = keyed ? 1 : 0;
+  }
+  return Status::Ok();
+}
+
+namespace {
+
+// Replaces `path` whole or not at all: a temporary file beside it, fsync,
+// rename, then fsync of the directory so the rename is durable too.
+Status WriteFileAtomically(const std::string& path, const std::string& bytes) {
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  auto fail = [&](const std::string& what) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    return Status(StatusCode::kIoError, path + ": " + what + ": " + std::strerror(err));
+  };
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return Status(StatusCode::kIoError, path + ": cannot write " + tmp + ": " + std::strerror(errno));
+  }
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t w = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      ::close(fd);
+      return fail("cannot write");
+    }
+    done += static_cast<std::size_t>(w);
+  }
+  if (::fsync(fd) != 0) {
+    ::close(fd);
+    return fail("cannot fsync");
+  }
+  if (::close(fd) != 0) return fail("cannot close");
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return fail("cannot rename the new state over it");
+  const std::size_t slash = path.rfind('/');
+  const std::string dir =
+      slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+void StreamState::AppendHeld(void* held_state) const {
+  auto& held = *static_cast<internal::HeldState*>(held_state);
+  const auto& data = rules_->data();
+  if (!held.clock.started || (impl_->clock.started && impl_->clock.latest > held.clock.latest)) {
+    held.clock = impl_->clock;
+  }
+  for (std::size_t a = 0; a < data.aggregates.size(); ++a) {
+    if (std::any_of(held.aggregates.begin(), held.aggregates.end(),
+                    [&](const internal::HeldAggregate& h) {
+                      return h.definition == data.aggregates[a].key;
+                    })) {
+      continue;
+    }
+    internal::HeldAggregate ha;
+    ha.definition = data.aggregates[a].key;
+    ha.measure = static_cast<std::uint8_t>(data.aggregates[a].measure);
+    const bool ordered = data.aggregates[a].measure == internal::AggregateDef::Measure::kSum;
+    impl_->histories[a]->Export(impl_->clock, [&](std::string_view key,
+                                                  const std::vector<internal::HeldItem>& items) {
+      ha.keys.push_back(internal::HeldKey{std::string(key), items});
+      // A sum keeps stream order (it adds in it); counts and distinct values
+      // are sets, written by day and value so the file is canonical.
+      if (!ordered) {
+        std::sort(ha.keys.back().items.begin(), ha.keys.back().items.end(),
+                  [](const internal::HeldItem& x, const internal::HeldItem& y) {
+                    return x.day != y.day ? x.day < y.day : x.text < y.text;
+                  });
+      }
+    });
+    // Keys in byte order, so the same history always writes the same bytes.
+    std::sort(ha.keys.begin(), ha.keys.end(),
+              [](const internal::HeldKey& x, const internal::HeldKey& y) { return x.key < y.key; });
+    held.aggregates.push_back(std::move(ha));
+  }
+}
+
+std::string StreamState::Save() const {
+  internal::HeldState held;
+  AppendHeld(&held);
+  return internal::EncodeState(held);
+}
+
+Status StreamState::SaveFile(const std::string& path) const {
+  return WriteFileAtomically(path, Save());
+}
+
+Status SaveStreamsFile(const std::string& path, const std::vector<const StreamState*>& streams) {
+  internal::HeldState held;
+  for (const StreamState* s : streams) {
+    if (s) s->AppendHeld(&held);
+  }
+  return WriteFileAtomically(path, internal::EncodeState(held));
+}
+
+Status StreamState::Load(std::string_view bytes, const std::string& name,
+                         std::vector<std::string>* not_in_file) {
+  if (impl_->records != 0 || impl_->clock.started) {
+    return Status(StatusCode::kInvalidArgument,
+                  name + ": a state can be loaded only into a stream that has not started");
+  }
+  internal::HeldState held;
+  if (Status s = internal::DecodeState(bytes, &held); !s.ok()) {
+    return Status(StatusCode::kInvalidArgument, name + ": " + s.message());
+  }
+  const auto& data = rules_->data();
+  // Build the new histories aside, so a failure leaves the stream as it was.
+  std::vector<std::unique_ptr<internal::AggregateHistory>> next;
+  std::vector<std::string> missing;
+  for (std::size_t a = 0; a < data.aggregates.size(); ++a) {
+    const internal::AggregateDef& def = data.aggregates[a];
+    next.push_back(NewHistory(data, static_cast<int>(a), kind_));
+    auto it = std::find_if(held.aggregates.begin(), held.aggregates.end(),
+                           [&](const internal::HeldAggregate& h) { return h.definition == def.key; });
+    if (it == held.aggregates.end()) {
+      missing.push_back(def.label);
+      continue;
+    }
+    if (it->measure != static_cast<std::uint8_t>(def.measure)) {
+      return Status(StatusCode::kInvalidArgument,
+                    name + ": corrupt state file (an aggregate's measure does not match its definition)");
+    }
+    const Days forget = held.clock.ForgetAtOrBefore(def.days);
+    std::vector<internal::HeldItem> items;
+    for (const internal::HeldKey& k : it->keys) {
+      items.clear();
+      for (const internal::HeldItem& i : k.items) {
+        if (i.day > forget) items.push_back(i);
+      }
+      next.back()->Import(k.key, items);
+    }
+  }
+  impl_->clock = held.clock;
+  impl_->histories = std::move(next);
+  if (not_in_file) not_in_file->insert(not_in_file->end(), missing.begin(), missing.end());
+  return Status::Ok();
+}
+
+Status StreamState::LoadFile(const std::string& path, std::vector<std::string>* not_in_file) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return Status(StatusCode::kNotFound, path + ": no such file");
+    return Status(StatusCode::kIoError, path + ": " + std::strerror(errno));
+  }
+  if (S_ISDIR(st.st_mode)) return Status(StatusCode::kIoError, path + ": is a directory");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status(StatusCode::kIoError, path + ": cannot open: " + std::strerror(errno));
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return Status(StatusCode::kIoError, path + ": cannot read");
+  return Load(bytes, path, not_in_file);
+}
+
+Status StreamState::Rebind(std::shared_ptr<const RuleSet> next_rules,
+                           std::vector<std::string>* started_empty) {
+  if (!next_rules || !next_rules->schema().SameAs(rules_->schema())) {
+    return Status(StatusCode::kInvalidArgument, "the new rule set has a different schema");
+  }
+  const auto& old_data = rules_->data();
+  const auto& data = next_rules->data();
+  // A history refers to its rule set's definition: carry it over by
+  // exporting and importing, which keeps exactly what the window still holds.
+  std::vector<std::unique_ptr<internal::AggregateHistory>> next;
+  for (std::size_t a = 0; a < data.aggregates.size(); ++a) {
+    const internal::AggregateDef& def = data.aggregates[a];
+    next.push_back(NewHistory(data, static_cast<int>(a), kind_));
+    auto it = std::find_if(old_data.aggregates.begin(), old_data.aggregates.end(),
+                           [&](const internal::AggregateDef& d) { return d.key == def.key; });
+    if (it == old_data.aggregates.end()) {
+      if (started_empty) started_empty->push_back(def.label);
+      continue;
+    }
+    const auto old_index = static_cast<std::size_t>(it - old_data.aggregates.begin());
+    impl_->histories[old_index]->Export(
+        impl_->clock, [&](std::string_view key, const std::vector<internal::HeldItem>& items) {
+          next.back()->Import(key, items);
+        });
+  }
+  impl_->histories = std::move(next);
+  rules_ = std::move(next_rules);
+  return Status::Ok();
+}
+
+StreamStats StreamState::stats() const {
+  StreamStats s;
+  s.records = impl_->records;
+  for (const auto& h : impl_->histories) {
+    s.keys += h->keys();
+    s.slots += h->slots();
+    s.memory_bytes += h->MemoryBytes();
+  }
+  return s;
+}
+
+}  // namespace targeting

@@ -4,6 +4,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -31,8 +32,19 @@ class Session;
 
 struct HttpServer::Impl {
   Impl(Service& s, ServerOptions o)
-      : service(s), options(std::move(o)), strand(net::make_strand(ioc)), acceptor(strand),
-        signals(strand, SIGINT, SIGTERM, SIGHUP), accept_retry(strand) {}
+      : service(s), options(std::move(o)), iocs(MakeContexts(options.threads)), main(*iocs[0]),
+        acceptor(main), signals(main, SIGINT, SIGTERM, SIGHUP), accept_retry(main) {}
+
+  // One io_context per thread, each run by its one thread: a connection's
+  // handlers all run on the thread that accepted it, with no strand and no
+  // hand-off between threads (the io_context-per-core design of Asio's
+  // examples), which on two shared cores saves most of the wake-ups a
+  // shared io_context costs.
+  static std::vector<std::unique_ptr<net::io_context>> MakeContexts(int n) {
+    std::vector<std::unique_ptr<net::io_context>> out;
+    for (int i = 0; i < std::max(1, n); ++i) out.push_back(std::make_unique<net::io_context>(1));
+    return out;
+  }
 
   void DoAccept();
   void OnAccept(beast::error_code ec, tcp::socket socket);
@@ -43,8 +55,11 @@ struct HttpServer::Impl {
 
   Service& service;
   ServerOptions options;
-  net::io_context ioc;
-  net::strand<net::io_context::executor_type> strand;  // acceptor, signals, retry timer
+  std::vector<std::unique_ptr<net::io_context>> iocs;
+  net::io_context& main;  // iocs[0]: also the acceptor, signals and retry timer
+  std::size_t next_ioc = 0;
+  // Reloads compile here, off the threads that serve requests.
+  net::io_context reload_ioc{1};
   tcp::acceptor acceptor;
   net::signal_set signals;
   net::steady_timer accept_retry;
@@ -119,7 +134,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     // Refused on its header: the body, if any, is not read, so the
     // connection cannot carry another request.
-    if (early) return Write(std::move(*early), !parser_->is_done());
+    if (early) return Write(std::move(*early), !parser_->is_done() || !parser_->get().keep_alive());
     const auto expect = header[http::field::expect];
     if (!parser_->is_done() && beast::iequals(expect, "100-continue")) {
       auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, header.version());
@@ -142,6 +157,23 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.reset();
     const bool keep_alive = request.keep_alive();
     const unsigned version = request.version();
+    if (endpoint_ == Endpoint::kReload) {
+      // Compiling takes milliseconds: done on the reload thread, so that the
+      // other connections of this thread are not held up.
+      net::post(server_.reload_ioc, [self = shared_from_this(), request = std::move(request), keep_alive,
+                                     version]() mutable {
+        Response res;
+        try {
+          res = self->service_.Handle(std::move(request));
+        } catch (const std::exception&) {
+          res = Internal(version);
+        }
+        net::post(self->stream_.get_executor(), [self, res = std::move(res), keep_alive]() mutable {
+          self->Write(std::move(res), !keep_alive);
+        });
+      });
+      return;
+    }
     Response res;
     try {
       res = service_.Handle(std::move(request));
@@ -191,13 +223,15 @@ class Session : public std::enable_shared_from_this<Session> {
     res_ = std::move(res);
     close_ = close || server_.stopping.load();
     res_.keep_alive(!close_);
+    // Counted once the answer is ready, before it is sent, so that a client
+    // that has its answer finds the request in /metrics.
+    const double seconds = std::chrono::duration<double>(Clock::now() - start_).count();
+    service_.metrics().ObserveRequest(endpoint_, res_.result_int(), seconds);
     stream_.expires_after(std::chrono::seconds(server_.options.timeout_seconds));
     http::async_write(stream_, res_, beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
   }
 
   void OnWrite(beast::error_code ec, std::size_t) {
-    const double seconds = std::chrono::duration<double>(Clock::now() - start_).count();
-    service_.metrics().ObserveRequest(endpoint_, res_.result_int(), seconds);
     res_ = {};
     if (ec == beast::error::timeout) service_.metrics().connections_timed_out.fetch_add(1);
     if (ec || close_) return Close();
@@ -214,7 +248,9 @@ class Session : public std::enable_shared_from_this<Session> {
   HttpServer::Impl& server_;
   Service& service_;
   const std::uint64_t id_;
-  beast::flat_buffer buffer_{8192};
+  // Bytes read ahead of the parser: a header at most, or a slice of a body
+  // on its way into the request.
+  beast::flat_buffer buffer_{kHeaderLimit + (64 << 10)};
   std::optional<http::request_parser<http::string_body>> parser_;
   Response res_;
   bool close_ = false;
@@ -236,7 +272,8 @@ void HttpServer::Impl::Unregister(std::uint64_t id) {
 }
 
 void HttpServer::Impl::DoAccept() {
-  acceptor.async_accept(net::make_strand(ioc), beast::bind_front_handler(&Impl::OnAccept, this));
+  net::io_context& target = *iocs[next_ioc++ % iocs.size()];
+  acceptor.async_accept(target, beast::bind_front_handler(&Impl::OnAccept, this));
 }
 
 void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
@@ -268,8 +305,7 @@ void HttpServer::Impl::WaitSignal() {
   signals.async_wait([this](beast::error_code ec, int signal) {
     if (ec) return;  // cancelled at shutdown
     if (signal == SIGHUP) {
-      // Off the strand, so that accepting goes on while it compiles.
-      net::post(ioc, [this] {
+      net::post(reload_ioc, [this] {
         try {
           service.Reload();
         } catch (const std::exception& e) {
@@ -326,17 +362,22 @@ std::uint16_t HttpServer::port() const {
 
 void HttpServer::Run() {
   Impl& s = *impl_;
-  auto work = net::make_work_guard(s.ioc);
-  net::dispatch(s.strand, [&s] {
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> work;
+  for (auto& ioc : s.iocs) work.push_back(net::make_work_guard(*ioc));
+  work.push_back(net::make_work_guard(s.reload_ioc));
+  net::dispatch(s.main, [&s] {
     s.WaitSignal();
     s.DoAccept();
   });
   std::vector<std::thread> threads;
-  for (int i = 0; i < s.options.threads; ++i) {
-    threads.emplace_back([&s] {
+  std::vector<net::io_context*> contexts;
+  for (auto& ioc : s.iocs) contexts.push_back(ioc.get());
+  contexts.push_back(&s.reload_ioc);
+  for (net::io_context* ioc : contexts) {
+    threads.emplace_back([ioc] {
       for (;;) {
         try {
-          s.ioc.run();
+          ioc->run();
           return;
         } catch (const std::exception& e) {
           std::fprintf(stderr, "targeting serve: internal error: %s\n", e.what());
@@ -351,7 +392,7 @@ void HttpServer::Run() {
   // Stop accepting, close idle connections, let requests in flight finish.
   s.stopping.store(true);
   s.service.SetStopping();
-  net::post(s.strand, [&s] {
+  net::post(s.main, [&s] {
     beast::error_code ignored;
     s.acceptor.close(ignored);
     s.accept_retry.cancel();
@@ -374,12 +415,12 @@ void HttpServer::Run() {
     std::fprintf(stderr, "targeting serve: %llu connections still open after %d s; closing them\n",
                  static_cast<unsigned long long>(left), s.options.shutdown_seconds);
   }
-  net::post(s.strand, [&s] {
+  net::post(s.main, [&s] {
     beast::error_code ignored;
     s.signals.cancel(ignored);
   });
-  work.reset();
-  s.ioc.stop();
+  work.clear();
+  for (net::io_context* ioc : contexts) ioc->stop();
   for (std::thread& t : threads) t.join();
 }
 

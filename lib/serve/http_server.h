@@ -1,6 +1,7 @@
 // The network side of `targeting serve`: Boost.Asio and Boost.Beast, after
-// Beast's advanced_server example. One io_context run by --threads threads,
-// a strand per connection, requests on a connection answered in order
+// Beast's advanced_server example (timeouts, limits, graceful stop), with one
+// io_context per --threads thread and connections dealt out among them, one
+// more thread for reloads, requests on a connection answered in order
 // (pipelining), a timeout on every read and write, at most
 // --max-connections open, and a graceful stop.
 #ifndef TARGETING_LIB_SERVE_HTTP_SERVER_H_

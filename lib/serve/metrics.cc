@@ -121,7 +121,7 @@ std::string Metrics::Render(const std::string& fingerprint, const std::string& l
            n);
   }
   Header(&out, "targeting_http_request_duration_seconds", "histogram",
-         "From a request's header read to its answer written, by endpoint.");
+         "From a request's header read to its answer ready to send, by endpoint.");
   for (std::size_t e = 0; e < kEndpoints; ++e) {
     const Histogram& h = latency_[e];
     if (h.count == 0) continue;

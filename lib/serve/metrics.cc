@@ -72,6 +72,11 @@ void Metrics::Add(const RecordTally& t) {
   for (const auto& [counter, n] : t.fired) *counter += n;
 }
 
+RecordTally Metrics::Totals() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return totals_;
+}
+
 void Metrics::ObserveRequest(Endpoint endpoint, unsigned status, double seconds) {
   std::lock_guard<std::mutex> lock(mu_);
   Histogram& h = latency_[static_cast<std::size_t>(endpoint)];

@@ -44,6 +44,8 @@ class Metrics {
   // life of the Metrics.
   std::uint64_t* EntryCounter(const std::string& id, const std::string& kind);
   void Add(const RecordTally& tally);
+  // The record counters so far (fired left empty).
+  RecordTally Totals() const;
   void ObserveRequest(Endpoint endpoint, unsigned status, double seconds);
 
   std::atomic<std::uint64_t> reloads{0};

@@ -176,6 +176,10 @@ std::unique_ptr<Service> Service::Create(ServiceOptions options, std::string* er
   return std::unique_ptr<Service>(new Service(std::move(options), compiled.rule_set));
 }
 
+std::unique_ptr<Service> Service::Create(ServiceOptions options, std::shared_ptr<const RuleSet> rules) {
+  return std::unique_ptr<Service>(new Service(std::move(options), std::move(rules)));
+}
+
 Service::Service(ServiceOptions options, std::shared_ptr<const RuleSet> rules)
     : options_(std::move(options)), engine_(rules) {
   if (!options_.token.empty()) token_digest_ = Sha256(options_.token);
@@ -383,7 +387,7 @@ bool Service::Decode(Worker& w, std::string text) {
   return true;
 }
 
-void Service::ScoreItems(Worker& w) {
+void Service::ScoreItems(Worker& w, bool count) {
   // Stream state (SPEC section 8) goes here when aggregates exist: records
   // are fed in acceptance order to the one scorer that carries the stream,
   // under its lock. Without it, each request scores on its own worker.
@@ -414,7 +418,7 @@ void Service::ScoreItems(Worker& w) {
     tally.fired.emplace_back(w.loaded->fired[e], w.tally[e]);
     w.tally[e] = 0;
   }
-  metrics_.Add(tally);
+  if (count) metrics_.Add(tally);
 }
 
 void Service::AppendItem(const Worker& w, const Item& item, std::string* out) const {
@@ -467,7 +471,7 @@ Response Service::Score(const Request& request, std::string body, bool ndjson) {
     return Error(v, http::status::payload_too_large,
                  "more than --max-records " + std::to_string(options_.max_records) + " records");
   }
-  ScoreItems(w);
+  ScoreItems(w, true);
   const std::string& fingerprint = w.loaded->rules->fingerprint();
   std::string out;
   http::status status = http::status::ok;
@@ -545,7 +549,7 @@ Response Service::Explain(const Request& request) {
   w.text.clear();
   AppendAsLine(*record_text, &w.text);
   Decode(w, std::move(w.text));
-  ScoreItems(w);
+  ScoreItems(w, false);
   std::string out;
   http::status status = http::status::ok;
   if (w.item_count != 1 || !w.items[0].ok) {

@@ -34,6 +34,9 @@ class Service {
   // be read or does not compile, with the issues in *issues.
   static std::unique_ptr<Service> Create(ServiceOptions options, std::string* error,
                                          std::vector<std::string>* issues);
+  // A service on a rule set already compiled (embedders, the fuzz target);
+  // reloads compile options.rules_path as usual.
+  static std::unique_ptr<Service> Create(ServiceOptions options, std::shared_ptr<const RuleSet> rules);
   ~Service();
 
   static Endpoint EndpointOf(std::string_view target);
@@ -83,7 +86,8 @@ class Service {
   bool Decode(Worker& w, std::string text);
   // Scores w.items in acceptance order: the one place records reach a
   // scorer, where a stream of aggregates would be fed (docs/service.md).
-  void ScoreItems(Worker& w);
+  // `count`: add them to the record metrics (score does, explain does not).
+  void ScoreItems(Worker& w, bool count);
   void AppendItem(const Worker& w, const Item& item, std::string* out) const;
 
   ServiceOptions options_;

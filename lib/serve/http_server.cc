@@ -134,7 +134,10 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     // Refused on its header: the body, if any, is not read, so the
     // connection cannot carry another request.
-    if (early) return Write(std::move(*early), !parser_->is_done() || !parser_->get().keep_alive());
+    if (early) {
+      drain_ = !parser_->is_done();
+      return Write(std::move(*early), drain_ || !parser_->get().keep_alive());
+    }
     const auto expect = header[http::field::expect];
     if (!parser_->is_done() && beast::iequals(expect, "100-continue")) {
       auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, header.version());
@@ -208,7 +211,10 @@ class Session : public std::enable_shared_from_this<Session> {
       res.prepare_payload();
       Write(std::move(res), true);
     };
-    if (ec == http::error::body_limit) return refuse(http::status::payload_too_large, "body over --max-body-bytes");
+    if (ec == http::error::body_limit) {
+      drain_ = true;
+      return refuse(http::status::payload_too_large, "body over --max-body-bytes");
+    }
     if (ec == http::error::header_limit) {
       return refuse(http::status::request_header_fields_too_large, "request header over 16384 bytes");
     }
@@ -234,8 +240,28 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnWrite(beast::error_code ec, std::size_t) {
     res_ = {};
     if (ec == beast::error::timeout) service_.metrics().connections_timed_out.fetch_add(1);
-    if (ec || close_) return Close();
+    if (ec) return Close();
+    if (close_) return drain_ ? Drain() : Close();
     ReadHeader();
+  }
+
+  // Closing with a body still coming would make the kernel answer it with a
+  // reset, which can destroy the answer before the client reads it: send
+  // the FIN, then read and drop what still arrives, for a bounded time and
+  // number of bytes, until the client closes.
+  void Drain() {
+    Close();
+    stream_.expires_after(std::chrono::seconds(2));
+    ReadAndDrop(0);
+  }
+
+  void ReadAndDrop(std::size_t dropped) {
+    if (dropped > (1u << 20)) return;
+    buffer_.clear();
+    stream_.async_read_some(buffer_.prepare(16 << 10),
+                            [self = shared_from_this(), dropped](beast::error_code ec, std::size_t n) {
+                              if (!ec) self->ReadAndDrop(dropped + n);
+                            });
   }
 
   void Close() {
@@ -254,6 +280,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> parser_;
   Response res_;
   bool close_ = false;
+  bool drain_ = false;  // closing with part of a request unread
   bool busy_ = false;  // between a request's header and its answer written
   Clock::time_point start_;
   Endpoint endpoint_ = Endpoint::kOther;

@@ -207,6 +207,18 @@ class ServeApi(ServeTestCase):
         status, _, data = s.post_json("/v1/score", "[" + ",".join(lines) + "]")
         results = json.loads(data)["results"]
         self.assertEqual([r["error"]["position"] for r in results if "error" in r], sorted(cli_rejects))
+        # A number past Boost.JSON's exponent range is still JSON, and the
+        # reader takes it as its text (found by the serve fuzz target).
+        odd = ['{"record_id":"E1","port_of_entry":2e-1111111111111111111116}',
+               '{"record_id":"E2","quantity":1E+99999999999999999999999}']
+        path2 = pathlib.Path(self.tmp) / "odd.jsonl"
+        path2.write_text("\n".join(odd) + "\n")
+        p2 = run_cli("score", ROOT / "rules", path2, "--as-of", AS_OF, "--rejects", pathlib.Path(self.tmp) / "r2")
+        status, _, data = s.post_json("/v1/score", "[" + ",".join(odd) + "]")
+        self.assertEqual(status, 200, data)
+        got = [json.dumps(r, separators=(",", ":")) for r in json.loads(data)["results"]]
+        self.assertEqual(got[0], p2.stdout.splitlines()[0])
+        self.assertEqual(json.loads(got[1])["record_id"], "E2")
         # One record that cannot be read: 422 with its error object.
         status, _, data = s.post_json("/v1/score", bad[1])
         self.assertEqual(status, 422)

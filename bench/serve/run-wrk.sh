@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Load figures for `targeting serve` (bench/README.md, "The service under wrk").
-#   bench/serve/run-wrk.sh [BUILD_DIR] [SECONDS]
+#   [THREADS=N] bench/serve/run-wrk.sh [BUILD_DIR] [SECONDS]
 # Generates a corpus (targeting gen, seed 7), starts the server on a free
-# port with the example pack and --threads 2, and runs wrk with
+# port with the example pack and --threads THREADS (default 1: on two
+# cores, one for the server and one for wrk), and runs wrk with
 # bench/serve/score.lua at 1, 16 and 64 connections, single records and
 # batches of 100 (NDJSON), first alone and then while POST /v1/reload
 # swaps the rule set every second. Needs wrk (apt-get install wrk) and curl.
@@ -15,12 +16,12 @@ work=$(mktemp -d)
 trap 'kill $server 2>/dev/null || true; kill $reloader 2>/dev/null || true; rm -rf "$work"' EXIT
 reloader=
 "$bin" gen --records 20000 --seed 7 -o "$work/corpus" > /dev/null
-"$bin" serve rules/ --listen 127.0.0.1:0 --port-file "$work/port" --as-of 2026-09-30 --threads 2 \
+"$bin" serve rules/ --listen 127.0.0.1:0 --port-file "$work/port" --as-of 2026-09-30 --threads "${THREADS:-1}" \
   2> "$work/server.log" &
 server=$!
 for _ in $(seq 100); do [[ -f $work/port ]] && break; sleep 0.1; done
 url=http://127.0.0.1:$(cat "$work/port")
-echo "server: $bin serve rules/ --threads 2 on $url; wrk $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2); $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "server: $bin serve rules/ --threads ${THREADS:-1} on $url; wrk $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2); $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 run() {  # connections batch
   local c=$1 batch=$2

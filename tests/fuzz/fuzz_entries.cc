@@ -4,11 +4,16 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <simdjson.h>
+
+#include <boost/asio/buffer.hpp>
 
 #include "io/byte_source.h"
 #include "io/readers.h"
 #include "load/normalize.h"
 #include "plan/ruleset_data.h"
+#include "serve/json_body.h"
+#include "serve/service.h"
 #include "targeting/measure.h"
 #include "targeting/targeting.h"
 
@@ -451,6 +456,195 @@ std::string RunOutcomes(std::string_view input) {
   return "";
 }
 
+namespace {
+
+// What simdjson's DOM parser makes of a JSON text: nullopt when it refuses
+// it for a reason of its own limits rather than the grammar (depth, big
+// numbers), else whether it is valid and, for an array or object, its size.
+struct DomView {
+  bool valid = false;
+  bool container = false;
+  std::size_t size = 0;
+};
+std::optional<DomView> SimdjsonView(std::string_view text) {
+  static simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  const simdjson::padded_string padded(text);
+  simdjson::error_code e = parser.parse(padded).get(doc);
+  if (e == simdjson::DEPTH_ERROR || e == simdjson::NUMBER_ERROR ||
+      e == simdjson::NUMBER_OUT_OF_RANGE || e == simdjson::CAPACITY) {
+    return std::nullopt;
+  }
+  DomView v;
+  if (e) return v;
+  v.valid = true;
+  if (doc.is_array()) {
+    v.container = true;
+    v.size = doc.get_array().size();
+  } else if (doc.is_object()) {
+    v.container = true;
+    v.size = doc.get_object().size();
+  }
+  return v;
+}
+
+serve::Service& FuzzService() {
+  static std::unique_ptr<serve::Service> service = [] {
+    serve::ServiceOptions o;
+    o.rules_path = "";  // a reload fails: it must still answer well
+    o.reader = FuzzReaderOptions();
+    o.as_of = kAsOfs[0];
+    o.token = "";
+    o.max_body_bytes = 64 << 10;
+    o.max_records = 200;
+    return serve::Service::Create(o, ReaderRules());
+  }();
+  return *service;
+}
+
+// The body splitter against simdjson, on any text.
+std::string CheckSplitter(std::string_view text) {
+  serve::JsonError error;
+  const bool ok = serve::CheckJson(text, &error);
+  if (!ok && (error.offset > text.size() || error.reason.empty())) {
+    return "a JSON error with offset " + std::to_string(error.offset) + " past the end or no reason";
+  }
+  const std::optional<DomView> dom = SimdjsonView(text);
+  if (!dom) return "";
+  if (dom->valid != ok) {
+    return std::string("Boost.JSON says the body is ") + (ok ? "valid" : "invalid (" + error.reason + ")") +
+           ", simdjson says otherwise";
+  }
+  if (!ok || !dom->container) return "";
+  const std::string_view v = serve::TrimJson(text);
+  const std::size_t n = v.front() == '[' ? serve::ArrayElements(v).size() : serve::ObjectMembers(v).size();
+  if (n != dom->size) {
+    return "the splitter finds " + std::to_string(n) + " elements or members, simdjson " + std::to_string(dom->size);
+  }
+  if (v.front() == '[') {
+    for (std::string_view e : serve::ArrayElements(v)) {
+      serve::JsonError ignored;
+      if (!serve::CheckJson(e, &ignored)) return "an array element that is not JSON on its own";
+      std::string line;
+      serve::AppendAsLine(e, &line);
+      if (line.find('\n') != line.size() - 1 || !serve::CheckJson(line, &ignored)) {
+        return "an element as one line is not one line of JSON";
+      }
+    }
+  }
+  return "";
+}
+
+// One answer of the service, against the request it answers.
+std::string CheckAnswer(const serve::Request& request, const serve::Response& res,
+                        const serve::RecordTally& before, const serve::RecordTally& after) {
+  const unsigned status = res.result_int();
+  static const unsigned kKnown[] = {200, 400, 401, 404, 405, 413, 415, 422};
+  if (std::find(std::begin(kKnown), std::end(kKnown), status) == std::end(kKnown)) {
+    return "an answer with status " + std::to_string(status);
+  }
+  const auto length = res[serve::http::field::content_length];
+  if (request.method() != serve::http::verb::head &&
+      std::string_view(length.data(), length.size()) != std::to_string(res.body().size())) {
+    return "Content-Length " + std::string(length) + " for a body of " + std::to_string(res.body().size());
+  }
+  const auto type_value = res[serve::http::field::content_type];
+  const std::string_view type(type_value.data(), type_value.size());
+  const std::string& body = res.body();
+  serve::JsonError error;
+  if (type == "application/json" && !body.empty() && !serve::CheckJson(body, &error)) {
+    return "an answer that is not JSON: " + error.reason + " at " + std::to_string(error.offset);
+  }
+  std::size_t results = 0;
+  if (type == "application/x-ndjson") {
+    std::string_view rest = body;
+    while (!rest.empty()) {
+      const std::size_t end = rest.find('\n');
+      if (end == std::string_view::npos) return "an NDJSON answer whose last line has no line end";
+      if (!serve::CheckJson(rest.substr(0, end), &error)) return "an NDJSON answer line that is not JSON";
+      ++results;
+      rest.remove_prefix(end + 1);
+    }
+  }
+  const std::uint64_t counted = (after.scored + after.rejected) - (before.scored + before.rejected);
+  const auto target = request.target();
+  const bool score = serve::Service::EndpointOf(std::string_view(target.data(), target.size())) ==
+                     serve::Endpoint::kScore;
+  if (!score || (status != 200 && status != 422)) {
+    if (counted != 0) return std::to_string(counted) + " records counted for an answer of " + std::to_string(status);
+    return "";
+  }
+  if (res["Targeting-Fingerprint"] != FuzzService().fingerprint()) return "a score answer without the fingerprint";
+  if (type == "application/x-ndjson") {
+    if (results != counted) {
+      return std::to_string(results) + " NDJSON results, " + std::to_string(counted) + " records counted";
+    }
+    const bool gave_up = body.find("\"error\":{\"position\":0,") != std::string::npos;
+    if (!gave_up && results != JsonlRecordsIn(request.body(), FuzzReaderOptions().max_record_bytes)) {
+      return std::to_string(results) + " results for " +
+             std::to_string(JsonlRecordsIn(request.body(), FuzzReaderOptions().max_record_bytes)) + " records sent";
+    }
+    return "";
+  }
+  const std::string_view value = serve::TrimJson(request.body());
+  const std::string_view answer = serve::TrimJson(body);
+  if (!value.empty() && value.front() == '[') {
+    std::size_t n = 0;
+    for (const auto& [key, member] : serve::ObjectMembers(answer)) {
+      if (key == "\"results\"") n = serve::ArrayElements(member).size();
+    }
+    const std::size_t sent = serve::ArrayElements(value).size();
+    if (n != sent || counted != sent) {
+      return std::to_string(sent) + " records sent, " + std::to_string(n) + " results, " +
+             std::to_string(counted) + " counted";
+    }
+  } else if (counted != 1 || answer.empty() || answer.front() != '{') {
+    return "one record sent, " + std::to_string(counted) + " counted";
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string RunServe(std::string_view input) {
+  serve::Service& service = FuzzService();
+  // Every JSON text in the input, as the body splitter sees it.
+  if (std::string broken = CheckSplitter(input); !broken.empty()) return broken;
+  std::string_view rest = input;
+  // Up to four requests, one after another, as a pipelining client sends them.
+  for (int k = 0; k < 4 && !rest.empty(); ++k) {
+    serve::http::request_parser<serve::http::string_body> parser;
+    parser.header_limit(16 << 10);
+    parser.body_limit(service.max_body_bytes());
+    parser.eager(true);
+    boost::beast::error_code ec;
+    while (!parser.is_done()) {
+      if (rest.empty()) {
+        parser.put_eof(ec);
+        break;
+      }
+      const std::size_t n = parser.put(boost::asio::buffer(rest.data(), rest.size()), ec);
+      rest.remove_prefix(n);
+      if (ec == serve::http::error::need_more) {
+        ec = {};
+        if (n == 0) rest = {};  // the rest is not a whole header: the client would time out
+        continue;
+      }
+      if (ec) break;
+    }
+    if (ec || !parser.is_done()) return "";  // the server answers 400, 413 or 431 and closes
+    serve::Request request = parser.release();
+    const serve::Request copy = request;
+    if (std::string broken = CheckSplitter(request.body()); !broken.empty()) return "the body: " + broken;
+    const serve::RecordTally before = service.metrics().Totals();
+    serve::Response res = service.Handle(std::move(request));
+    const serve::RecordTally after = service.metrics().Totals();
+    if (std::string broken = CheckAnswer(copy, res, before, after); !broken.empty()) return broken;
+  }
+  return "";
+}
+
+
 const char* StateFuzzRules() {
   return R"(rules:
   - {id: C, when: {aggregate: {by: [consignee_name], days: 2, count: {ge: 2}}}}
@@ -520,6 +714,7 @@ const std::vector<Target>& Targets() {
       {"differential", &RunDifferential},
       {"outcomes", &RunOutcomes},
       {"state", &RunState},
+      {"serve", &RunServe},
   };
   return targets;
 }

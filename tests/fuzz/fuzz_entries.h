@@ -48,6 +48,13 @@ std::string RunOutcomes(std::string_view input);
 std::string RunState(std::string_view input);
 // The rule set RunState loads states for (to write seed inputs).
 const char* StateFuzzRules();
+// Bytes read as HTTP requests (Beast's parser, as the server reads them)
+// and answered by the service (serve/service.h) on a small rule set: every
+// answer has a known status and a body of its declared length; JSON answers
+// are valid JSON; a score answers one result per record sent, in order, and
+// the record counters grow by exactly that many; the body splitter agrees
+// with Boost.JSON's own parse on every valid body. In tests/fuzz/fuzz_serve.cc.
+std::string RunServe(std::string_view input);
 
 using Entry = std::string (*)(std::string_view input);
 

@@ -698,7 +698,31 @@ PYBIND11_MODULE(_targeting, m) {
              if (!st.ok()) Raise(st.message());
              return ToPyResult(s.rules(), r, result);
            })
-      .def("score_columns", &ScoreColumns);
+      .def("score_columns", &ScoreColumns)
+      .def("load_state",
+           [](Scorer& s, const std::string& path) {
+             if (!s.has_stream()) Raise(path + ": the rule set has no aggregates, so it keeps no stream state");
+             std::vector<std::string> missing;
+             Status st;
+             {
+               py::gil_scoped_release release;
+               st = s.stream()->LoadFile(path, &missing);
+             }
+             if (st.code() == StatusCode::kNotFound) return std::vector<std::string>{};  // starts empty
+             if (!st.ok()) Raise(st.message());
+             return missing;
+           })
+      .def("save_state",
+           [](Scorer& s, const std::string& path) {
+             if (!s.has_stream()) Raise(path + ": the rule set has no aggregates, so it keeps no stream state");
+             Status st;
+             {
+               py::gil_scoped_release release;
+               st = s.stream()->SaveFile(path);
+             }
+             if (!st.ok()) Raise(st.message());
+           })
+      .def_property_readonly("has_stream", &Scorer::has_stream);
 
   py::class_<PyOutcomes>(m, "Outcomes", "Exam outcomes, read once and joined by every backtest.")
       .def_property_readonly("rows", [](const PyOutcomes& o) { return o.outcomes->rows(); })

@@ -61,14 +61,33 @@ class Scorer:
     """Scores records against one RuleSet (SPEC section 5).
 
     ``as_of`` (a date or 'YYYY-MM-DD', default today UTC) stands in for a
-    record's missing date. Not thread-safe: use one Scorer per thread; the
-    GIL is released while scoring, so they run in parallel.
+    record's missing date. On a rule set with aggregates the Scorer carries
+    the stream (SPEC section 8): every record it scores, in order, is a
+    record of its stream; ``state`` (a path) is loaded first, and
+    save_state() writes it back. Not thread-safe: use one Scorer per thread;
+    the GIL is released while scoring, so they run in parallel.
     """
 
-    def __init__(self, rule_set, as_of=None):
+    def __init__(self, rule_set, as_of=None, state=None):
         self.rule_set = rule_set
         self.as_of = as_of
         self._scorer = _targeting._Scorer(rule_set, as_of)
+        self.state_not_in_file = []
+        if state is not None:
+            self.state_not_in_file = self.load_state(state)
+
+    def load_state(self, path):
+        """Reads a stream state file (SPEC section 8, `--state`) before the
+        first record: the aggregates continue from it. A missing file starts
+        empty. Returns the aggregates the file does not hold (they start
+        empty). Raises Error for a corrupt, truncated, foreign or newer file,
+        and leaves the stream as it was."""
+        return self._scorer.load_state(os.fspath(path))
+
+    def save_state(self, path):
+        """Writes the stream's history to `path` (replaced whole or not at
+        all), for the next run or the next Scorer to load."""
+        self._scorer.save_state(os.fspath(path))
 
     def score(self, record):
         """Scores one record, a dict of field -> value, and returns a Result

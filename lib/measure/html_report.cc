@@ -65,9 +65,12 @@ struct Plot {
     s += "<line class=\"axis\" x1=\"" + F(left) + "\" y1=\"" + F(top) + "\" x2=\"" + F(left) +
          "\" y2=\"" + F(height - bottom) + "\"/>";
     for (const auto& [v, t] : x_ticks) {
-      s += "<line class=\"grid\" x1=\"" + F(X(v)) + "\" y1=\"" + F(top) + "\" x2=\"" + F(X(v)) +
-           "\" y2=\"" + F(height - bottom) + "\"/><text class=\"tick\" x=\"" + F(X(v)) + "\" y=\"" +
-           F(height - bottom + 16) + "\" text-anchor=\"middle\">" + Esc(t) + "</text>";
+      // Labels at the edges lean inwards, so they are not cut off.
+      const double x = X(v);
+      const char* anchor = x - left < 24 ? "start" : width - right - x < 24 ? "end" : "middle";
+      s += "<line class=\"grid\" x1=\"" + F(x) + "\" y1=\"" + F(top) + "\" x2=\"" + F(x) +
+           "\" y2=\"" + F(height - bottom) + "\"/><text class=\"tick\" x=\"" + F(x) + "\" y=\"" +
+           F(height - bottom + 16) + "\" text-anchor=\"" + anchor + "\">" + Esc(t) + "</text>";
     }
     for (const auto& [v, t] : y_ticks) {
       s += "<line class=\"grid\" x1=\"" + F(left) + "\" y1=\"" + F(Y(v)) + "\" x2=\"" +

@@ -239,37 +239,12 @@ int RunBacktestCommand(const Args& args) {
     options.overlap_top = static_cast<std::size_t>(*n);
   }
   // Open the outputs before the (long) run, so a bad path fails early.
-  std::string error;
-  std::unique_ptr<Output> report_out, overlap_out;
-  if (args.has("output")) {
-    report_out = Output::Open(args.get("output"), &error);
-    if (!report_out) {
-      Fail(cmd, error);
-      return kExitUsage;
-    }
-  }
-  if (args.has("overlap")) {
-    overlap_out = Output::Open(args.get("overlap"), &error);
-    if (!overlap_out) {
-      Fail(cmd, error);
-      return kExitUsage;
-    }
-  }
-  std::unique_ptr<Output> html_out;
-  if (args.has("html")) {
-    html_out = Output::Open(args.get("html"), &error);
-    if (!html_out) {
-      Fail(cmd, error);
-      return kExitUsage;
-    }
-  }
-  std::unique_ptr<Output> partial_out;
-  if (args.has("partial")) {
-    partial_out = Output::Open(args.get("partial"), &error);
-    if (!partial_out) {
-      Fail(cmd, error);
-      return kExitUsage;
-    }
+  std::unique_ptr<Output> report_out, overlap_out, html_out, partial_out;
+  if (!OpenOptionalOutput(cmd, args, "output", &report_out) ||
+      !OpenOptionalOutput(cmd, args, "overlap", &overlap_out) ||
+      !OpenOptionalOutput(cmd, args, "html", &html_out) ||
+      !OpenOptionalOutput(cmd, args, "partial", &partial_out)) {
+    return kExitUsage;
   }
   int exit_code = kExitUsage;
   // The page always has its capacity curve and monthly rates.
@@ -285,37 +260,14 @@ int RunBacktestCommand(const Args& args) {
   });
   if (!run) return exit_code;
   const BacktestReport& r = run->report;
-  if (report_out) {
-    std::string json;
-    AppendBacktestJson(r, &json);
-    report_out->Write(json);
-    if (!report_out->Close(&error)) {
-      Fail(cmd, error);
-      return kExitUsage;
-    }
-  }
-  if (overlap_out) {
-    std::string json;
-    AppendOverlapJson(r, &json);
-    overlap_out->Write(json);
-    if (!overlap_out->Close(&error)) {
-      Fail(cmd, error);
-      return kExitUsage;
-    }
-  }
-  if (html_out) {
-    html_out->Write(BacktestHtml(r, "Backtest of " + args.positional()[0]));
-    if (!html_out->Close(&error)) {
-      Fail(cmd, error);
-      return kExitUsage;
-    }
-  }
-  if (partial_out) {
-    partial_out->Write(run->backtest->PartialJson());
-    if (!partial_out->Close(&error)) {
-      Fail(cmd, error);
-      return kExitUsage;
-    }
+  std::string json, overlap;
+  if (report_out) AppendBacktestJson(r, &json);
+  if (overlap_out) AppendOverlapJson(r, &overlap);
+  if (!WriteAndClose(cmd, report_out.get(), json) || !WriteAndClose(cmd, overlap_out.get(), overlap) ||
+      !WriteAndClose(cmd, html_out.get(),
+                     html_out ? BacktestHtml(r, "Backtest of " + args.positional()[0]) : "") ||
+      !WriteAndClose(cmd, partial_out.get(), partial_out ? run->backtest->PartialJson() : "")) {
+    return kExitUsage;
   }
   // With the JSON on standard output, the table would corrupt it.
   const bool json_on_stdout = (args.has("output") && (args.get("output") == "-")) ||

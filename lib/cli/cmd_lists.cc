@@ -57,15 +57,8 @@ int RunLists(const Args& args) {
     Fail(cmd, list.status().message());
     return kExitUsage;
   }
-  std::string error;
-  auto out = Output::Open(args.get("output"), &error);
-  if (!out) {
-    Fail(cmd, error);
-    return kExitUsage;
-  }
-  out->Write(list.value().text);
-  if (!out->Close(&error)) {
-    Fail(cmd, error);
+  std::unique_ptr<Output> out;
+  if (!OpenOptionalOutput(cmd, args, "output", &out) || !WriteAndClose(cmd, out.get(), list.value().text)) {
     return kExitUsage;
   }
   std::fprintf(stderr, "targeting lists: %zu values of %s on >= %llu discrepant records (of %llu discrepant, %llu records read) to %s\n",

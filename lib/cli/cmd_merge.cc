@@ -34,19 +34,9 @@ int RunMerge(const Args& args) {
   const std::string cmd = "merge";
   std::string error;
   std::unique_ptr<Output> report_out, overlap_out;
-  if (args.has("output")) {
-    report_out = Output::Open(args.get("output"), &error);
-    if (!report_out) {
-      Fail(cmd, error);
-      return kExitUsage;
-    }
-  }
-  if (args.has("overlap")) {
-    overlap_out = Output::Open(args.get("overlap"), &error);
-    if (!overlap_out) {
-      Fail(cmd, error);
-      return kExitUsage;
-    }
+  if (!OpenOptionalOutput(cmd, args, "output", &report_out) ||
+      !OpenOptionalOutput(cmd, args, "overlap", &overlap_out)) {
+    return kExitUsage;
   }
   std::vector<std::string> texts, names;
   for (const std::string& path : args.positional()) {
@@ -66,16 +56,11 @@ int RunMerge(const Args& args) {
   const BacktestReport& r = merged.value();
   std::fprintf(stderr, "targeting merge: %zu partials of rule set %s: %llu records\n", texts.size(),
                r.fingerprint.c_str(), static_cast<unsigned long long>(r.records + r.rejected));
-  for (auto [out, write] : {std::pair{report_out.get(), &AppendBacktestJson},
-                            std::pair{overlap_out.get(), &AppendOverlapJson}}) {
-    if (!out) continue;
-    std::string json;
-    write(r, &json);
-    out->Write(json);
-    if (!out->Close(&error)) {
-      Fail(cmd, error);
-      return kExitUsage;
-    }
+  std::string json, overlap;
+  if (report_out) AppendBacktestJson(r, &json);
+  if (overlap_out) AppendOverlapJson(r, &overlap);
+  if (!WriteAndClose(cmd, report_out.get(), json) || !WriteAndClose(cmd, overlap_out.get(), overlap)) {
+    return kExitUsage;
   }
   const bool json_on_stdout = (args.has("output") && args.get("output") == "-") ||
                               (args.has("overlap") && args.get("overlap") == "-");

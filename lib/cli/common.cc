@@ -392,4 +392,27 @@ void PrintSummary(const std::string& command, const RunCounts& c, const Args& ar
                static_cast<unsigned long long>(c.rejected), where.c_str());
 }
 
+bool OpenOptionalOutput(const std::string& command, const Args& args, const char* option,
+                        std::unique_ptr<Output>* out) {
+  if (!args.has(option)) return true;
+  std::string error;
+  *out = Output::Open(args.get(option), &error);
+  if (!*out) {
+    Fail(command, error);
+    return false;
+  }
+  return true;
+}
+
+bool WriteAndClose(const std::string& command, Output* out, std::string_view text) {
+  if (!out) return true;
+  out->Write(text);
+  std::string error;
+  if (!out->Close(&error)) {
+    Fail(command, error);
+    return false;
+  }
+  return true;
+}
+
 }  // namespace targeting::cli

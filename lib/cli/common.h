@@ -134,6 +134,15 @@ class InputSet {
   std::uint64_t first_rejects_shown_ = 0;
 };
 
+// Opens the file `option` names, when the option is given (*out stays null
+// otherwise); false after printing the reason (exit 2). Commands open their
+// outputs before a long run, so that a bad path fails early.
+bool OpenOptionalOutput(const std::string& command, const Args& args, const char* option,
+                        std::unique_ptr<Output>* out);
+// Writes `text` to `out` (when non-null) and closes it; false after
+// printing the reason.
+bool WriteAndClose(const std::string& command, Output* out, std::string_view text);
+
 // "read N = scored S + rejected R" on stderr (and the rejects destination).
 void PrintSummary(const std::string& command, const RunCounts& counts, const Args& args);
 

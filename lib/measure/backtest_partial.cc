@@ -17,11 +17,7 @@ namespace {
 constexpr const char* kFormat = "targeting-backtest-partial";
 constexpr std::int64_t kVersion = 1;
 
-void Key(const char* k, std::string* out) {
-  out->push_back('"');
-  out->append(k);
-  out->append("\":");
-}
+void Key(const char* k, std::string* out) { internal::AppendJsonKey(k, out); }
 void Count(const char* k, std::uint64_t v, std::string* out) {
   Key(k, out);
   out->append(std::to_string(v));

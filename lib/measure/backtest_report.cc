@@ -135,11 +135,7 @@ BacktestReport ReportOf(const BacktestCounts& s) {
 
 namespace {
 
-void Key(const char* k, std::string* out) {
-  out->push_back('"');
-  out->append(k);
-  out->append("\":");
-}
+void Key(const char* k, std::string* out) { internal::AppendJsonKey(k, out); }
 
 void Count(const char* k, std::uint64_t v, std::string* out) {
   Key(k, out);

@@ -58,6 +58,12 @@ void AppendJsonStringArray(const std::vector<std::string>& v, std::string* out) 
   out->push_back(']');
 }
 
+void AppendJsonKey(std::string_view key, std::string* out) {
+  out->push_back('"');
+  out->append(key);
+  out->append("\":");
+}
+
 void AppendJsonNumber(double v, std::string* out) {
   if (!std::isfinite(v)) {
     out->append("null");

@@ -15,6 +15,8 @@ namespace targeting::internal {
 void AppendJsonString(std::string_view s, std::string* out);
 // An array of strings, without spaces: ["a","b"].
 void AppendJsonStringArray(const std::vector<std::string>& v, std::string* out);
+// `"key":`, for a key that needs no escaping (the library's own names).
+void AppendJsonKey(std::string_view key, std::string* out);
 // A finite number; non-finite values are written as null.
 void AppendJsonNumber(double v, std::string* out);
 // A number, or null when absent.

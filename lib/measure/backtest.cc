@@ -2,12 +2,11 @@
 // BacktestCounts so that one run and merged partials report alike.
 #include <algorithm>
 
-#include <openssl/evp.h>
-
 #include "check/conditions.h"
 #include "measure/backtest_counts.h"
 #include "measure/capacity.h"
 #include "measure/outcome_join.h"
+#include "plan/fingerprint.h"
 #include "targeting/json.h"
 #include "targeting/measure.h"
 
@@ -35,11 +34,9 @@ namespace {
 // What identifies an outcomes file's content for partials: its ids and
 // outcomes in order, and its row counts.
 std::string OutcomesDigest(const Outcomes& outcomes) {
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
-  auto feed = [&](const std::string& s) { EVP_DigestUpdate(ctx, s.data(), s.size()); };
-  feed(std::to_string(outcomes.rows()) + "," + std::to_string(outcomes.bad_rows().size()) + "," +
-       std::to_string(outcomes.duplicates()) + "\n");
+  Sha256 h;
+  h.Update(std::to_string(outcomes.rows()) + "," + std::to_string(outcomes.bad_rows().size()) + "," +
+           std::to_string(outcomes.duplicates()) + "\n");
   std::string line;
   for (std::size_t i = 0; i < outcomes.size(); ++i) {
     const Outcome& o = outcomes.outcome(i);
@@ -50,19 +47,9 @@ std::string OutcomesDigest(const Outcomes& outcomes) {
             std::to_string(static_cast<int>(o.identified_by));
     line += o.msrp_usd ? FormatNumber(*o.msrp_usd) : std::string("-");
     line += '\n';
-    feed(line);
+    h.Update(line);
   }
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(ctx, digest, &len);
-  EVP_MD_CTX_free(ctx);
-  static const char kHex[] = "0123456789abcdef";
-  std::string hex = "sha256:";
-  for (unsigned int k = 0; k < len; ++k) {
-    hex.push_back(kHex[digest[k] >> 4]);
-    hex.push_back(kHex[digest[k] & 15]);
-  }
-  return hex;
+  return "sha256:" + h.Hex();
 }
 
 }  // namespace

@@ -1,12 +1,11 @@
 // Lists derived from outcomes (docs/measurement.md, "Derived lists"): how a
 // repeat-violator list stays current without anyone editing it by hand.
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <map>
 
+#include "plan/fingerprint.h"
 #include "targeting/measure.h"
 
 namespace targeting {
@@ -16,26 +15,14 @@ namespace {
 Result<std::string> Sha256File(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status(StatusCode::kIoError, path + ": cannot be opened");
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  internal::Sha256 h;
   std::vector<char> buf(1 << 20);
   while (in) {
     in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    EVP_DigestUpdate(ctx, buf.data(), static_cast<std::size_t>(in.gcount()));
+    h.Update(std::string_view(buf.data(), static_cast<std::size_t>(in.gcount())));
   }
-  const bool bad = in.bad();
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(ctx, digest, &len);
-  EVP_MD_CTX_free(ctx);
-  if (bad) return Status(StatusCode::kIoError, path + ": read failed");
-  static const char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < len; ++i) {
-    hex.push_back(kHex[digest[i] >> 4]);
-    hex.push_back(kHex[digest[i] & 15]);
-  }
-  return hex;
+  if (in.bad()) return Status(StatusCode::kIoError, path + ": read failed");
+  return h.Hex();
 }
 
 }  // namespace

@@ -9,6 +9,22 @@
 
 namespace targeting::internal {
 
+// An incremental SHA-256 (OpenSSL's EVP), for data fed in pieces: a file
+// read in blocks, an outcomes table row by row. Not thread-safe; not copyable.
+class Sha256 {
+ public:
+  Sha256();
+  ~Sha256();
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  void Update(std::string_view bytes);
+  // Lower-case hex of the digest of everything fed; call once.
+  std::string Hex();
+
+ private:
+  void* ctx_;  // EVP_MD_CTX
+};
+
 // Lower-case hex SHA-256 of `bytes`.
 std::string Sha256Hex(std::string_view bytes);
 

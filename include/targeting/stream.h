@@ -113,6 +113,11 @@ class StreamState {
 // taken from the first stream that has it; replaces `path` as SaveFile does.
 Status SaveStreamsFile(const std::string& path, const std::vector<const StreamState*>& streams);
 
+// Replaces `path` with `bytes` (from StreamState::Save) as SaveFile does:
+// write aside, fsync, rename. For callers that take Save() under their own
+// lock and write the file outside it (targeting serve's checkpoints).
+Status WriteStateFile(const std::string& path, std::string_view bytes);
+
 }  // namespace targeting
 
 #endif  // TARGETING_STREAM_H_

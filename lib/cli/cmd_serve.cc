@@ -83,10 +83,10 @@ int RunServe(const Args& args) {
   service.max_body_bytes = static_cast<std::size_t>(*max_body);
   service.max_records = static_cast<std::size_t>(*max_records);
 
-  if (args.has("state")) {
-    // SPEC section 8's aggregates are not in the library yet; a state file
-    // that would silently hold nothing is worse than refusing.
-    Fail(cmd, "--state needs the stream state of aggregates (SPEC section 8), which this build of the library does not have yet");
+  service.state_path = args.get("state");
+  service.checkpoint_seconds = static_cast<int>(*checkpoint);
+  if (args.has("checkpoint-seconds") && service.state_path.empty()) {
+    Fail(cmd, "--checkpoint-seconds needs --state FILE");
     return kExitUsage;
   }
 
@@ -115,7 +115,7 @@ std::vector<OptionSpec> ServeOptions() {
       {"listen", true, "HOST:PORT", "address to listen on (default 127.0.0.1:8080; port 0: any free port)"},
       {"threads", true, "N", "threads serving requests (default: the number of cores)"},
       {"token-file", true, "FILE", "require 'Authorization: Bearer TOKEN' with the token in FILE on all but /healthz and /readyz"},
-      {"state", true, "FILE", "stream state of aggregates, restored at start and checkpointed (needs SPEC section 8 aggregates)"},
+      {"state", true, "FILE", "stream state of the aggregates: restored at start (a missing FILE starts empty), checkpointed every --checkpoint-seconds and at shutdown"},
       {"checkpoint-seconds", true, "S", "with --state: checkpoint every S seconds and at shutdown (default 60)"},
       {"max-body-bytes", true, "BYTES", "limit: one request body; larger is 413 (default 8388608)"},
       {"max-records", true, "N", "limit: records in one request; more is 413 (default 10000)"},
@@ -131,12 +131,15 @@ std::vector<OptionSpec> ServeOptions() {
 }
 
 const bool kRegistered = RegisterCommand(Command{
-    CommandSpec{"serve", "RULES [--listen 127.0.0.1:8080] [--threads N] [--token-file F] [--as-of DATE]",
+    CommandSpec{"serve", "RULES [--listen 127.0.0.1:8080] [--threads N] [--state FILE] [--checkpoint-seconds S] [--token-file F] [--as-of DATE]",
                 "Serve the engine over HTTP: POST /v1/score, POST /v1/explain, GET /v1/rules,\n"
                 "POST /v1/reload, GET /healthz, GET /readyz and GET /metrics (docs/service.md).\n\n"
                 "Listens on loopback unless told otherwise. SIGHUP reloads RULES as POST\n"
                 "/v1/reload does: a rule set that does not compile leaves the one in place.\n"
                 "SIGTERM or SIGINT stops accepting, lets requests in flight finish, and exits 0.\n"
+                "With --state, the aggregates' stream is restored at start and checkpointed\n"
+                "every S seconds and at shutdown; a crash loses at most one interval. A state\n"
+                "file that cannot be read is exit 2, never an empty start.\n"
                 "Without --as-of, a record with no date is scored with today's date (UTC),\n"
                 "taken afresh as days pass. Exit 2 when it cannot start (rules that do not\n"
                 "compile, an address it cannot bind).",

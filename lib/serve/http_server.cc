@@ -462,6 +462,27 @@ int RunService(const ServiceOptions& service_options, const ServerOptions& serve
   }
   std::fprintf(stderr, "targeting serve: rule set %s fingerprint %s\n", service_options.rules_path.c_str(),
                service->fingerprint().c_str());
+  const bool stateful = !service_options.state_path.empty();
+  if (stateful) {
+    std::string note;
+    const Status restored = service->RestoreState(&note);
+    if (!restored.ok() && restored.code() != StatusCode::kNotFound) {
+      // Never start empty over a state that could not be read: the file is
+      // left as it is for someone to look at.
+      std::fprintf(stderr, "targeting serve: --state %s\n", restored.message().c_str());
+      return 2;
+    }
+    std::fprintf(stderr, "targeting serve: %s\n", note.c_str());
+    if (restored.code() == StatusCode::kNotFound) {
+      // Find out now, not a checkpoint interval from now, that FILE cannot
+      // be written.
+      bool wrote = false;
+      if (Status s = service->Checkpoint(&wrote, true); !s.ok()) {
+        std::fprintf(stderr, "targeting serve: --state %s\n", s.message().c_str());
+        return 2;
+      }
+    }
+  }
   // From here on SIGINT, SIGTERM and SIGHUP belong to the server's signal_set.
   HttpServer server(*service, server_options);
   if (!server.Listen(&error)) {
@@ -487,9 +508,49 @@ int RunService(const ServiceOptions& service_options, const ServerOptions& serve
   std::fprintf(stderr, "targeting serve: listening on http://%s:%u with %d threads\n",
                server_options.host.c_str(), static_cast<unsigned>(port), server_options.threads);
   std::fflush(stderr);
+
+  // --state: a checkpoint every --checkpoint-seconds while serving, and one
+  // after the last request has finished.
+  std::mutex checkpoint_mu;
+  std::condition_variable checkpoint_cv;
+  bool checkpoint_stop = false;
+  auto checkpoint = [&service](const char* when) {
+    bool wrote = false;
+    const Status s = service->Checkpoint(&wrote);
+    if (!s.ok()) {
+      std::fprintf(stderr, "targeting serve: %s checkpoint failed: %s\n", when, s.message().c_str());
+    }
+    return s.ok();
+  };
+  std::thread checkpointer;
+  if (stateful) {
+    checkpointer = std::thread([&] {
+      std::unique_lock<std::mutex> lock(checkpoint_mu);
+      const auto every = std::chrono::seconds(service_options.checkpoint_seconds);
+      while (!checkpoint_cv.wait_for(lock, every, [&] { return checkpoint_stop; })) {
+        lock.unlock();
+        checkpoint("periodic");
+        lock.lock();
+      }
+    });
+  }
   server.Run();
+  int code = 0;
+  if (stateful) {
+    {
+      std::lock_guard<std::mutex> lock(checkpoint_mu);
+      checkpoint_stop = true;
+    }
+    checkpoint_cv.notify_all();
+    checkpointer.join();
+    if (checkpoint("final")) {
+      std::fprintf(stderr, "targeting serve: stream state saved to %s\n", service_options.state_path.c_str());
+    } else {
+      code = 1;  // what the stream learnt since the last checkpoint is lost
+    }
+  }
   std::fprintf(stderr, "targeting serve: stopped\n");
-  return 0;
+  return code;
 }
 
 }  // namespace targeting::serve

@@ -114,6 +114,12 @@ std::string Metrics::Render(const std::string& fingerprint, const std::string& l
   Sample(&out, "targeting_reloads_total", reloads.load());
   Header(&out, "targeting_reloads_failed_total", "counter", "Reloads that failed; the rule set in place stayed.");
   Sample(&out, "targeting_reloads_failed_total", reloads_failed.load());
+  Header(&out, "targeting_state_checkpoints_total", "counter", "Stream state checkpoints written to --state.");
+  Sample(&out, "targeting_state_checkpoints_total", checkpoints.load());
+  Header(&out, "targeting_state_checkpoints_failed_total", "counter", "Stream state checkpoints that could not be written; the next one tries again.");
+  Sample(&out, "targeting_state_checkpoints_failed_total", checkpoints_failed.load());
+  Header(&out, "targeting_state_checkpointed_records", "gauge", "Of the records this process streamed into the aggregates, how many the last checkpoint written holds.");
+  Sample(&out, "targeting_state_checkpointed_records", checkpointed_records.load());
   Header(&out, "targeting_rule_set_info", "gauge", "The rule set being served.");
   Sample(&out, "targeting_rule_set_info{fingerprint=\"" + Label(fingerprint) + "\",loaded_at=\"" + Label(loaded_at) + "\"}", 1);
   Header(&out, "targeting_rule_set_entries", "gauge", "Entries (active, shadow and draft) in the rule set being served.");

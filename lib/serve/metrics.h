@@ -50,6 +50,11 @@ class Metrics {
 
   std::atomic<std::uint64_t> reloads{0};
   std::atomic<std::uint64_t> reloads_failed{0};
+  std::atomic<std::uint64_t> checkpoints{0};         // --state files written
+  std::atomic<std::uint64_t> checkpoints_failed{0};
+  // Of the records this process has streamed, how many the last checkpoint
+  // written holds.
+  std::atomic<std::uint64_t> checkpointed_records{0};
   std::atomic<std::uint64_t> connections_open{0};
   std::atomic<std::uint64_t> connections_accepted{0};
   std::atomic<std::uint64_t> connections_refused{0};  // over --max-connections

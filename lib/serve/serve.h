@@ -25,6 +25,10 @@ struct ServiceOptions {
   std::string token;  // "" = no authentication
   std::size_t max_body_bytes = 8 << 20;
   std::size_t max_records = 10'000;  // records in one request
+  // --state: the aggregates' stream, restored at start, checkpointed every
+  // checkpoint_seconds and at shutdown. "" = the stream lives in memory only.
+  std::string state_path;
+  int checkpoint_seconds = 60;
 };
 
 struct ServerOptions {

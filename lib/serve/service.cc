@@ -41,6 +41,9 @@ struct Service::Worker {
   std::uint64_t version = 0;
   Days as_of = 0;
   std::optional<Scorer> scorer;
+  // The set whose schema `records` were built with: usually `loaded`, an
+  // older one for the rest of a request moved by a reload (ScoreStreamed).
+  std::shared_ptr<const Loaded> records_of;
   std::vector<Record> records;  // records[0..used) hold this request's
   std::size_t used = 0;
   std::vector<Item> items;
@@ -188,7 +191,28 @@ Service::Service(ServiceOptions options, std::shared_ptr<const RuleSet> rules)
 
 Service::~Service() = default;
 
+Days Service::Today() const { return options_.as_of ? *options_.as_of : TodayUtc(); }
+
 void Service::Publish(std::shared_ptr<const RuleSet> rules) {
+  std::lock_guard<std::mutex> stream_lock(stream_mu_);
+  if (!stream_) {
+    stream_as_of_ = Today();
+    stream_ = std::make_unique<StreamState>(rules, stream_as_of_);
+  } else {
+    std::vector<std::string> started_empty;
+    if (Status s = stream_->Rebind(rules, &started_empty); !s.ok()) {
+      std::fprintf(stderr, "targeting serve: %s: the aggregates' stream starts empty\n", s.message().c_str());
+      stream_ = std::make_unique<StreamState>(rules, stream_as_of_);
+      for (std::size_t a = 0; a < rules->aggregate_count(); ++a) {
+        started_empty.push_back(rules->aggregate_label(a));
+      }
+    }
+    for (const std::string& label : started_empty) {
+      std::fprintf(stderr, "targeting serve: aggregate %s is new in this rule set: it starts empty\n",
+                   label.c_str());
+    }
+    stream_dirty_ = true;
+  }
   auto loaded = std::make_shared<Loaded>();
   loaded->rules = std::move(rules);
   loaded->loaded_at = NowRfc3339();
@@ -199,6 +223,51 @@ void Service::Publish(std::shared_ptr<const RuleSet> rules) {
   std::lock_guard<std::mutex> lock(loaded_mu_);
   loaded_ = std::move(loaded);
   loaded_version_.fetch_add(1, std::memory_order_release);
+}
+
+Status Service::RestoreState(std::string* note) {
+  note->clear();
+  std::lock_guard<std::mutex> lock(stream_mu_);
+  std::vector<std::string> not_in_file;
+  Status s = stream_->LoadFile(options_.state_path, &not_in_file);
+  if (s.code() == StatusCode::kNotFound) {
+    *note = "state " + options_.state_path + " does not exist yet: the stream starts empty";
+    return s;
+  }
+  if (!s.ok()) return s;
+  const StreamStats stats = stream_->stats();
+  *note = "restored " + std::to_string(stats.keys) + " keys of " +
+          std::to_string(stream_->rules().aggregate_count()) + " aggregates from " + options_.state_path;
+  for (const std::string& label : not_in_file) {
+    *note += "\ntargeting serve: aggregate " + label + " is not in " + options_.state_path +
+             ": it starts empty";
+  }
+  return s;
+}
+
+Status Service::Checkpoint(bool* wrote, bool force) {
+  *wrote = false;
+  std::lock_guard<std::mutex> serial(checkpoint_mu_);
+  std::string bytes;
+  std::uint64_t held = 0;
+  {
+    std::lock_guard<std::mutex> lock(stream_mu_);
+    if (!stream_dirty_ && !force) return Status::Ok();
+    bytes = stream_->Save();
+    stream_dirty_ = false;
+    held = stream_records_;
+  }
+  Status s = WriteStateFile(options_.state_path, bytes);
+  if (!s.ok()) {
+    std::lock_guard<std::mutex> lock(stream_mu_);
+    stream_dirty_ = true;  // try again next time
+    metrics_.checkpoints_failed.fetch_add(1);
+    return s;
+  }
+  metrics_.checkpointed_records.store(held);
+  metrics_.checkpoints.fetch_add(1);
+  *wrote = true;
+  return s;
 }
 
 std::shared_ptr<const Service::Loaded> Service::Current() const {
@@ -244,8 +313,11 @@ void Service::Refresh(Worker& w) {
   const std::uint64_t version = loaded_version_.load(std::memory_order_acquire);
   if (w.scorer && w.version == version && w.as_of == today) return;
   std::shared_ptr<const Loaded> loaded = Current();
-  if (!w.loaded || w.loaded->rules != loaded->rules) {
+  if (!w.records_of || w.records_of->rules != loaded->rules) {
     w.records.clear();  // built with the old schema
+    w.records_of = loaded;
+  }
+  if (!w.loaded || w.loaded->rules != loaded->rules) {
     w.tally.assign(loaded->rules->entries().size(), 0);
   }
   w.loaded = std::move(loaded);
@@ -387,10 +459,63 @@ bool Service::Decode(Worker& w, std::string text) {
   return true;
 }
 
-void Service::ScoreItems(Worker& w, bool count) {
-  // Stream state (SPEC section 8) goes here when aggregates exist: records
-  // are fed in acceptance order to the one scorer that carries the stream,
-  // under its lock. Without it, each request scores on its own worker.
+void Service::ScoreStreamed(Worker& w) {
+  std::lock_guard<std::mutex> lock(stream_mu_);
+  if (&stream_->rules() != w.loaded->rules.get()) {
+    // A reload landed between this request's reading and now. The stream is
+    // on the published set (Publish holds stream_mu_): the request moves to
+    // it, as it would have had it come a moment later.
+    std::shared_ptr<const Loaded> current = Current();
+    if (!current->rules->schema().SameAs(w.loaded->rules->schema())) {
+      for (std::size_t i = 0; i < w.item_count; ++i) {
+        Item& item = w.items[i];
+        if (!item.ok) continue;
+        item.ok = false;
+        item.position = w.records[item.record].line();
+        item.record_id = w.records[item.record].record_id();
+        item.reason = "the rules were reloaded with a different schema while this request was read; send it again";
+      }
+      return;
+    }
+    w.loaded = std::move(current);
+    w.version = loaded_version_.load(std::memory_order_acquire);
+    w.scorer.emplace(w.loaded->rules, ScoreOptions{w.as_of});
+    w.tally.assign(w.loaded->rules->entries().size(), 0);
+  }
+  if (stream_as_of_ != w.as_of) {
+    // A new day (no --as-of): records without a date now get today's. The
+    // history carries over whole.
+    auto next = std::make_unique<StreamState>(w.loaded->rules, w.as_of);
+    if (next->Load(stream_->Save(), "the stream").ok()) {
+      stream_ = std::move(next);
+      stream_as_of_ = w.as_of;
+    }
+  }
+  for (std::size_t i = 0; i < w.item_count; ++i) {
+    Item& item = w.items[i];
+    if (!item.ok) continue;
+    const Record& record = w.records[item.record];
+    Status s = stream_->Advance(record, &item.result.measures);
+    if (s.ok()) {
+      ++stream_records_;
+      s = w.scorer->ScoreMeasured(record, &item.result);
+    }
+    if (!s.ok()) {
+      item.ok = false;
+      item.position = record.line();
+      item.record_id = record.record_id();
+      item.reason = s.message();
+    }
+  }
+  stream_dirty_ = true;
+}
+
+void Service::ScoreItems(Worker& w, bool scoring) {
+  // With aggregates, the records of a score request join the one stream in
+  // acceptance order, under its lock; without, each request scores on its
+  // own worker, in parallel.
+  const bool streamed = w.loaded->rules->aggregate_count() > 0;
+  if (streamed && scoring) ScoreStreamed(w);
   RecordTally tally;
   const RuleSet& rules = *w.loaded->rules;
   for (std::size_t i = 0; i < w.item_count; ++i) {
@@ -399,7 +524,13 @@ void Service::ScoreItems(Worker& w, bool count) {
       ++tally.rejected;
       continue;
     }
-    Status s = w.scorer->Score(w.records[item.record], &item.result);
+    Status s = Status::Ok();
+    if (!streamed) {
+      s = w.scorer->Score(w.records[item.record], &item.result);
+    } else if (!scoring) {
+      item.result.measures.Clear();  // not measured: every aggregate leaf is false
+      s = w.scorer->ScoreMeasured(w.records[item.record], &item.result);
+    }
     if (!s.ok()) {
       // Records are read with the scorer's own schema; kept as a reject
       // rather than trusted blindly.
@@ -418,7 +549,7 @@ void Service::ScoreItems(Worker& w, bool count) {
     tally.fired.emplace_back(w.loaded->fired[e], w.tally[e]);
     w.tally[e] = 0;
   }
-  if (count) metrics_.Add(tally);
+  if (scoring) metrics_.Add(tally);
 }
 
 void Service::AppendItem(const Worker& w, const Item& item, std::string* out) const {

@@ -17,6 +17,7 @@
 #include "serve/metrics.h"
 #include "serve/serve.h"
 #include "targeting/score.h"
+#include "targeting/stream.h"
 
 namespace targeting::serve {
 
@@ -53,6 +54,21 @@ class Service {
   // SIGHUP does.
   Response Reload();
 
+  // The aggregates' stream (SPEC section 8, docs/service.md "Stream state").
+  // Every record a /v1/score request reads joins one stream, in the order
+  // the service accepts them (requests are fed whole, one at a time); a
+  // reload keeps the history of the aggregates whose definitions did not
+  // change. Restores options().state_path into the stream; call before
+  // serving. kNotFound when there is no such file (the stream starts
+  // empty); otherwise a one-line reason naming the file, and the stream is
+  // as it was. *note says what was restored.
+  Status RestoreState(std::string* note);
+  // Writes the stream to options().state_path: Save() under the stream's
+  // lock, the file (write aside, fsync, rename) outside it. Serialized; a
+  // stream unchanged since the last checkpoint is not written again unless
+  // `force`. *wrote: whether a file was written.
+  Status Checkpoint(bool* wrote, bool force = false);
+
   // After shutdown starts, /readyz answers 503.
   void SetStopping() { stopping_.store(true); }
   bool stopping() const { return stopping_.load(); }
@@ -69,7 +85,9 @@ class Service {
   class WorkerLease;
 
   Service(ServiceOptions options, std::shared_ptr<const RuleSet> rules);
+  // Installs `rules` and moves the stream onto them (stream_mu_ taken).
   void Publish(std::shared_ptr<const RuleSet> rules);
+  Days Today() const;
   std::shared_ptr<const Loaded> Current() const;
   std::unique_ptr<Worker> Acquire();
   void Release(std::unique_ptr<Worker> worker);
@@ -86,8 +104,12 @@ class Service {
   bool Decode(Worker& w, std::string text);
   // Scores w.items in acceptance order: the one place records reach a
   // scorer, where a stream of aggregates would be fed (docs/service.md).
-  // `count`: add them to the record metrics (score does, explain does not).
-  void ScoreItems(Worker& w, bool count);
+  // `scoring`: the records join the stream and the record metrics (score);
+  // otherwise (explain) they are scored without joining: aggregate
+  // conditions are false and nothing later records see changes.
+  void ScoreItems(Worker& w, bool scoring);
+  // ScoreItems for a rule set with aggregates, under stream_mu_.
+  void ScoreStreamed(Worker& w);
   void AppendItem(const Worker& w, const Item& item, std::string* out) const;
 
   ServiceOptions options_;
@@ -101,6 +123,14 @@ class Service {
   std::atomic<std::uint64_t> loaded_version_{0};
 
   std::mutex reload_mu_;
+
+  // Lock order: stream_mu_, then loaded_mu_ (Publish holds both).
+  std::mutex stream_mu_;
+  std::unique_ptr<StreamState> stream_;  // on the published rule set
+  Days stream_as_of_ = 0;                // the day a record without a date gets
+  bool stream_dirty_ = false;            // changed since the last checkpoint
+  std::uint64_t stream_records_ = 0;     // records this process streamed
+  std::mutex checkpoint_mu_;
 
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<Worker>> pool_;

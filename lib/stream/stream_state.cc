@@ -75,7 +75,7 @@ namespace {
 
 // Replaces `path` whole or not at all: a temporary file beside it, fsync,
 // rename, then fsync of the directory so the rename is durable too.
-Status WriteFileAtomically(const std::string& path, const std::string& bytes) {
+Status WriteFileAtomically(const std::string& path, std::string_view bytes) {
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   auto fail = [&](const std::string& what) {
     const int err = errno;
@@ -167,6 +167,10 @@ Status SaveStreamsFile(const std::string& path, const std::vector<const StreamSt
     if (s) s->AppendHeld(&held);
   }
   return WriteFileAtomically(path, internal::EncodeState(held));
+}
+
+Status WriteStateFile(const std::string& path, std::string_view bytes) {
+  return WriteFileAtomically(path, bytes);
 }
 
 Status StreamState::Load(std::string_view bytes, const std::string& name,

@@ -540,8 +540,9 @@ std::string TruthJson(const GenOptions& o, const Truth& t) {
 
   out += "  \"queries\": {";
   const EntryClass kClasses[] = {EntryClass::kPredictive, EntryClass::kNoise,
-                                 EntryClass::kPortLocal, EntryClass::kWeak};
-  for (std::size_t k = 0; k < 4; ++k) {
+                                 EntryClass::kPortLocal, EntryClass::kWeak,
+                                 EntryClass::kDecaying};
+  for (std::size_t k = 0; k < std::size(kClasses); ++k) {
     if (k) out += ", ";
     out += "\"";
     out += EntryClassName(kClasses[k]);
@@ -559,7 +560,9 @@ std::string TruthJson(const GenOptions& o, const Truth& t) {
          "finds, at two or more ports, at a true rate well above "
          "promotion.min_discrepancy_rate: promote should list them. noise queries target "
          "nothing planted. port_local and weak queries are predictive but fail min_ports or "
-         "min_discrepancy_rate\"}\n";
+         "min_discrepancy_rate. decaying queries are predictive until their pattern ends "
+         "(cosmetics_ring, 2026-07-01) and find nothing after: backtest --by month should "
+         "flag them, and none of the others\"}\n";
   out += "}\n";
   return out;
 }

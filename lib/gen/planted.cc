@@ -228,6 +228,10 @@ const PatternInfo& GetPattern(int pattern) {
        "the shipper or consignee is an SDN-listed entity written under a variant of its listed "
        "name (truth.json name_variants.sanctioned)",
        {{"seizure", 0.50}, {"referral", 0.40}, {"refused_entry", 0.10}}, 2, 5},
+      {"cosmetics_ring", "Counterfeit branded cosmetics from China, until the ring is broken up", 20,
+       "HS 3304 from CN under $60/kg, arriving before 2026-07-01 (from then on such parcels "
+       "are as clean as any: the pattern decays)",
+       {{"seizure", 0.60}, {"ipr_abandonment", 0.30}, {"abandonment", 0.10}}, 4, 10},
       {"split_shipment", "Split shipments: one consignee, several parcels in a day under $800 each",
        12, "three to six EXPRESS/MAIL parcels to one residential consignee on one day from "
        "different shippers, each under $800, together over it",
@@ -277,6 +281,10 @@ std::uint32_t PlantedPatterns(const Shipment& s) {
   if (s.violator >= 0) p |= 1u << kRepeatViolators;
   if (s.sanctioned >= 0) p |= 1u << kSanctioned;
   if (cn && IsLed(s) && VpuLt(s, 2.0)) p |= 1u << kLedLighting;
+  static const Days kRingEnds = Date(kCosmeticsRingEnds);
+  if (cn && HtsPrefix(s, {"3304"}) && VpkLt(s, 60) && s.arrival < kRingEnds) {
+    p |= 1u << kCosmeticsRing;
+  }
   if (s.episode >= 0) p |= 1u << s.episode;
   return p;
 }
@@ -304,6 +312,7 @@ const char* EntryClassName(EntryClass c) {
     case EntryClass::kPortLocal: return "port_local";
     case EntryClass::kWeak: return "weak";
     case EntryClass::kNoise: return "noise";
+    case EntryClass::kDecaying: return "decaying";
   }
   return "rule";
 }
@@ -342,6 +351,9 @@ const std::vector<PackEntry>& PackEntries() {
        "an aggregate: one residential address, parcels from six or more shippers in a week"},
       {"Q-NTC-0702", K::kQuery, S::kActive, 15, C::kPredictive, 0.40, kShipperFanout,
        "an aggregate: one shipper, twenty or more residential consignees in a day"},
+      {"Q-NTC-0801", K::kQuery, S::kActive, 15, C::kDecaying, 0.60, kCosmeticsRing,
+       "finds counterfeit cosmetics from China until the ring is broken up on 2026-07-01, "
+       "then nothing: its rate decays, and backtest --by month should flag it"},
       {"Q-NYC-0088", K::kQuery, S::kActive, 10, C::kNoise, 0.08, -1,
        "cheap footwear from Vietnam: nothing planted"},
       {"Q-ORD-0012", K::kQuery, S::kActive, 10, C::kNoise, 0.15, -1,
@@ -427,6 +439,8 @@ std::uint64_t PackFires(const Shipment& s) {
   // Q-NTC-0701, Q-NTC-0702: aggregates, answered by PackStream (gen/episodes.h).
   set(false);
   set(false);
+  // Q-NTC-0801: cosmetics from China under $60/kg (decays: kCosmeticsRing).
+  set(HtsPrefix(s, {"3304"}) && s.origin == "CN" && has_vpk && vpk < 60);
   // Q-NYC-0088: footwear from Vietnam under $12/kg.
   set(HtsPrefix(s, {"64"}) && s.origin == "VN" && has_vpk && vpk < 12);
   // Q-ORD-0012: Korean cosmetics by air under $30/kg.

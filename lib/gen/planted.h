@@ -25,6 +25,9 @@ namespace targeting::gen {
 
 // The discrepancy probability of a record that matches no planted pattern.
 inline constexpr double kBackgroundRate = 0.02;
+// The day the counterfeit-cosmetics ring is broken up: from it on, the
+// records that looked like its parcels are as clean as any.
+inline constexpr const char* kCosmeticsRingEnds = "2026-07-01";
 
 enum Pattern : int {
   kLuxuryViaHk,
@@ -36,6 +39,9 @@ enum Pattern : int {
   kRepeatViolators,
   kLedLighting,
   kSanctioned,
+  // Holds only on records that arrive before kCosmeticsRingEnds: the query
+  // aimed at it decays (backtest --by month).
+  kCosmeticsRing,
   // Across records (gen/episodes.h): the e-commerce patterns of SPEC section 8.
   kSplitShipment,
   kAddressManyShippers,
@@ -77,6 +83,8 @@ enum class EntryClass : std::uint8_t {
   kWeak,        // finds a planted pattern whose discrepancy rate is below
                 // promotion.min_discrepancy_rate
   kNoise,       // looks plausible, targets nothing planted
+  kDecaying,    // predictive until its pattern ends, then finds nothing: its
+                // latest months' rate falls (backtest --by month flags it)
 };
 const char* EntryClassName(EntryClass c);
 

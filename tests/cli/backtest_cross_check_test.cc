@@ -3,7 +3,11 @@
 // outcomes, over a corpus `targeting gen` writes for the example pack.
 #include <gtest/gtest.h>
 
+#include <simdjson.h>
+
 #include <cstdlib>
+#include <set>
+#include <string>
 
 #include "cli/measure_fixture.h"
 
@@ -77,6 +81,54 @@ TEST(BacktestCrossCheck, CapacityAndPeriodsAgreeWithPythonRecomputation) {
       EXPECT_NE(Slurp(tmp + "/cross-check.txt").find("7 capacity budgets"), std::string::npos);
     }
   }
+  // Exams per port and day: three ports with budgets, the rest with none.
+  WriteFile(tmp + "/ports.csv", "port,exams_per_day\n4196,6\n2095,3\n 4701 ,1\n");
+  const std::string spec = "per-port:" + tmp + "/ports.csv";
+  CliResult bt = RunCli(src, {"backtest", "rules", tmp + "/manifest.csv", "--outcomes",
+                              tmp + "/outcomes.csv", "--as-of", "2026-09-30", "-o",
+                              tmp + "/report.json", "--capacity", spec});
+  ASSERT_EQ(bt.exit_code, 0) << bt.err;
+  EXPECT_NE(Slurp(tmp + "/report.json").find("\"capacity\":{\"budget\":\"" + spec + "\""),
+            std::string::npos);
+  const std::string cmd = "python3 " + ShellQuote(src + "/tools/cross-check-backtest") +
+                          " --manifest " + ShellQuote(tmp + "/manifest.csv") + " --outcomes " +
+                          ShellQuote(tmp + "/outcomes.csv") + " --scores " +
+                          ShellQuote(tmp + "/scores.jsonl") + " --report " +
+                          ShellQuote(tmp + "/report.json") + " --salt fy2026 --as-of 2026-09-30 > " +
+                          ShellQuote(tmp + "/cross-check.txt") + " 2>&1";
+  EXPECT_EQ(std::system(cmd.c_str()), 0) << "per-port: " << Slurp(tmp + "/cross-check.txt");
+  EXPECT_NE(Slurp(tmp + "/cross-check.txt").find("1 capacity budgets"), std::string::npos);
+  fs::remove_all(tmp);
+}
+
+// Rules over time on a corpus large enough to see a rate fall: gen plants
+// one query whose pattern ends partway through (truth.json "decaying"); the
+// latest month must flag it, and no other entry (the steady ones).
+TEST(BacktestTrends, PlantedDecayingQueryIsFlaggedAndNoSteadyEntryIs) {
+  const std::string src = TARGETING_SOURCE_DIR;
+  const std::string tmp = testing::TempDir("trends-decay");
+  ASSERT_EQ(RunCli(src, {"gen", "--records", "300000", "--seed", "7", "-o", tmp}).exit_code, 0);
+  CliResult bt = RunCli(src, {"backtest", "rules", tmp + "/manifest.jsonl", "--outcomes",
+                              tmp + "/outcomes.csv", "--as-of", "2026-09-30", "--by", "month",
+                              "-o", tmp + "/report.json"});
+  ASSERT_EQ(bt.exit_code, 0) << bt.err;
+  simdjson::dom::parser parser;
+  std::set<std::string> planted;
+  simdjson::dom::element truth = parser.load(tmp + "/truth.json").value();
+  for (auto id : truth["queries"]["decaying"].get_array()) {
+    planted.insert(std::string(id.get_string().value()));
+  }
+  ASSERT_FALSE(planted.empty()) << "gen plants no decaying query";
+  simdjson::dom::parser report_parser;
+  simdjson::dom::element report = report_parser.load(tmp + "/report.json").value();
+  std::set<std::string> flagged;
+  std::size_t entries = 0;
+  for (simdjson::dom::element e : report["periods"]["entries"].get_array()) {
+    ++entries;
+    if (e["decaying"].get_bool().value()) flagged.insert(std::string(e["id"].get_string().value()));
+  }
+  EXPECT_GT(entries, 20u);
+  EXPECT_EQ(flagged, planted) << bt.out;
   fs::remove_all(tmp);
 }
 

@@ -612,10 +612,14 @@ void Suggester::State::RunSearch(
     ++evaluated;
     c.q = quality(c.c);
     cache.emplace(Key(c.ids), c.q);
-    if (c.c.n >= min_examined && admitted(c.q)) beam.push_back(std::move(c));
+    if (c.c.n < min_examined) continue;
+    if (admitted(c.q)) pool_all.push_back(c);
+    beam.push_back(std::move(c));
   }
+  // The beam holds the best conjunctions of a level by quality whether or
+  // not they are admitted: two tests that each hold on a mix of risky and
+  // clean traffic can make a sharp pattern together.
   std::sort(beam.begin(), beam.end(), better);
-  pool_all.insert(pool_all.end(), beam.begin(), beam.end());
   if (beam.size() > options.beam_width) beam.resize(options.beam_width);
   if (progress) progress("level 1", 1, static_cast<std::uint64_t>(options.max_terms));
 
@@ -640,14 +644,14 @@ void Suggester::State::RunSearch(
         if (c.c.n < min_examined) continue;
         c.q = quality(c.c);
         cache.emplace(std::move(key), c.q);
-        if (beats_subsets(c.ids, c.q)) next.push_back(std::move(c));
+        if (beats_subsets(c.ids, c.q)) pool_all.push_back(c);
+        next.push_back(std::move(c));
       }
       if (progress && (b % 16 == 15 || b + 1 == beam.size())) {
         progress("level " + std::to_string(level), b + 1, beam.size());
       }
     }
     std::sort(next.begin(), next.end(), better);
-    pool_all.insert(pool_all.end(), next.begin(), next.end());
     if (next.size() > options.beam_width) next.resize(options.beam_width);
     beam = std::move(next);
   }

@@ -663,39 +663,35 @@ void Suggester::State::RunSearch(
   // greedy step the list would fill with variants of the strongest pattern
   // (the same conjunction with one more threshold that drops a clean record).
   //
-  // A conjunction is reported through a sharper one when another
-  // conjunction of the pool has a higher quality and finds at least 3/4 of
-  // its new discrepant records: a broad conjunction that clears the bar only
-  // because it contains a sharp pattern gives way to the pattern.
+  // Before that, a conjunction is listed only when more than a quarter of its
+  // new discrepant records are found by no conjunction of better quality: a
+  // broad conjunction that clears the bar because sharp patterns lie inside
+  // it gives way to them, and of the variants of one pattern the sharpest
+  // stands for the rest.
   std::vector<Cand> admitted_new;
   for (Cand& c : pool_all) {
     if (c.c.fresh >= min_new) admitted_new.push_back(std::move(c));
   }
+  std::sort(admitted_new.begin(), admitted_new.end(), better);
   const std::size_t words = side[0].disc.w.size();
-  std::vector<std::vector<std::uint64_t>> all_fresh(admitted_new.size());
   Bits scratch;
   scratch.Resize(side[0].records.size());
-  for (std::size_t i = 0; i < admitted_new.size(); ++i) {
-    Count(admitted_new[i].ids, 0, &scratch);
-    all_fresh[i].resize(words);
-    for (std::size_t w = 0; w < words; ++w) all_fresh[i][w] = scratch.w[w] & side[0].fresh.w[w];
-  }
+  std::vector<std::uint64_t> better_found(words, 0);
   std::vector<Cand> candidates;
   std::vector<std::vector<std::uint64_t>> fresh_bits;
   for (std::size_t i = 0; i < admitted_new.size(); ++i) {
-    const Cand& c = admitted_new[i];
-    bool explained = false;
-    for (std::size_t j = 0; j < admitted_new.size() && !explained; ++j) {
-      if (!(admitted_new[j].q > c.q)) continue;
-      std::uint64_t both = 0;
-      for (std::size_t w = 0; w < words; ++w) {
-        both += static_cast<std::uint64_t>(std::popcount(all_fresh[i][w] & all_fresh[j][w]));
-      }
-      explained = 4 * both >= 3 * c.c.fresh;
+    Count(admitted_new[i].ids, 0, &scratch);
+    std::vector<std::uint64_t> mine(words);
+    std::uint64_t own = 0;
+    for (std::size_t w = 0; w < words; ++w) {
+      mine[w] = scratch.w[w] & side[0].fresh.w[w];
+      own += static_cast<std::uint64_t>(std::popcount(mine[w] & ~better_found[w]));
     }
-    if (explained) continue;
-    candidates.push_back(c);
-    fresh_bits.push_back(all_fresh[i]);
+    if (4 * own > admitted_new[i].c.fresh) {
+      candidates.push_back(admitted_new[i]);
+      fresh_bits.push_back(mine);
+    }
+    for (std::size_t w = 0; w < words; ++w) better_found[w] |= mine[w];
   }
   pool = candidates.size();
   std::vector<std::uint64_t> found(words, 0);

@@ -145,7 +145,8 @@ class Suggester {
 
 // Whether `term` holds on `record`, with the semantics of SPEC section 4
 // (false on a missing value; on a list field, when it holds for one element).
-// `lists` are the lists named by kInList terms.
+// `lists` are the lists named by kInList terms, their values normalized and
+// sorted (as Suggester keeps them).
 bool SuggestTermHolds(const SuggestTerm& term, const Record& record,
                       const std::vector<SuggestList>& lists);
 

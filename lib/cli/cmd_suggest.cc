@@ -338,6 +338,14 @@ int RunSuggest(const Args& args) {
                "%.2f s, searched in %.2f s, fires counted in %.2f s\n",
                report.tests, static_cast<unsigned long long>(report.evaluated), read_s, search_s, count_s);
 
+  if (report.training.examined == 0) {
+    std::fprintf(stderr, "targeting suggest: no examined record is dated before %s: nothing to learn from\n",
+                 FormatDate(report.holdout_from).c_str());
+  }
+  if (report.holdout.examined == 0) {
+    std::fprintf(stderr, "targeting suggest: no examined record is dated from %s on: no suggestion can keep its lift\n",
+                 FormatDate(report.holdout_from).c_str());
+  }
   std::string text;
   if (format == "json") AppendSuggestJson(report, &text);
   else text = TextReport(report, args.positional()[0]);

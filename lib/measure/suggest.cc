@@ -347,6 +347,13 @@ Result<std::unique_ptr<Suggester>> Suggester::Create(std::shared_ptr<const RuleS
     s.fields.assign(chosen.begin(), chosen.end());
   }
   for (SuggestList& l : options.lists) {
+    const bool named = !l.name.empty() && std::all_of(l.name.begin(), l.name.end(), [](char ch) {
+      return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' ||
+             ch == '.' || ch == '-';
+    });
+    if (!named) {
+      return Status(StatusCode::kInvalidArgument, "list name '" + l.name + "' is not [A-Za-z0-9_.-]+");
+    }
     const int f = schema.Find(l.field);
     if (f < 0) {
       return Status(StatusCode::kInvalidArgument,

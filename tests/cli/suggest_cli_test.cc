@@ -154,8 +154,11 @@ TEST_F(SuggestCli, WrittenDraftsPassCheckWithThePack) {
   EXPECT_NE(check.out.find(" inline tests, 0 failed"), std::string::npos) << check.out;
 }
 
-TEST_F(SuggestCli, BadInputIsExitTwoWithAReason) {
-  const std::string base = "suggest " + Src("rules") + " " + C("manifest.csv") + " --outcomes " + C("outcomes.csv");
+// Usage errors need no corpus of their own: the golden one serves.
+TEST(SuggestCliErrors, BadInputIsExitTwoWithAReason) {
+  const std::string g = Src("tests/golden/suggest/");
+  const auto dir = FreshDir("suggest-errors");
+  const std::string base = "suggest " + g + "pack " + g + "records.csv --outcomes " + g + "outcomes.csv";
   CommandResult r = RunTargeting(base + " --holdout-from 2026-13-01");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--holdout-from '2026-13-01' is not a date"), std::string::npos) << r.err;
@@ -167,25 +170,26 @@ TEST_F(SuggestCli, BadInputIsExitTwoWithAReason) {
   EXPECT_NE(r.err.find("unknown field 'nope'"), std::string::npos) << r.err;
   r = RunTargeting(base + " --holdout-from 2026-06-01 --max-terms 9");
   EXPECT_EQ(r.exit_code, 2);
-  r = RunTargeting("suggest " + Src("rules") + " - --outcomes " + C("outcomes.csv") + " --holdout-from 2026-06-01");
+  r = RunTargeting("suggest " + g + "pack - --outcomes " + g + "outcomes.csv --holdout-from 2026-06-01");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("reads its inputs twice"), std::string::npos) << r.err;
   // A bad rule set names the file, line and column.
-  const auto bad = *dir_ / "bad.yaml";
+  const auto bad = dir / "bad.yaml";
   WriteFile(bad, "rules:\n  - id: B1\n    when: {carrier: {startswith: X}}\n");
-  r = RunTargeting("suggest " + bad.string() + " " + C("manifest.csv") + " --outcomes " + C("outcomes.csv") +
-                   " --holdout-from 2026-06-01");
+  r = RunTargeting("suggest " + bad.string() + " " + g + "records.csv --outcomes " + g +
+                   "outcomes.csv --holdout-from 2026-06-01");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("bad.yaml:3:"), std::string::npos) << r.err;
   // A list file whose field cannot be told.
-  const auto list = *dir_ / "plain.txt";
+  const auto list = dir / "plain.txt";
   WriteFile(list, "ACME\n");
   r = RunTargeting(base + " --holdout-from 2026-06-01 --lists " + list.string());
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("plain.txt:1:1: cannot tell which field"), std::string::npos) << r.err;
+  std::filesystem::remove_all(dir);
 }
 
-TEST_F(SuggestCli, HelpAnswers) {
+TEST(SuggestCliErrors, HelpAnswers) {
   CommandResult r = RunTargeting("suggest --help");
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_NE(r.out.find("--holdout-from"), std::string::npos);

@@ -270,3 +270,59 @@ TEST(Suggest, BadOptionsAreErrorsNotCrashes) {
 
 }  // namespace
 }  // namespace targeting
+
+namespace targeting {
+namespace {
+
+// Every kind of term holds exactly where the engine says its written `when`
+// does, on values that sit on each side of every operand.
+TEST(Suggest, TermsHoldWhereTheirWrittenConditionFires) {
+  auto base = MustCompile("rules: []\n");
+  const Schema& schema = base->schema();
+  auto term = [&](const char* field, SuggestOp op, std::string value, double number = 0) {
+    return SuggestTerm{schema.Find(field), field, op, std::move(value), number};
+  };
+  const std::vector<SuggestList> lists = {SuggestList{"suggest_names", "shipper_name", {"ACME TRADING", "BETA"}}};
+  const std::vector<SuggestTerm> terms = {
+      term("carrier", SuggestOp::kEq, "D0"),
+      term("routing", SuggestOp::kEq, "HK"),
+      term("hts_code", SuggestOp::kPrefix, "4202"),
+      term("value_per_kg", SuggestOp::kLt, "", 12.5),
+      term("quantity", SuggestOp::kGe, "", 10),
+      term("description", SuggestOp::kContains, "BAG"),
+      term("shipper_name", SuggestOp::kInList, "suggest_names"),
+  };
+  const std::vector<Fields> records = {
+      {{"carrier", "d0"}, {"routing", "CN;HK"}, {"hts_code", "4202.21.6000"}, {"declared_value_usd", "100"},
+       {"gross_weight_kg", "10"}, {"quantity", "10"}, {"description", "Leather handbags"},
+       {"shipper_name", "Acme Trading Co., Ltd."}},
+      {{"carrier", "D1"}, {"routing", "CN"}, {"hts_code", "4203.10"}, {"declared_value_usd", "125"},
+       {"gross_weight_kg", "10"}, {"quantity", "9.99"}, {"description", "belts"}, {"shipper_name", "Gamma"}},
+      {{"record_id", "R3"}},
+  };
+  for (const SuggestTerm& t : terms) {
+    Suggestion s;
+    s.terms = {t};
+    const std::string yaml = "rules:\n  - id: T\n    when: " + SuggestionWhenJson(s) + "\n";
+    Compiler compiler;
+    compiler.AddSource("t.yaml", yaml, SourceRole::kRules);
+    compiler.AddSource("lists.yaml", SuggestListsYaml(lists), SourceRole::kRules);
+    CompileResult c = compiler.Build();
+    std::string issues;
+    for (const Issue& i : c.issues) issues += i.ToString() + "\n";
+    ASSERT_TRUE(c.ok()) << yaml << issues;
+    Scorer scorer(c.rule_set);
+    ScoreResult res;
+    for (const Fields& f : records) {
+      Record r = MakeRecord(*c.rule_set, f);
+      ASSERT_TRUE(scorer.Score(r, &res).ok());
+      EXPECT_EQ(!res.fired.empty(), SuggestTermHolds(t, r, lists)) << yaml << " on " << r.record_id();
+    }
+    // The first record meets every term, the second none.
+    EXPECT_TRUE(SuggestTermHolds(t, MakeRecord(*c.rule_set, records[0]), lists)) << yaml;
+    EXPECT_FALSE(SuggestTermHolds(t, MakeRecord(*c.rule_set, records[1]), lists)) << yaml;
+  }
+}
+
+}  // namespace
+}  // namespace targeting

@@ -298,6 +298,8 @@ int RunSuggest(const Args& args) {
       if (!LoadState(cmd, args, {stream})) return kExitUsage;
       ok = in.ForEach([&](const Record& r) { pipeline.Add(r); }, &counts);
       pipeline.Finish();
+      // As every command that scores: the stream's history goes back to --state.
+      if (ok && !SaveState(cmd, args, {stream})) return kExitUsage;
     }
     if (!in.End() || !ok) return kExitUsage;
   }

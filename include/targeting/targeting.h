@@ -19,5 +19,6 @@
 #include "targeting/score.h"
 #include "targeting/status.h"
 #include "targeting/stream.h"
+#include "targeting/suggest.h"
 
 #endif  // TARGETING_TARGETING_H_

@@ -14,6 +14,7 @@
 #include "eval/jaro_winkler.h"
 #include "gen/episodes.h"
 #include "gen/rng.h"
+#include "gen/suggestable.h"
 #include "gen/world.h"
 #include "targeting/record.h"
 #include "targeting/score.h"
@@ -329,7 +330,7 @@ void AppendTally(const Tally& t, double population_rate, std::string* out) {
   AppendNumber(static_cast<double>(t.examined_discrepant), out);
 }
 
-std::string TruthJson(const GenOptions& o, const Truth& t) {
+std::string TruthJson(const GenOptions& o, const Truth& t, const SuggestablePlanting& sp) {
   const double n = static_cast<double>(t.all.records);
   const double population = n > 0 ? t.all.sum_p / n : 0;
   std::string out = "{\n";
@@ -437,6 +438,7 @@ std::string TruthJson(const GenOptions& o, const Truth& t) {
   }
   out += "  ],\n";
 
+  sp.AppendTruth(&out);
   out += "  \"measurement_note\": \"true_discrepancy_rate and true_lift are the generator's "
          "expectations over every record an entry fires on. backtest measures an entry on its "
          "examined records, which tips, officer observation and other entries' hits select for "
@@ -672,11 +674,12 @@ Result<GenSummary> GenerateCorpus(const GenOptions& o, const CorpusSinks& sinks)
 
   Shipment s;
   PackStream stream;  // the pack's aggregate entries, over the records in order
+  SuggestablePlanting suggestable;  // patterns for `targeting suggest` (gen/suggestable.h)
   for (std::uint64_t i = 0; i < o.records; ++i) {
     Rng rng(o.seed, i);
     GenerateShipment(world, o.seed, i, o.records, rng, &s);
     const std::uint32_t patterns = PlantedPatterns(s);
-    const double p = DiscrepancyProbability(patterns);
+    const double p = suggestable.Probability(s, DiscrepancyProbability(patterns));
     const std::uint64_t fires = PackFires(s) | stream.Fires(s);
     const bool disc = rng.Chance(p);
     const bool sampled = IsSampled(o.sampling_rate, o.salt, s.record_id);
@@ -772,6 +775,7 @@ Result<GenSummary> GenerateCorpus(const GenOptions& o, const CorpusSinks& sinks)
     if (sinks.manifest_jsonl) AppendJsonRecord(s, cols, &jsonl);
 
     truth.all.Add(p, disc, examined);
+    suggestable.Count(p, disc, examined);
     if (sampled) truth.sampled.Add(p, disc, examined);
     for (int k = 0; k < kPatternCount; ++k) {
       if (patterns >> k & 1u) truth.patterns[k].Add(p, disc, examined);
@@ -805,7 +809,7 @@ Result<GenSummary> GenerateCorpus(const GenOptions& o, const CorpusSinks& sinks)
   }
   Status st = flush(true);
   if (!st.ok()) return st;
-  if (!sinks.truth_json->Write(TruthJson(o, truth))) {
+  if (!sinks.truth_json->Write(TruthJson(o, truth, suggestable))) {
     return Status(StatusCode::kIoError, "write failed");
   }
   if (o.progress) o.progress(o.records, o.records);

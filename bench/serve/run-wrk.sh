@@ -13,7 +13,10 @@ build=${1:-build}
 seconds=${2:-10}
 bin=$build/targeting
 work=$(mktemp -d)
-trap 'kill $server 2>/dev/null || true; kill $reloader 2>/dev/null || true; rm -rf "$work"' EXIT
+# On the way out, a server that is gone or did not exit 0 has its log shown
+# (a sanitizer report, say) before the work directory goes.
+trap 'kill $server 2>/dev/null || true; kill $reloader 2>/dev/null || true
+      [[ ${clean:-0} == 1 ]] || { echo "== server log"; cat "$work/server.log"; }; rm -rf "$work"' EXIT
 reloader=
 "$bin" gen --records 20000 --seed 7 -o "$work/corpus" > /dev/null
 "$bin" serve rules/ --listen 127.0.0.1:0 --port-file "$work/port" --as-of 2026-09-30 --threads "${THREADS:-1}" \
@@ -53,4 +56,4 @@ kill -TERM $reloader; wait $reloader || true
 reloader=
 cat "$work/reloads"
 curl -s "$url/metrics" | grep -E '^targeting_(reloads|records_(scored|rejected))_total'
-kill -TERM $server; wait $server && echo "server exited 0"
+kill -TERM $server; wait $server && echo "server exited 0" && clean=1

@@ -135,19 +135,31 @@ std::string Scatter(const BacktestReport& r) {
 std::string CapacityCurve(const std::vector<CapacityReport>& curve, std::optional<double> base_rate) {
   Plot p;
   p.x0 = 0;
-  double max_x = 1;
+  double min_x = 0, max_x = 1;
   std::vector<double> xs;
   for (const CapacityReport& c : curve) {
     double x = std::strtod(c.budget.c_str(), nullptr);
     xs.push_back(x);
+    min_x = xs.size() == 1 ? x : std::min(min_x, x);
     max_x = std::max(max_x, x);
   }
-  p.x1 = max_x;
+  // Budgets like 1,2,5,10,20,50 crowd the low end of a linear axis (their
+  // labels overlap): over a decade or more the axis is logarithmic, with a
+  // margin so the end points are not on the frame.
+  p.log_x = min_x > 0 && max_x / min_x >= 10;
+  if (p.log_x) {
+    p.x0 = min_x / 1.3;
+    p.x1 = max_x * 1.3;
+  } else {
+    p.x1 = max_x;
+  }
   p.y1 = 1;
   std::vector<std::pair<double, std::string>> xt;
-  for (double x : xs) xt.emplace_back(x, F(x, x < 10 ? 0 : 0) + "%");
+  for (double x : xs) xt.emplace_back(x, F(x, x < 1 ? 1 : 0) + "%");
   std::string s = p.Open("precision and recall against the exam budget");
-  s += p.Axes("exam budget (share of each day's records)", "precision, recall", xt, RateTicks(1));
+  s += p.Axes(p.log_x ? "exam budget (share of each day's records, log scale)"
+                      : "exam budget (share of each day's records)",
+              "precision, recall", xt, RateTicks(1));
   auto line = [&](const char* cls, auto value) {
     std::string pts;
     for (std::size_t i = 0; i < curve.size(); ++i) {

@@ -24,15 +24,15 @@ struct StreamState::Impl {
   Days as_of = 0;
   internal::StreamClock clock;
   std::uint64_t records = 0;
-  std::vector<std::unique_ptr<internal::AggregateHistory>> histories;  // by aggregate
+  std::unique_ptr<internal::StreamHistory> history;  // every aggregate's
 };
 
 namespace {
 
-std::unique_ptr<internal::AggregateHistory> NewHistory(const internal::RuleSetData& data, int a,
-                                                       StreamState::Kind kind) {
-  return kind == StreamState::Kind::kReference ? internal::NewReferenceHistory(data, a)
-                                               : internal::NewIndexedHistory(data, a);
+std::unique_ptr<internal::StreamHistory> NewHistory(const internal::RuleSetData& data,
+                                                    StreamState::Kind kind) {
+  return kind == StreamState::Kind::kReference ? internal::NewReferenceStream(data)
+                                               : internal::NewIndexedStream(data);
 }
 
 }  // namespace
@@ -40,10 +40,7 @@ std::unique_ptr<internal::AggregateHistory> NewHistory(const internal::RuleSetDa
 StreamState::StreamState(std::shared_ptr<const RuleSet> rules, Days as_of, Kind kind)
     : rules_(std::move(rules)), kind_(kind), impl_(std::make_unique<Impl>()) {
   impl_->as_of = as_of;
-  const auto& data = rules_->data();
-  for (std::size_t a = 0; a < data.aggregates.size(); ++a) {
-    impl_->histories.push_back(NewHistory(data, static_cast<int>(a), kind_));
-  }
+  impl_->history = NewHistory(rules_->data(), kind_);
 }
 
 StreamState::~StreamState() = default;
@@ -60,14 +57,10 @@ Status StreamState::Advance(const Record& record, AggregateMeasures* out) {
   clock.latest = clock.started ? std::max(clock.latest, day) : day;
   clock.started = true;
   ++impl_->records;
-  const std::size_t n = impl_->histories.size();
+  const std::size_t n = data.aggregates.size();
   out->value.resize(n);
   out->keyed.resize(n);
-  for (std::size_t a = 0; a < n; ++a) {
-    bool keyed = false;
-    impl_->histories[a]->Advance(record, day, impl_->as_of, clock, &out->value[a], &keyed);
-    out->keyed[a] = keyed ? 1 : 0;
-  }
+  impl_->history->Advance(record, day, impl_->as_of, clock, out);
   return Status::Ok();
 }
 
@@ -132,7 +125,7 @@ void StreamState::AppendHeld(void* held_state) const {
     ha.definition = data.aggregates[a].key;
     ha.measure = static_cast<std::uint8_t>(data.aggregates[a].measure);
     const bool ordered = data.aggregates[a].measure == internal::AggregateDef::Measure::kSum;
-    impl_->histories[a]->Export(impl_->clock, [&](std::string_view key,
+    impl_->history->Export(static_cast<int>(a), impl_->clock, [&](std::string_view key,
                                                   const std::vector<internal::HeldItem>& items) {
       ha.keys.push_back(internal::HeldKey{std::string(key), items});
       // A sum keeps stream order (it adds in it); counts and distinct values
@@ -181,11 +174,10 @@ Status StreamState::Load(std::string_view bytes, const std::string& name,
   }
   const auto& data = rules_->data();
   // Build the new histories aside, so a failure leaves the stream as it was.
-  std::vector<std::unique_ptr<internal::AggregateHistory>> next;
+  std::unique_ptr<internal::StreamHistory> next = NewHistory(data, kind_);
   std::vector<std::string> missing;
   for (std::size_t a = 0; a < data.aggregates.size(); ++a) {
     const internal::AggregateDef& def = data.aggregates[a];
-    next.push_back(NewHistory(data, static_cast<int>(a), kind_));
     auto it = std::find_if(held.aggregates.begin(), held.aggregates.end(),
                            [&](const internal::HeldAggregate& h) { return h.definition == def.key; });
     if (it == held.aggregates.end()) {
@@ -203,11 +195,11 @@ Status StreamState::Load(std::string_view bytes, const std::string& name,
       for (const internal::HeldItem& i : k.items) {
         if (i.day > forget) items.push_back(i);
       }
-      next.back()->Import(k.key, items);
+      next->Import(static_cast<int>(a), k.key, items);
     }
   }
   impl_->clock = held.clock;
-  impl_->histories = std::move(next);
+  impl_->history = std::move(next);
   if (not_in_file) not_in_file->insert(not_in_file->end(), missing.begin(), missing.end());
   return Status::Ok();
 }
@@ -235,10 +227,9 @@ Status StreamState::Rebind(std::shared_ptr<const RuleSet> next_rules,
   const auto& data = next_rules->data();
   // A history refers to its rule set's definition: carry it over by
   // exporting and importing, which keeps exactly what the window still holds.
-  std::vector<std::unique_ptr<internal::AggregateHistory>> next;
+  std::unique_ptr<internal::StreamHistory> next = NewHistory(data, kind_);
   for (std::size_t a = 0; a < data.aggregates.size(); ++a) {
     const internal::AggregateDef& def = data.aggregates[a];
-    next.push_back(NewHistory(data, static_cast<int>(a), kind_));
     auto it = std::find_if(old_data.aggregates.begin(), old_data.aggregates.end(),
                            [&](const internal::AggregateDef& d) { return d.key == def.key; });
     if (it == old_data.aggregates.end()) {
@@ -246,12 +237,13 @@ Status StreamState::Rebind(std::shared_ptr<const RuleSet> next_rules,
       continue;
     }
     const auto old_index = static_cast<std::size_t>(it - old_data.aggregates.begin());
-    impl_->histories[old_index]->Export(
-        impl_->clock, [&](std::string_view key, const std::vector<internal::HeldItem>& items) {
-          next.back()->Import(key, items);
+    impl_->history->Export(
+        static_cast<int>(old_index), impl_->clock,
+        [&](std::string_view key, const std::vector<internal::HeldItem>& items) {
+          next->Import(static_cast<int>(a), key, items);
         });
   }
-  impl_->histories = std::move(next);
+  impl_->history = std::move(next);
   rules_ = std::move(next_rules);
   return Status::Ok();
 }
@@ -259,11 +251,9 @@ Status StreamState::Rebind(std::shared_ptr<const RuleSet> next_rules,
 StreamStats StreamState::stats() const {
   StreamStats s;
   s.records = impl_->records;
-  for (const auto& h : impl_->histories) {
-    s.keys += h->keys();
-    s.slots += h->slots();
-    s.memory_bytes += h->MemoryBytes();
-  }
+  s.keys = impl_->history->keys();
+  s.slots = impl_->history->slots();
+  s.memory_bytes = impl_->history->MemoryBytes();
   return s;
 }
 

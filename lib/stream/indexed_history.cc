@@ -12,10 +12,11 @@
 // memory follows the window, not the stream. `where` is evaluated once per
 // record per distinct condition.
 #include <algorithm>
-#include <boost/unordered/unordered_flat_map.hpp>
+#include <boost/unordered/unordered_flat_set.hpp>
 #include <cstring>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <utility>
 
 #include "plan/aggregate.h"
@@ -50,17 +51,20 @@ constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
 std::uint64_t HashBytes(std::string_view s) { return std::hash<std::string_view>()(s); }
 
 // Byte strings stored once in an arena, each named by a dense id (ids of
-// removed strings are reused). Exact: a lookup goes from the 64-bit hash to
-// a chain of the ids with that hash and compares their bytes.
+// removed strings are reused), with a reference count for those who want
+// one. Exact: the table holds ids, and a lookup compares the bytes of the
+// ids whose hash matches. The table's hash of an id is computed from its
+// bytes, so the table holds 4 bytes per string; an Interner does not move
+// (the table's functions point at it).
 class Interner {
  public:
+  Interner() : table_(0, IdHash{this}, IdEq{this}) {}
+  Interner(const Interner&) = delete;
+  Interner& operator=(const Interner&) = delete;
+
   std::uint32_t Find(std::string_view s, std::uint64_t h) const {
-    auto it = head_.find(h);
-    if (it == head_.end()) return kNone;
-    for (std::uint32_t id = it->second; id != kNone; id = meta_[id].next) {
-      if (View(id) == s) return id;
-    }
-    return kNone;
+    auto it = table_.find(Probe{s, h});
+    return it == table_.end() ? kNone : *it;
   }
   // `s` must not be held yet.
   std::uint32_t Add(std::string_view s, std::uint64_t h) {
@@ -70,46 +74,39 @@ class Interner {
       free_.pop_back();
     } else {
       id = static_cast<std::uint32_t>(meta_.size());
+      Reserve(&meta_, meta_.size() + 1);
       meta_.emplace_back();
-      refs_.push_back(0);
     }
     Meta& m = meta_[id];
+    if (arena_.size() + s.size() > arena_.capacity()) {
+      arena_.reserve(arena_.size() + s.size() + arena_.size() / 4 + 256);
+    }
     m.offset = arena_.size();
     m.size = static_cast<std::uint32_t>(s.size());
+    m.refs = 0;
     arena_.append(s);
     live_bytes_ += s.size();
-    auto [it, inserted] = head_.try_emplace(h, id);
-    m.next = inserted ? kNone : std::exchange(it->second, id);
-    refs_[id] = 0;
+    pending_ = id;
+    pending_hash_ = h;
+    table_.insert(id);
+    pending_ = kNone;
     return id;
   }
   void Remove(std::uint32_t id) {
-    auto it = head_.find(HashBytes(View(id)));
-    if (it->second == id) {
-      if (meta_[id].next == kNone) {
-        head_.erase(it);
-      } else {
-        it->second = meta_[id].next;
-      }
-    } else {
-      std::uint32_t p = it->second;
-      while (meta_[p].next != id) p = meta_[p].next;
-      meta_[p].next = meta_[id].next;
-    }
+    table_.erase(id);
     live_bytes_ -= meta_[id].size;
     meta_[id] = Meta{};
-    refs_[id] = 0;
     free_.push_back(id);
-    if (arena_.size() > 2 * live_bytes_ + 4096) Compact();
+    if (arena_.size() > live_bytes_ + live_bytes_ / 4 + 4096) Compact();
   }
   // Reference-counted use: `found` is Find's answer for (s, h).
   std::uint32_t Acquire(std::string_view s, std::uint64_t h, std::uint32_t found) {
     const std::uint32_t id = found != kNone ? found : Add(s, h);
-    ++refs_[id];
+    ++meta_[id].refs;
     return id;
   }
   void Release(std::uint32_t id) {
-    if (--refs_[id] == 0) Remove(id);
+    if (--meta_[id].refs == 0) Remove(id);
   }
 
   std::string_view View(std::uint32_t id) const {
@@ -119,9 +116,15 @@ class Interner {
   std::uint32_t capacity() const { return static_cast<std::uint32_t>(meta_.size()); }
   std::size_t size() const { return meta_.size() - free_.size(); }
   std::size_t MemoryBytes() const {
-    return head_.bucket_count() * (sizeof(std::pair<std::uint64_t, std::uint32_t>) + 1) +
-           meta_.capacity() * sizeof(Meta) + refs_.capacity() * sizeof(std::uint32_t) +
+    return table_.bucket_count() * (sizeof(std::uint32_t) + 1) + meta_.capacity() * sizeof(Meta) +
            arena_.capacity() + free_.capacity() * sizeof(std::uint32_t);
+  }
+
+  // Grows `v` to hold `n` by a quarter at a time rather than doubling: these
+  // vectors are the bulk of a stream's memory.
+  template <class V>
+  static void Reserve(V* v, std::size_t n) {
+    if (n > v->capacity()) v->reserve(std::max(n, v->capacity() + v->capacity() / 4 + 16));
   }
 
  private:
@@ -129,13 +132,32 @@ class Interner {
   struct Meta {
     std::uint64_t offset = kDead;  // in arena_; kDead: a free id
     std::uint32_t size = 0;
-    std::uint32_t next = kNone;  // the next id with the same hash
+    std::uint32_t refs = 0;
   };
-  // Removed strings leave holes: rewrite the arena once they outweigh the
-  // live bytes, so it stays within twice them (amortized O(1) per byte).
+  struct Probe {
+    std::string_view s;
+    std::uint64_t h;
+  };
+  struct IdHash {
+    using is_transparent = void;
+    const Interner* in;
+    std::size_t operator()(const Probe& p) const { return p.h; }
+    std::size_t operator()(std::uint32_t id) const {
+      return id == in->pending_ ? in->pending_hash_ : HashBytes(in->View(id));
+    }
+  };
+  struct IdEq {
+    using is_transparent = void;
+    const Interner* in;
+    bool operator()(std::uint32_t a, std::uint32_t b) const { return a == b; }
+    bool operator()(const Probe& p, std::uint32_t id) const { return in->View(id) == p.s; }
+    bool operator()(std::uint32_t id, const Probe& p) const { return in->View(id) == p.s; }
+  };
+  // Removed strings leave holes: rewrite the arena once they outweigh a
+  // quarter of the live bytes (amortized O(1) per byte).
   void Compact() {
     std::string next;
-    next.reserve(live_bytes_);
+    next.reserve(live_bytes_ + live_bytes_ / 8 + 256);
     for (Meta& m : meta_) {
       if (m.offset == kDead) continue;
       const std::uint64_t at = next.size();
@@ -144,12 +166,13 @@ class Interner {
     }
     arena_.swap(next);
   }
-  boost::unordered_flat_map<std::uint64_t, std::uint32_t> head_;  // hash -> newest id
+  boost::unordered_flat_set<std::uint32_t, IdHash, IdEq> table_;
   std::vector<Meta> meta_;
-  std::vector<std::uint32_t> refs_;
   std::string arena_;
   std::vector<std::uint32_t> free_;
   std::size_t live_bytes_ = 0;
+  std::uint32_t pending_ = kNone;  // being inserted: its hash is pending_hash_
+  std::uint64_t pending_hash_ = 0;
 };
 
 // A vector of trivially copyable items that holds one inline: most keys
@@ -264,17 +287,17 @@ using DistinctSlot = TinyVec<DayValue>;
 // Sum: the counted values in stream order (the order they are added in).
 struct SumSlot {
   TinyVec<DayNumber> items;
-  double fold = 0;  // of every item, in order, when fold_valid
+  double fold = 0;  // of every item, in order (refolded when items are forgotten)
   Days oldest = 0, newest = 0;
-  bool fold_valid = true;
 };
 
 // The aggregates of one `by`, and their keys.
 struct Group {
   std::vector<int> by;
   std::vector<std::uint32_t> aggs;
-  Interner keys;
+  std::unique_ptr<Interner> keys = std::make_unique<Interner>();
   std::uint64_t inserts = 0;  // records added since the last sweep
+  std::uint64_t swept_keys = 0;  // keys the last sweep left
   Days swept_at = 0;
   bool swept = false;
   // This record's key.
@@ -289,7 +312,7 @@ struct Group {
 struct ValueTable {
   int field = -1;
   bool numeric = false;
-  Interner values;
+  std::unique_ptr<Interner> values = std::make_unique<Interner>();
   std::vector<std::uint32_t> stamp;  // by value id: == epoch when seen for this measure
   std::uint32_t epoch = 0;
   // This record's distinct values, in order of first appearance.
@@ -370,7 +393,7 @@ class IndexedStream final : public StreamHistory {
       g.keyed = GroupKey(g, r);
       if (!g.keyed) continue;
       g.hash = HashBytes(g.key);
-      g.id = g.keys.Find(g.key, g.hash);
+      g.id = g.keys->Find(g.key, g.hash);
     }
     // Forget first, for every aggregate of the record's keys: value ids
     // released here are then never among those this record looks up.
@@ -402,8 +425,8 @@ class IndexedStream final : public StreamHistory {
     const Group& g = groups_[a.group];
     const Days forget = clock.ForgetAtOrBefore(a.def->days);
     std::vector<HeldItem> held;
-    for (std::uint32_t id = 0; id < g.keys.capacity(); ++id) {
-      if (!g.keys.live(id)) continue;
+    for (std::uint32_t id = 0; id < g.keys->capacity(); ++id) {
+      if (!g.keys->live(id)) continue;
       held.clear();
       switch (a.def->measure) {
         case Measure::kCount:
@@ -419,12 +442,12 @@ class IndexedStream final : public StreamHistory {
         case Measure::kDistinct: {
           const ValueTable& t = tables_[static_cast<std::size_t>(a.values)];
           for (const DayValue& v : a.distinct[id]) {
-            if (v.day > forget) held.push_back(HeldItem{v.day, 0, 0, std::string(t.values.View(v.id))});
+            if (v.day > forget) held.push_back(HeldItem{v.day, 0, 0, std::string(t.values->View(v.id))});
           }
           break;
         }
       }
-      if (!held.empty()) visit(g.keys.View(id), held);
+      if (!held.empty()) visit(g.keys->View(id), held);
     }
   }
 
@@ -434,7 +457,7 @@ class IndexedStream final : public StreamHistory {
     Group& g = groups_[a.group];
     g.key.assign(key);
     g.hash = HashBytes(g.key);
-    g.id = g.keys.Find(g.key, g.hash);
+    g.id = g.keys->Find(g.key, g.hash);
     const std::uint32_t id = EnsureKey(&g);
     for (const HeldItem& h : items) {
       switch (a.def->measure) {
@@ -443,7 +466,7 @@ class IndexedStream final : public StreamHistory {
         case Measure::kDistinct: {
           ValueTable& t = tables_[static_cast<std::size_t>(a.values)];
           const std::uint64_t hash = HashBytes(h.text);
-          AddValue(&a.distinct[id], &t, h.day, h.text, hash, t.values.Find(h.text, hash));
+          AddValue(&a.distinct[id], &t, h.day, h.text, hash, t.values->Find(h.text, hash));
           break;
         }
       }
@@ -463,9 +486,9 @@ class IndexedStream final : public StreamHistory {
   }
   std::size_t MemoryBytes() const override {
     std::size_t b = 0;
-    for (const Group& g : groups_) b += g.keys.MemoryBytes();
+    for (const Group& g : groups_) b += g.keys->MemoryBytes();
     for (const ValueTable& t : tables_) {
-      b += t.values.MemoryBytes() + t.stamp.capacity() * sizeof(std::uint32_t);
+      b += t.values->MemoryBytes() + t.stamp.capacity() * sizeof(std::uint32_t);
     }
     for (const Agg& a : aggs_) {
       b += a.count.capacity() * sizeof(CountSlot) + a.distinct.capacity() * sizeof(DistinctSlot) +
@@ -482,8 +505,8 @@ class IndexedStream final : public StreamHistory {
   void ForEachSlot(F&& f) const {
     for (const Agg& a : aggs_) {
       const Group& g = groups_[a.group];
-      for (std::uint32_t id = 0; id < g.keys.capacity(); ++id) {
-        if (!g.keys.live(id)) continue;
+      for (std::uint32_t id = 0; id < g.keys->capacity(); ++id) {
+        if (!g.keys->live(id)) continue;
         f(a, SlotSize(a, id));
       }
     }
@@ -523,19 +546,28 @@ class IndexedStream final : public StreamHistory {
   // the group gets a slot for it.
   std::uint32_t EnsureKey(Group* g) {
     if (g->id == kNone) {
-      g->id = g->keys.Add(g->key, g->hash);
-      const std::size_t cap = g->keys.capacity();
+      g->id = g->keys->Add(g->key, g->hash);
+      const std::size_t cap = g->keys->capacity();
       for (std::uint32_t ai : g->aggs) {
         Agg& a = aggs_[ai];
         switch (a.def->measure) {
           case Measure::kCount:
-            if (a.count.size() < cap) a.count.resize(cap);
+            if (a.count.size() < cap) {
+              Interner::Reserve(&a.count, cap);
+              a.count.resize(cap);
+            }
             break;
           case Measure::kSum:
-            if (a.sum.size() < cap) a.sum.resize(cap);
+            if (a.sum.size() < cap) {
+              Interner::Reserve(&a.sum, cap);
+              a.sum.resize(cap);
+            }
             break;
           case Measure::kDistinct:
-            if (a.distinct.size() < cap) a.distinct.resize(cap);
+            if (a.distinct.size() < cap) {
+              Interner::Reserve(&a.distinct, cap);
+              a.distinct.resize(cap);
+            }
             break;
         }
       }
@@ -575,7 +607,6 @@ class IndexedStream final : public StreamHistory {
       if (s.items.empty()) {
         v = 0;
       } else if (s.oldest >= lo && s.newest <= day) {
-        if (!s.fold_valid) Refold(&s);
         v = s.fold;
       } else {
         for (const DayNumber& x : s.items) {
@@ -599,21 +630,15 @@ class IndexedStream final : public StreamHistory {
   static void AddNumber(SumSlot* s, Days day, double d) {
     if (s->items.empty()) {
       s->fold = 0;
-      s->fold_valid = true;
       s->oldest = s->newest = day;
     } else {
       s->oldest = std::min(s->oldest, day);
       s->newest = std::max(s->newest, day);
     }
-    if (s->fold_valid) s->fold += d;
+    s->fold += d;
     s->items.PushBack(DayNumber{day, d});
   }
 
-  static void Refold(SumSlot* s) {
-    s->fold = 0;
-    for (const DayNumber& x : s->items) s->fold += x.x;
-    s->fold_valid = true;
-  }
 
   // The record's distinct values of t's field, once per record.
   void OwnValues(ValueTable* t, const Record& r) {
@@ -635,7 +660,7 @@ class IndexedStream final : public StreamHistory {
         continue;
       }
       o.hash = HashBytes(v);
-      o.id = t->values.Find(v, o.hash);
+      o.id = t->values->Find(v, o.hash);
       t->own.push_back(o);
     }
   }
@@ -647,7 +672,10 @@ class IndexedStream final : public StreamHistory {
       std::fill(t.stamp.begin(), t.stamp.end(), 0);
       t.epoch = 1;
     }
-    if (t.stamp.size() < t.values.capacity()) t.stamp.resize(t.values.capacity(), 0);
+    if (t.stamp.size() < t.values->capacity()) {
+      Interner::Reserve(&t.stamp, t.values->capacity());
+      t.stamp.resize(t.values->capacity(), 0);
+    }
     std::size_t distinct = 0;
     if (g->id != kNone) {
       for (const DayValue& v : a->distinct[g->id]) {
@@ -681,7 +709,7 @@ class IndexedStream final : public StreamHistory {
       }
       if (pos > 0 && (*s)[pos - 1].day == day && (*s)[pos - 1].id == found) return found;
     }
-    const std::uint32_t id = t->values.Acquire(value, hash, found);
+    const std::uint32_t id = t->values->Acquire(value, hash, found);
     if (found == kNone) {
       // A new id: place it by (day, id).
       pos = s->size();
@@ -710,7 +738,7 @@ class IndexedStream final : public StreamHistory {
         while (n < s.size() && s[n].day <= forget) ++n;
         if (n == 0) break;
         ValueTable& t = tables_[static_cast<std::size_t>(a->values)];
-        for (std::uint32_t i = 0; i < n; ++i) t.values.Release(s[i].id);
+        for (std::uint32_t i = 0; i < n; ++i) t.values->Release(s[i].id);
         s.ErasePrefix(n);
         break;
       }
@@ -722,10 +750,11 @@ class IndexedStream final : public StreamHistory {
           if (s.items[i].day > forget) s.items[keep++] = s.items[i];
         }
         s.items.Truncate(keep);
-        s.fold_valid = false;
+        s.fold = 0;
         if (keep) {
           s.oldest = s.newest = s.items[0].day;
           for (const DayNumber& x : s.items) {
+            s.fold += x.x;
             s.oldest = std::min(s.oldest, x.day);
             s.newest = std::max(s.newest, x.day);
           }
@@ -735,23 +764,27 @@ class IndexedStream final : public StreamHistory {
     }
   }
 
-  // Once H has moved and about as many records have been added as there are
-  // keys, every key of the group is pruned and keys that hold nothing are
-  // dropped: amortized O(1) per record, and at most about twice the live
-  // keys are ever held.
+  // Once H has moved and records have been added for half as many keys as
+  // the last sweep left, every key of the group is pruned and keys that hold
+  // nothing are dropped. A sweep visits at most the keys it left plus those
+  // added since, so it is amortized O(1) per record; and what is held beyond
+  // the live keys is at most what was added since the last sweep. (Counting
+  // against the keys held now, as before, never swept a stream whose keys
+  // are mostly new: each new key raised the bar as it counted.)
   void MaybeSweep(Group* g, const StreamClock& clock) {
-    if ((g->swept && clock.latest == g->swept_at) || g->inserts < g->keys.size() + 64) return;
-    for (std::uint32_t id = 0; id < g->keys.capacity(); ++id) {
-      if (!g->keys.live(id)) continue;
+    if ((g->swept && clock.latest == g->swept_at) || g->inserts < g->swept_keys / 2 + 64) return;
+    for (std::uint32_t id = 0; id < g->keys->capacity(); ++id) {
+      if (!g->keys->live(id)) continue;
       bool empty = true;
       for (std::uint32_t ai : g->aggs) {
         Agg& a = aggs_[ai];
         Prune(&a, id, clock.ForgetAtOrBefore(a.def->days));
         empty = empty && SlotSize(a, id) == 0;
       }
-      if (empty) g->keys.Remove(id);
+      if (empty) g->keys->Remove(id);
     }
     g->swept = true;
+    g->swept_keys = g->keys->size();
     g->swept_at = clock.latest;
     g->inserts = 0;
   }

@@ -16,10 +16,34 @@ constexpr char kMagic[] = "TARGETING-STATE\n";
 constexpr std::size_t kMagicSize = 16;
 
 void PutU32(std::uint32_t v, std::string* out) {
-  for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  char b[4];
+  for (int i = 0; i < 4; ++i) b[i] = static_cast<char>((v >> (8 * i)) & 0xff);
+  out->append(b, 4);
 }
 void PutU64(std::uint64_t v, std::string* out) {
-  for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  char b[8];
+  for (int i = 0; i < 8; ++i) b[i] = static_cast<char>((v >> (8 * i)) & 0xff);
+  out->append(b, 8);
+}
+
+// The encoded size, so the output is allocated once.
+std::size_t EncodedSize(const HeldState& state) {
+  std::size_t n = kMagicSize + 16 + 8;
+  for (const HeldAggregate& a : state.aggregates) {
+    n += 4 + a.definition.size() + 1 + 8;
+    for (const HeldKey& k : a.keys) {
+      n += 4 + k.key.size() + 4;
+      for (const HeldItem& i : k.items) {
+        n += 4 + (static_cast<AggregateDef::Measure>(a.measure) == AggregateDef::Measure::kSum
+                      ? 8
+                      : 4 + (static_cast<AggregateDef::Measure>(a.measure) ==
+                                     AggregateDef::Measure::kDistinct
+                                 ? i.text.size()
+                                 : 0));
+      }
+    }
+  }
+  return n;
 }
 void PutStr(std::string_view s, std::string* out) {
   PutU32(static_cast<std::uint32_t>(s.size()), out);
@@ -78,7 +102,9 @@ Status Bad(std::string why) { return Status(StatusCode::kInvalidArgument, std::m
 }  // namespace
 
 std::string EncodeState(const HeldState& state) {
-  std::string out(kMagic, kMagicSize);
+  std::string out;
+  out.reserve(EncodedSize(state));
+  out.append(kMagic, kMagicSize);
   PutU32(kStateFormatVersion, &out);
   PutU32(state.clock.started ? 1 : 0, &out);
   PutU32(static_cast<std::uint32_t>(state.clock.latest), &out);

@@ -137,9 +137,17 @@ void StreamState::AppendHeld(void* held_state) const {
                   });
       }
     });
-    // Keys in byte order, so the same history always writes the same bytes.
-    std::sort(ha.keys.begin(), ha.keys.end(),
-              [](const internal::HeldKey& x, const internal::HeldKey& y) { return x.key < y.key; });
+    // Keys in byte order, so the same history always writes the same bytes:
+    // an order of indices is sorted, then the keys are moved once.
+    std::vector<std::uint32_t> order(ha.keys.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::uint32_t>(i);
+    std::sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) {
+      return ha.keys[x].key < ha.keys[y].key;
+    });
+    std::vector<internal::HeldKey> sorted;
+    sorted.reserve(order.size());
+    for (std::uint32_t i : order) sorted.push_back(std::move(ha.keys[i]));
+    ha.keys = std::move(sorted);
     held.aggregates.push_back(std::move(ha));
   }
 }
@@ -213,7 +221,12 @@ Status StreamState::LoadFile(const std::string& path, std::vector<std::string>* 
   if (S_ISDIR(st.st_mode)) return Status(StatusCode::kIoError, path + ": is a directory");
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status(StatusCode::kIoError, path + ": cannot open: " + std::strerror(errno));
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // In one read of the size stat gave (then whatever follows, should it have
+  // grown): a character at a time, 25 MiB took a tenth of a second.
+  std::string bytes(static_cast<std::size_t>(st.st_size), '\0');
+  in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  bytes.resize(static_cast<std::size_t>(in.gcount()));
+  if (in) bytes.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   if (in.bad()) return Status(StatusCode::kIoError, path + ": cannot read");
   return Load(bytes, path, not_in_file);
 }

@@ -152,7 +152,7 @@ struct DayNumber {  // sum: one counted value
   double x = 0;
 };
 
-// Count: by day ascending, one item per day.
+// Count: by day ascending, one item per day (more only past 2^32 - 1 records).
 using CountSlot = TinyVec<DayCount>;
 // Distinct: by (day, id) ascending, no pair twice.
 using DistinctSlot = TinyVec<DayValue>;
@@ -475,10 +475,14 @@ class IndexedStream final : public StreamHistory {
     return v + 1;
   }
 
+  // A day's count that would pass 2^32 - 1 goes on in another item of the
+  // same day (the state file's counts are 32 bits): merging two items of a
+  // day from a file must not wrap around.
   static void AddCount(CountSlot* s, Days day, std::uint32_t n) {
     std::uint32_t pos = s->size();
     while (pos > 0 && (*s)[pos - 1].day > day) --pos;
-    if (pos > 0 && (*s)[pos - 1].day == day) {
+    if (pos > 0 && (*s)[pos - 1].day == day &&
+        (*s)[pos - 1].n <= std::numeric_limits<std::uint32_t>::max() - n) {
       (*s)[pos - 1].n += n;
     } else {
       s->Insert(pos, DayCount{day, n});

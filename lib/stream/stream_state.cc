@@ -133,7 +133,8 @@ void StreamState::AppendHeld(void* held_state) const {
       if (!ordered) {
         std::sort(ha.keys.back().items.begin(), ha.keys.back().items.end(),
                   [](const internal::HeldItem& x, const internal::HeldItem& y) {
-                    return x.day != y.day ? x.day < y.day : x.text < y.text;
+                    if (x.day != y.day) return x.day < y.day;
+                    return x.text != y.text ? x.text < y.text : x.n < y.n;
                   });
       }
     });

@@ -6,12 +6,15 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 namespace targeting::bench {
 
 // Prints the table; `records` synthetic records (sorted by arrival date, so
-// the stream is in date order), `seed` for rules and records.
-int AggregateSummary(std::size_t records, std::uint64_t seed);
+// the stream is in date order), `seed` for rules and records. `parts` names
+// the parts to run, comma-separated (keep, conjuncts, memory, state); empty
+// runs them all.
+int AggregateSummary(std::size_t records, std::uint64_t seed, const std::string& parts = "");
 
 }  // namespace targeting::bench
 

@@ -8,6 +8,8 @@
 //   targeting_bench --write=DIR                rules.yaml + records.jsonl for `targeting bench`
 //   targeting_bench --aggregates               the aggregate mix (SPEC section 8): the cost of
 //                                              keeping aggregates, conjuncts, memory, state files
+//   targeting_bench --aggregates=PARTS         only those parts of it, e.g. --aggregates=keep,memory
+//                                              (keep, conjuncts, memory, state)
 //   targeting_bench --profile=PASSES           compile, then score the records PASSES times
 //                                              after one warm pass: nothing else, for
 //                                              valgrind --tool=callgrind --toggle-collect
@@ -48,6 +50,7 @@ struct Flags {
   std::uint64_t seed = 1;
   bool summary = false;
   bool aggregates = false;
+  std::string aggregate_parts;  // empty: all
   std::string write_dir;
   double reference_seconds = 10;
   int profile_passes = 0;
@@ -420,6 +423,9 @@ bool ParseFlags(int* argc, char** argv) {
       g_flags.summary = true;
     } else if (a == "--aggregates") {
       g_flags.aggregates = true;
+    } else if (const char* parts = value("--aggregates=")) {
+      g_flags.aggregates = true;
+      g_flags.aggregate_parts = parts;
     } else if (const char* v = value("--rules=")) {
       g_flags.rules.clear();
       for (const std::string& s : Split(v)) g_flags.rules.push_back(std::stoull(s));
@@ -460,7 +466,7 @@ int main(int argc, char** argv) {
   if (!ParseFlags(&argc, argv)) return 2;
   if (!g_flags.write_dir.empty()) return Write();
   if (g_flags.summary) return Summary();
-  if (g_flags.aggregates) return AggregateSummary(g_flags.records, g_flags.seed);
+  if (g_flags.aggregates) return AggregateSummary(g_flags.records, g_flags.seed, g_flags.aggregate_parts);
   if (g_flags.profile_passes > 0) return Profile();
   RegisterAll();
   benchmark::Initialize(&argc, argv);

@@ -407,10 +407,29 @@ std::vector<PromotionAssessment> AssessPromotion(const BacktestReport& report);
 // name/description/owner/priority/scope/effective/weight carried over, the
 // query's `when` and inline tests copied from its source file (re-read from
 // EntryInfo::file), plus one `fires` test per record in `hits` (its
-// non-derived fields). Errors when the source cannot be read or the entry is
-// not found in it.
+// non-derived fields) and one `{sequence: [...]}` test per stream in
+// `sequences` (its records in order: the assertion is about the last).
+// Errors when the source cannot be read or the entry is not found in it.
 Result<std::string> PromotedRuleYaml(const RuleSet& rules, int query, std::string_view new_id,
-                                     const std::vector<Record>& hits);
+                                     const std::vector<Record>& hits,
+                                     const std::vector<std::vector<Record>>& sequences = {});
+
+// Whether `earlier`, streamed before `last`, can count towards an aggregate
+// that `query`'s condition names when `last` is scored: it has last's key
+// for one of them and its day falls in that aggregate's window ending on
+// last's day (a missing date stands for `as_of`). False for a query without
+// aggregates. For gathering the records of a hit's `{sequence: ...}` test.
+bool InAggregateWindow(const RuleSet& rules, int query, const Record& earlier, const Record& last,
+                       Days as_of);
+
+// A shortest-first reduction of `stream` (records in stream order, ending
+// with the hit) to a sequence on which `query` fires on the last record when
+// the sequence is streamed alone, as an inline `{sequence: ...}` test is
+// (SPEC section 8), as of `as_of`: records are dropped, earliest first, while
+// it still fires. Nullopt when it does not fire on the whole stream.
+std::optional<std::vector<Record>> FiringSequence(const std::shared_ptr<const RuleSet>& rules,
+                                                  int query, std::vector<Record> stream,
+                                                  Days as_of);
 
 // ---------------------------------------------------------------------------
 // Scorecard

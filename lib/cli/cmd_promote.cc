@@ -68,6 +68,50 @@ const EntryInfo* PromotedFrom(const RuleSet& rules, const std::string& query) {
   return nullptr;
 }
 
+// The inline `{sequence: [...]}` tests of an aggregate query's hits that do
+// not fire alone: the inputs are read again, the records before each hit
+// that can count towards one of the query's aggregates for it are gathered,
+// and each stream is cut to what it needs to fire on the hit (FiringSequence).
+// A hit whose history is not in the inputs (it came from --state) gets none.
+std::vector<std::vector<Record>> HitSequences(const std::string& cmd, const Args& args,
+                                              const BacktestRun& run, int entry, Days as_of,
+                                              std::vector<Record> pending) {
+  std::vector<std::vector<Record>> out;
+  std::vector<std::string> inputs(args.positional().begin() + 1, args.positional().end());
+  if (std::find(inputs.begin(), inputs.end(), "-") != inputs.end()) return out;  // read once
+  struct Pending {
+    Record hit;
+    std::vector<Record> before;
+    bool reached = false;
+  };
+  std::vector<Pending> todo;
+  for (Record& r : pending) todo.push_back(Pending{std::move(r), {}, false});
+  // A busy key can have thousands of records in a window: keep the latest.
+  constexpr std::size_t kMaxBefore = 200;
+  InputSet in(cmd, run.rules->schema(), args, inputs);
+  const bool read = in.Reread([&](const Record& r) {
+    for (Pending& p : todo) {
+      if (p.reached) continue;
+      if (r.record_id() == p.hit.record_id()) {
+        p.reached = true;
+      } else if (InAggregateWindow(*run.rules, entry, r, p.hit, as_of)) {
+        if (p.before.size() == 2 * kMaxBefore) {
+          p.before.erase(p.before.begin(), p.before.begin() + kMaxBefore);
+        }
+        p.before.push_back(r);
+      }
+    }
+  });
+  if (!read) return out;
+  for (Pending& p : todo) {
+    if (!p.reached) continue;
+    p.before.push_back(std::move(p.hit));
+    auto seq = FiringSequence(run.rules, entry, std::move(p.before), as_of);
+    if (seq) out.push_back(std::move(*seq));
+  }
+  return out;
+}
+
 struct Written {
   std::string path;
   std::string id;
@@ -84,19 +128,24 @@ bool WriteCandidate(const std::string& cmd, const BacktestRun& run, const EntryM
   const RuleSet& rules = *run.rules;
   const Days today = TodayUtc();
   // Keep the historical hits that fire as of today, the date check uses.
-  std::vector<Record> hits;
+  std::vector<Record> hits, pending;
   Scorer scorer(run.rules, ScoreOptions{today});
   ScoreResult res;
   for (Record& r : run.backtest->DiscrepantHits(m.entry)) {
-    // An inline test record is a stream of its own: with aggregates, each
-    // hit is kept only if it fires alone.
+    // An inline test record is a stream of its own: with aggregates, a hit
+    // that does not fire alone gets a sequence test (HitSequences).
     if (scorer.has_stream()) scorer = Scorer(run.rules, ScoreOptions{today});
     if (!scorer.Score(r, &res).ok()) continue;
     if (std::find(res.fired.begin(), res.fired.end(), static_cast<std::uint32_t>(m.entry)) ==
         res.fired.end()) {
+      if (scorer.has_stream()) pending.push_back(std::move(r));
       continue;
     }
     hits.push_back(std::move(r));
+  }
+  std::vector<std::vector<Record>> sequences;
+  if (!pending.empty()) {
+    sequences = HitSequences(cmd, args, run, m.entry, today, std::move(pending));
   }
   auto options = CompileOptionsFrom(cmd, args);
   if (!options) return false;
@@ -104,21 +153,26 @@ bool WriteCandidate(const std::string& cmd, const BacktestRun& run, const EntryM
   for (int attempt = 1; attempt <= 20; ++attempt) {
     std::string id = attempt == 1 ? base : base + "-" + std::to_string(attempt);
     if (rules.FindEntry(id) >= 0) continue;
-    auto yaml = PromotedRuleYaml(rules, m.entry, id, hits);
+    auto yaml = PromotedRuleYaml(rules, m.entry, id, hits, sequences);
     if (!yaml.ok()) {
       Fail(cmd, "cannot write a rule for " + m.id + ": " + yaml.status().message());
       return false;
     }
     std::string ids;
     for (const Record& r : hits) ids += (ids.empty() ? "" : ", ") + std::string(r.record_id());
+    for (const auto& seq : sequences) {
+      ids += (ids.empty() ? "" : ", ") + std::string(seq.back().record_id()) + " (a sequence of " +
+             std::to_string(seq.size()) + ")";
+    }
+    const std::size_t found = hits.size() + sequences.size();
     const EntryInfo& q = rules.entries()[static_cast<std::size_t>(m.entry)];
     std::string text =
         "# Promoted from query " + m.id + " (" + q.file + ":" + std::to_string(q.line) +
         ") by targeting promote.\n# Backtest of rule set " + rules.fingerprint() + " as of " +
         FormatDate(run.as_of) + ":\n#   " + Figures(m, run.report.criteria) + ".\n" +
-        (hits.empty() ? std::string()
-                      : "# The last " + std::to_string(hits.size()) +
-                            " `fires` tests are discrepant records it found: " + ids + ".\n") +
+        (found == 0 ? std::string()
+                    : "# The last " + std::to_string(found) +
+                          " `fires` tests are discrepant records it found: " + ids + ".\n") +
         "# It starts in shadow: measured, but adding nothing to scores until made active.\n" +
         yaml.value();
     const std::string path = (fs::path(dir) / (id + ".yaml")).generic_string();
@@ -167,7 +221,7 @@ bool WriteCandidate(const std::string& cmd, const BacktestRun& run, const EntryM
     }
     written->path = path;
     written->id = id;
-    written->hits = hits.size();
+    written->hits = hits.size() + sequences.size();
     return true;
   }
   Fail(cmd, "no free id for the promotion of " + m.id + " (tried " + base + " to " + base + "-20)");

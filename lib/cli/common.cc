@@ -372,6 +372,28 @@ bool InputSet::ForEach(const std::function<void(const Record&)>& on_record, RunC
   return true;
 }
 
+bool InputSet::Reread(const std::function<void(const Record&)>& on_record) {
+  auto options = ReaderOptionsFrom(command_, args_);
+  if (!options) return false;
+  reader_options_ = *options;
+  Record record(schema_);
+  Reject reject;
+  for (const std::string& path : paths_) {
+    auto reader = OpenInput(path);
+    if (!reader) return false;
+    for (;;) {
+      RecordReader::Next next = reader->Read(&record, &reject);
+      if (next == RecordReader::Next::kEnd) break;
+      if (next == RecordReader::Next::kRecord) on_record(record);
+    }
+    if (!reader->status().ok()) {
+      Fail(command_, reader->status().message());
+      return false;
+    }
+  }
+  return true;
+}
+
 bool InputSet::End() {
   if (!rejects_) return true;
   std::string error;

@@ -119,6 +119,10 @@ class InputSet {
   bool ForEach(const std::function<void(const Record&)>& on_record, RunCounts* counts);
   // Flushes rejects; false after printing an error.
   bool End();
+  // Reads the inputs again from the start (after a ForEach), calling
+  // on_record for each record, rejects skipped silently (ForEach reported
+  // them). False after printing an error.
+  bool Reread(const std::function<void(const Record&)>& on_record);
   // The reader of one input, or null after printing an error.
   std::unique_ptr<RecordReader> OpenInput(const std::string& path);
   void WriteReject(const Reject& reject);

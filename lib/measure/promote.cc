@@ -4,6 +4,8 @@
 #include <cmath>
 
 #include "load/normalize.h"
+#include "plan/aggregate.h"
+#include "plan/ruleset_data.h"
 #include "load/yaml.h"
 #include "load/yaml_source.h"
 #include "targeting/measure.h"
@@ -170,8 +172,88 @@ std::optional<YAML::Node> FindEntryNode(const YAML::Node& root, const std::strin
 
 }  // namespace
 
+namespace {
+
+// The aggregates that entry `e`'s condition names.
+std::vector<int> EntryAggregates(const internal::RuleSetData& data, int e) {
+  std::vector<int> out;
+  std::vector<int> todo = {data.code[static_cast<std::size_t>(e)].root};
+  while (!todo.empty()) {
+    const int n = todo.back();
+    todo.pop_back();
+    if (n < 0) continue;
+    const internal::Node& node = data.nodes[static_cast<std::size_t>(n)];
+    if (node.kind == internal::Node::Kind::kLeaf) {
+      const internal::Predicate& p = data.predicates[static_cast<std::size_t>(node.pred)];
+      if (p.op == internal::Op::kAggregate &&
+          std::find(out.begin(), out.end(), p.aggregate) == out.end()) {
+        out.push_back(p.aggregate);
+      }
+      continue;
+    }
+    for (std::uint32_t c = 0; c < node.child_count; ++c) {
+      todo.push_back(static_cast<int>(data.children[node.first_child + c]));
+    }
+  }
+  return out;
+}
+
+bool Fires(const std::shared_ptr<const RuleSet>& rules, int query, const std::vector<Record>& stream,
+           Days as_of) {
+  Scorer scorer(rules, ScoreOptions{as_of});
+  ScoreResult res;
+  for (const Record& r : stream) {
+    if (!scorer.Score(r, &res).ok()) return false;
+  }
+  return std::find(res.fired.begin(), res.fired.end(), static_cast<std::uint32_t>(query)) !=
+         res.fired.end();
+}
+
+}  // namespace
+
+bool InAggregateWindow(const RuleSet& rules, int query, const Record& earlier, const Record& last,
+                       Days as_of) {
+  const internal::RuleSetData& data = rules.data();
+  if (query < 0 || static_cast<std::size_t>(query) >= data.code.size()) return false;
+  if (!earlier.schema().SameAs(rules.schema()) || !last.schema().SameAs(rules.schema())) return false;
+  const Days d = internal::RecordDay(data.schema, last, as_of);
+  const Days e = internal::RecordDay(data.schema, earlier, as_of);
+  std::string k1, k2;
+  for (int a : EntryAggregates(data, query)) {
+    const internal::AggregateDef& def = data.aggregates[static_cast<std::size_t>(a)];
+    if (e > d || e < d - def.days + 1) continue;
+    if (internal::AggregateKey(data.schema, def, last, &k1) &&
+        internal::AggregateKey(data.schema, def, earlier, &k2) && k1 == k2) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::optional<std::vector<Record>> FiringSequence(const std::shared_ptr<const RuleSet>& rules,
+                                                  int query, std::vector<Record> stream,
+                                                  Days as_of) {
+  if (stream.empty() || !Fires(rules, query, stream, as_of)) return std::nullopt;
+  // Drop what it does not need: the earliest records first, so what stays
+  // is the part of the history closest to the hit.
+  for (std::size_t i = 0; i + 1 < stream.size();) {
+    std::vector<Record> without;
+    without.reserve(stream.size() - 1);
+    for (std::size_t j = 0; j < stream.size(); ++j) {
+      if (j != i) without.push_back(stream[j]);
+    }
+    if (Fires(rules, query, without, as_of)) {
+      stream = std::move(without);
+    } else {
+      ++i;
+    }
+  }
+  return stream;
+}
+
 Result<std::string> PromotedRuleYaml(const RuleSet& rules, int query, std::string_view new_id,
-                                     const std::vector<Record>& hits) {
+                                     const std::vector<Record>& hits,
+                                     const std::vector<std::vector<Record>>& sequences) {
   if (query < 0 || static_cast<std::size_t>(query) >= rules.entries().size()) {
     return Status(StatusCode::kInvalidArgument, "no such entry");
   }
@@ -225,7 +307,8 @@ Result<std::string> PromotedRuleYaml(const RuleSet& rules, int query, std::strin
     YAML::Node tests = (*entry)["tests"];
     YAML::Node fires = tests && tests.IsMap() ? tests["fires"] : YAML::Node();
     YAML::Node not_fires = tests && tests.IsMap() ? tests["not_fires"] : YAML::Node();
-    const bool have_fires = (fires && fires.IsSequence() && fires.size() > 0) || !hits.empty();
+    const bool have_fires =
+        (fires && fires.IsSequence() && fires.size() > 0) || !hits.empty() || !sequences.empty();
     const bool have_not = not_fires && not_fires.IsSequence() && not_fires.size() > 0;
     if (have_fires || have_not) {
       out << YAML::Key << "tests" << YAML::Value << YAML::BeginMap;
@@ -235,6 +318,11 @@ Result<std::string> PromotedRuleYaml(const RuleSet& rules, int query, std::strin
           for (const YAML::Node& t : fires) EmitNode(out, t);
         }
         for (const Record& r : hits) EmitRecord(out, r);
+        for (const std::vector<Record>& seq : sequences) {
+          out << YAML::BeginMap << YAML::Key << "sequence" << YAML::Value << YAML::BeginSeq;
+          for (const Record& r : seq) EmitRecord(out, r);
+          out << YAML::EndSeq << YAML::EndMap;
+        }
         out << YAML::EndSeq;
       }
       if (have_not) {

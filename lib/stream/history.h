@@ -55,8 +55,30 @@ class AggregateHistory {
   virtual std::size_t MemoryBytes() const = 0;
 };
 
-std::unique_ptr<AggregateHistory> NewIndexedHistory(const RuleSetData& data, int aggregate);
 std::unique_ptr<AggregateHistory> NewReferenceHistory(const RuleSetData& data, int aggregate);
+
+// The history of every aggregate of one rule set, as one stream keeps it.
+// Aggregate `a` is data.aggregates[a]; measures come out by that index.
+class StreamHistory {
+ public:
+  virtual ~StreamHistory() = default;
+  // Fills out->value and out->keyed (already sized to the aggregates) for
+  // `r`, then r joins the history; as AggregateHistory::Advance per aggregate.
+  virtual void Advance(const Record& r, Days day, Days as_of, const StreamClock& clock,
+                       AggregateMeasures* out) = 0;
+  virtual void Export(int aggregate, const StreamClock& clock, const HeldVisitor& visit) const = 0;
+  // Adds one key's items to aggregate `aggregate`, which does not hold the key yet.
+  virtual void Import(int aggregate, std::string_view key, const std::vector<HeldItem>& items) = 0;
+  virtual std::uint64_t keys() const = 0;
+  virtual std::uint64_t slots() const = 0;
+  virtual std::size_t MemoryBytes() const = 0;
+};
+
+// The indexed history (lib/stream/indexed_history.cc): keys shared by the
+// aggregates of one `by`, packed per-key state, forgetting as it goes.
+std::unique_ptr<StreamHistory> NewIndexedStream(const RuleSetData& data);
+// One reference history per aggregate (lib/stream/reference_history.cc).
+std::unique_ptr<StreamHistory> NewReferenceStream(const RuleSetData& data);
 
 // The values `r` contributes to the measure of `def` (sum: its numbers;
 // distinct: its values in key form), none for count.

@@ -109,7 +109,52 @@ class ReferenceHistory final : public AggregateHistory {
   std::map<std::string, std::vector<Past>> by_key_;
 };
 
+class ReferenceStream final : public StreamHistory {
+ public:
+  explicit ReferenceStream(const RuleSetData& data) {
+    for (std::size_t a = 0; a < data.aggregates.size(); ++a) {
+      histories_.push_back(std::make_unique<ReferenceHistory>(data, static_cast<int>(a)));
+    }
+  }
+  void Advance(const Record& r, Days day, Days as_of, const StreamClock& clock,
+               AggregateMeasures* out) override {
+    for (std::size_t a = 0; a < histories_.size(); ++a) {
+      bool keyed = false;
+      histories_[a]->Advance(r, day, as_of, clock, &out->value[a], &keyed);
+      out->keyed[a] = keyed ? 1 : 0;
+    }
+  }
+  void Export(int a, const StreamClock& clock, const HeldVisitor& visit) const override {
+    histories_[static_cast<std::size_t>(a)]->Export(clock, visit);
+  }
+  void Import(int a, std::string_view key, const std::vector<HeldItem>& items) override {
+    histories_[static_cast<std::size_t>(a)]->Import(key, items);
+  }
+  std::uint64_t keys() const override {
+    std::uint64_t n = 0;
+    for (const auto& h : histories_) n += h->keys();
+    return n;
+  }
+  std::uint64_t slots() const override {
+    std::uint64_t n = 0;
+    for (const auto& h : histories_) n += h->slots();
+    return n;
+  }
+  std::size_t MemoryBytes() const override {
+    std::size_t n = 0;
+    for (const auto& h : histories_) n += h->MemoryBytes();
+    return n;
+  }
+
+ private:
+  std::vector<std::unique_ptr<ReferenceHistory>> histories_;
+};
+
 }  // namespace
+
+std::unique_ptr<StreamHistory> NewReferenceStream(const RuleSetData& data) {
+  return std::make_unique<ReferenceStream>(data);
+}
 
 std::unique_ptr<AggregateHistory> NewReferenceHistory(const RuleSetData& data, int aggregate) {
   return std::make_unique<ReferenceHistory>(data, aggregate);

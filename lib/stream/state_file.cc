@@ -1,6 +1,8 @@
 #include "stream/state_file.h"
 
+#include <boost/unordered/unordered_flat_set.hpp>
 #include <cstring>
+#include <functional>
 #include <set>
 
 #include "plan/ruleset_data.h"
@@ -14,10 +16,34 @@ constexpr char kMagic[] = "TARGETING-STATE\n";
 constexpr std::size_t kMagicSize = 16;
 
 void PutU32(std::uint32_t v, std::string* out) {
-  for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  char b[4];
+  for (int i = 0; i < 4; ++i) b[i] = static_cast<char>((v >> (8 * i)) & 0xff);
+  out->append(b, 4);
 }
 void PutU64(std::uint64_t v, std::string* out) {
-  for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  char b[8];
+  for (int i = 0; i < 8; ++i) b[i] = static_cast<char>((v >> (8 * i)) & 0xff);
+  out->append(b, 8);
+}
+
+// The encoded size, so the output is allocated once.
+std::size_t EncodedSize(const HeldState& state) {
+  std::size_t n = kMagicSize + 16 + 8;
+  for (const HeldAggregate& a : state.aggregates) {
+    n += 4 + a.definition.size() + 1 + 8;
+    for (const HeldKey& k : a.keys) {
+      n += 4 + k.key.size() + 4;
+      for (const HeldItem& i : k.items) {
+        n += 4 + (static_cast<AggregateDef::Measure>(a.measure) == AggregateDef::Measure::kSum
+                      ? 8
+                      : 4 + (static_cast<AggregateDef::Measure>(a.measure) ==
+                                     AggregateDef::Measure::kDistinct
+                                 ? i.text.size()
+                                 : 0));
+      }
+    }
+  }
+  return n;
 }
 void PutStr(std::string_view s, std::string* out) {
   PutU32(static_cast<std::uint32_t>(s.size()), out);
@@ -51,9 +77,16 @@ class Reader {
     return true;
   }
   bool Str(std::string* s) {
+    std::string_view v;
+    if (!View(&v)) return false;
+    s->assign(v);
+    return true;
+  }
+  // As Str, a view into the bytes.
+  bool View(std::string_view* s) {
     std::uint32_t n = 0;
     if (!U32(&n) || b_.size() - pos_ < n) return false;
-    s->assign(b_.substr(pos_, n));
+    *s = b_.substr(pos_, n);
     pos_ += n;
     return true;
   }
@@ -69,7 +102,9 @@ Status Bad(std::string why) { return Status(StatusCode::kInvalidArgument, std::m
 }  // namespace
 
 std::string EncodeState(const HeldState& state) {
-  std::string out(kMagic, kMagicSize);
+  std::string out;
+  out.reserve(EncodedSize(state));
+  out.append(kMagic, kMagicSize);
   PutU32(kStateFormatVersion, &out);
   PutU32(state.clock.started ? 1 : 0, &out);
   PutU32(static_cast<std::uint32_t>(state.clock.latest), &out);
@@ -143,14 +178,24 @@ Status DecodeState(std::string_view bytes, HeldState* state) {
       return Bad("corrupt state file (an aggregate is held twice)");
     }
     if (nkeys > r.left() / 8) return truncated();  // each key takes at least 8 bytes
-    std::set<std::string> keys;
+    // Views into `bytes`: a million keys are checked without a copy each.
+    struct ViewHash {
+      std::size_t operator()(std::string_view v) const noexcept {
+        return std::hash<std::string_view>()(v);
+      }
+    };
+    boost::unordered_flat_set<std::string_view, ViewHash> keys;
+    keys.reserve(static_cast<std::size_t>(nkeys));
+    agg.keys.reserve(static_cast<std::size_t>(nkeys));
     for (std::uint64_t k = 0; k < nkeys; ++k) {
       HeldKey hk;
       std::uint32_t nitems = 0;
-      if (!r.Str(&hk.key) || !r.U32(&nitems)) return truncated();
+      std::string_view key;
+      if (!r.View(&key) || !r.U32(&nitems)) return truncated();
       if (nitems == 0) return Bad("corrupt state file (a key holds nothing)");
       if (nitems > r.left() / 8) return truncated();
-      if (!keys.insert(hk.key).second) return Bad("corrupt state file (a key is held twice)");
+      if (!keys.insert(key).second) return Bad("corrupt state file (a key is held twice)");
+      hk.key.assign(key);
       hk.items.resize(nitems);
       for (HeldItem& i : hk.items) {
         std::uint32_t day = 0;

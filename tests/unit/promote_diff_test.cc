@@ -131,6 +131,77 @@ TEST_F(PromotedRule, CompilesWithThePackAndKeepsTheCondition) {
   }
 }
 
+// An aggregate query's hit rarely fires alone: its test is the sequence of
+// the records before it that it needs, cut from the stream.
+TEST(PromotedAggregateRule, HitsBecomeSequenceTestsThatPass) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("targeting-promoted-agg-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "pack");
+  std::ofstream(dir / "pack/queries.yaml", std::ios::binary) << R"(rules:
+  - id: Q-SPLIT
+    kind: query
+    when:
+      all:
+        - mode: [EXPRESS, MAIL]
+        - aggregate:
+            by: [consignee_name]
+            days: 2
+            where: {mode: [EXPRESS, MAIL]}
+            sum: {field: declared_value_usd, gt: 800}
+)";
+  CompileResult compiled = CompilePath((dir / "pack").string());
+  for (const Issue& i : compiled.issues) ADD_FAILURE() << i.ToString();
+  ASSERT_TRUE(compiled.ok());
+  auto rules = compiled.rule_set;
+  const int q = rules->FindEntry("Q-SPLIT");
+  auto rec = [&](const char* id, const char* name, const char* mode, const char* value,
+                 const char* date) {
+    return MakeRecord(*rules, Fields{{"record_id", id}, {"consignee_name", name}, {"mode", mode},
+                                     {"declared_value_usd", value}, {"arrival_date", date}});
+  };
+  const std::vector<Record> stream = {
+      rec("R1", "Ann Lee", "EXPRESS", "500", "2026-05-01"),  // outside the window
+      rec("R2", "Bob Roe", "EXPRESS", "700", "2026-05-03"),  // another key
+      rec("R3", "Ann Lee", "SEA", "900", "2026-05-03"),      // not counted (where)
+      rec("R4", "Ann Lee", "MAIL", "300", "2026-05-02"),
+      rec("R5", "ANN LEE", "EXPRESS", "350", "2026-05-03"),
+      rec("R6", "Ann Lee", "EXPRESS", "200", "2026-05-03"),  // the hit: 300 + 350 + 200
+  };
+  const Days as_of = *ParseDate("2026-06-01");
+  const Record& hit = stream.back();
+  EXPECT_FALSE(InAggregateWindow(*rules, q, stream[0], hit, as_of));
+  EXPECT_FALSE(InAggregateWindow(*rules, q, stream[1], hit, as_of));
+  EXPECT_TRUE(InAggregateWindow(*rules, q, stream[2], hit, as_of));  // the key and window
+  EXPECT_TRUE(InAggregateWindow(*rules, q, stream[3], hit, as_of));
+  std::vector<Record> context;
+  for (std::size_t i = 0; i + 1 < stream.size(); ++i) {
+    if (InAggregateWindow(*rules, q, stream[i], hit, as_of)) context.push_back(stream[i]);
+  }
+  context.push_back(hit);
+  auto seq = FiringSequence(rules, q, context, as_of);
+  ASSERT_TRUE(seq.has_value());
+  std::vector<std::string> ids;
+  for (const Record& r : *seq) ids.emplace_back(r.record_id());
+  EXPECT_EQ(ids, (std::vector<std::string>{"R4", "R5", "R6"}));
+  EXPECT_FALSE(FiringSequence(rules, q, {stream[3], hit}, as_of).has_value());  // 500 is not > 800
+
+  auto yaml = PromotedRuleYaml(*rules, q, "UDR-PROMOTED-Q-SPLIT", {}, {*seq});
+  ASSERT_TRUE(yaml.ok()) << yaml.status().message();
+  const std::string& text = yaml.value();
+  EXPECT_NE(text.find("sequence:"), std::string::npos) << text;
+  Compiler compiler;
+  ASSERT_TRUE(compiler.AddPath((dir / "pack").string()).ok());
+  compiler.AddSource((dir / "pack/promoted.yaml").string(), text, SourceRole::kRules);
+  CompileResult r = compiler.Build();
+  for (const Issue& i : r.issues) ADD_FAILURE() << i.ToString() << "\n" << text;
+  ASSERT_TRUE(r.ok());
+  TestReport tests = RunInlineTests(*r.rule_set, as_of);
+  EXPECT_TRUE(tests.failures.empty()) << tests.failures[0].ToString() << "\n" << text;
+  EXPECT_EQ(tests.run, 1u);
+  fs::remove_all(dir);
+}
+
 TEST(PromotedRuleSource, EntryNotOnDiskIsAnError) {
   auto rules = MustCompile("rules:\n  - {id: Q, kind: query, when: {mode: AIR}}\n");
   auto yaml = PromotedRuleYaml(*rules, rules->FindEntry("Q"), "UDR-Q", {});

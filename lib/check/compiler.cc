@@ -24,9 +24,10 @@ void SortIssues(std::vector<Issue>* issues) {
 
 std::optional<ParsedFile> Builder::Parse(const Source& source) {
   bool empty = false;
-  auto root = internal::ParseYaml(source.name, source.text, &issues_, &empty);
+  auto tree = std::make_unique<ytree::Tree>();
+  auto root = internal::ParseYamlTree(source.name, source.text, &issues_, &empty, tree.get());
   if (!root) return std::nullopt;
-  ParsedFile pf{&source, *root, {}};
+  ParsedFile pf{&source, std::move(tree), *root, {}};
   diag_.set_file(source.name);
   diag_.set_entry("");
   diag_.ResetBudget(limits_.max_yaml_nodes);

@@ -140,43 +140,38 @@ std::optional<Issue> CheckText(const std::string& file, const std::string& text)
   return std::nullopt;
 }
 
-std::optional<YAML::Node> ParseYaml(const std::string& file, const std::string& text,
-                                    std::vector<Issue>* issues, bool* empty) {
-  *empty = false;
-  if (auto issue = CheckText(file, text)) {
-    issues->push_back(*issue);
-    return std::nullopt;
-  }
-  if (text.empty()) {
-    *empty = true;
-    return YAML::Node();
-  }
-  YAML::Node doc;
-  std::size_t doc_count = 0;
+namespace {
+
+// Runs the parser over every document of `text` with `handler` (which keeps
+// `starts` and `roots`, as DocumentCounter does), then `finish(doc_count)`.
+// false after appending the issue: a parse error, a stream that stops making
+// progress, or several documents.
+template <typename Handler, typename Finish>
+bool RunParser(const std::string& file, const std::string& text, Handler& handler,
+               std::vector<Issue>* issues, std::size_t* doc_count, Finish finish) {
   try {
     std::istringstream in(text);
     YAML::Parser parser(in);
-    DocumentCounter counter;
-    while (parser.HandleNextDocument(counter)) {
-      const std::size_t n = counter.starts.size();
-      if (n >= 2 && counter.starts[n - 1].pos == counter.starts[n - 2].pos) {
-        const YAML::Mark& at = counter.starts[n - 1];
+    while (parser.HandleNextDocument(handler)) {
+      const std::size_t n = handler.starts.size();
+      if (n >= 2 && handler.starts[n - 1].pos == handler.starts[n - 2].pos) {
+        const YAML::Mark& at = handler.starts[n - 1];
         const auto pos = static_cast<std::size_t>(at.pos);
         std::string what = pos < text.size() ? "'" + text.substr(pos, 1) + "'" : "end of input";
         issues->push_back(MakeIssue(file, at.line + 1, at.column + 1,
                                     "YAML: unexpected " + what + " (a ',' belongs inside [ ] or { })"));
-        return std::nullopt;
+        return false;
       }
     }
-    doc_count = counter.starts.size();
-    if (doc_count > 1) {
-      const YAML::Mark& second = counter.roots[1];
+    *doc_count = handler.starts.size();
+    if (*doc_count > 1) {
+      const YAML::Mark& second = handler.roots[1];
       issues->push_back(MakeIssue(file, second.line + 1, second.column + 1,
-                                  "the file holds " + std::to_string(doc_count) +
+                                  "the file holds " + std::to_string(*doc_count) +
                                       " YAML documents; a rule-set file holds exactly one"));
-      return std::nullopt;
+      return false;
     }
-    if (doc_count == 1) doc = YAML::Load(text);
+    finish(*doc_count);
   } catch (const YAML::Exception& e) {
     std::string msg = e.msg.empty() ? std::string("malformed YAML") : e.msg;
     // yaml-cpp's depth guard (YAML::DeepRecursion, not exported) reports
@@ -190,19 +185,70 @@ std::optional<YAML::Node> ParseYaml(const std::string& file, const std::string& 
       issues->push_back(MakeIssue(file, line, column,
                                   "YAML: a tab indents this line; YAML indents with spaces only (" +
                                       msg + ")"));
-      return std::nullopt;
+      return false;
     }
     issues->push_back(MakeIssue(file, e.mark.is_null() ? 0 : e.mark.line + 1,
                                 e.mark.is_null() ? 0 : e.mark.column + 1, "YAML: " + msg));
-    return std::nullopt;
+    return false;
   } catch (const std::exception& e) {
     issues->push_back(MakeIssue(file, 0, 0, std::string("YAML: ") + e.what()));
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<YAML::Node> ParseYaml(const std::string& file, const std::string& text,
+                                    std::vector<Issue>* issues, bool* empty) {
+  *empty = false;
+  if (auto issue = CheckText(file, text)) {
+    issues->push_back(*issue);
+    return std::nullopt;
+  }
+  if (text.empty()) {
+    *empty = true;
+    return YAML::Node();
+  }
+  YAML::Node doc;
+  std::size_t doc_count = 0;
+  DocumentCounter counter;
+  if (!RunParser(file, text, counter, issues, &doc_count, [&](std::size_t n) {
+        if (n == 1) doc = YAML::Load(text);
+      })) {
     return std::nullopt;
   }
   if (doc_count == 0 || doc.IsNull()) {
     *empty = true;
     return doc_count == 0 ? YAML::Node() : doc;
   }
+  return doc;
+}
+
+std::optional<ytree::Node> ParseYamlTree(const std::string& file, const std::string& text,
+                                         std::vector<Issue>* issues, bool* empty,
+                                         ytree::Tree* tree) {
+  *empty = false;
+  if (auto issue = CheckText(file, text)) {
+    issues->push_back(*issue);
+    return std::nullopt;
+  }
+  if (text.empty()) {
+    *empty = true;
+    return ytree::Node();
+  }
+  // One pass: the first document is built while every document is counted.
+  ytree::TreeBuilder builder(tree);
+  std::size_t doc_count = 0;
+  if (!RunParser(file, text, builder, issues, &doc_count, [](std::size_t) {})) {
+    return std::nullopt;
+  }
+  if (doc_count == 0 || !builder.built_root()) {
+    *empty = true;
+    return ytree::Node();
+  }
+  ytree::Node doc(tree, tree->root);
+  if (doc.IsNull()) *empty = true;
   return doc;
 }
 

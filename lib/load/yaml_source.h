@@ -4,6 +4,7 @@
 #define TARGETING_LIB_LOAD_YAML_SOURCE_H_
 
 #include "load/yaml.h"
+#include "load/yaml_tree.h"
 
 #include <optional>
 #include <string>
@@ -27,9 +28,18 @@ std::optional<Issue> CheckText(const std::string& file, const std::string& text)
 std::optional<YAML::Node> ParseYaml(const std::string& file, const std::string& text,
                                     std::vector<Issue>* issues, bool* empty);
 
+// The same, building the document as a compact ytree::Tree from parser
+// events in one pass (the checker's front end): the same issues for the same
+// text. The returned node points into *tree.
+std::optional<ytree::Node> ParseYamlTree(const std::string& file, const std::string& text,
+                                         std::vector<Issue>* issues, bool* empty,
+                                         ytree::Tree* tree);
+
 // 1-based position of a node.
 inline int LineOf(const YAML::Node& n) { return n.Mark().is_null() ? 0 : n.Mark().line + 1; }
 inline int ColumnOf(const YAML::Node& n) { return n.Mark().is_null() ? 0 : n.Mark().column + 1; }
+inline int LineOf(const ytree::Node& n) { return n.Mark().is_null() ? 0 : n.Mark().line + 1; }
+inline int ColumnOf(const ytree::Node& n) { return n.Mark().is_null() ? 0 : n.Mark().column + 1; }
 
 }  // namespace targeting::internal
 

@@ -16,6 +16,7 @@
 #include "check/conditions.h"
 #include "check/yaml_walk.h"
 #include "load/sources.h"
+#include "load/yaml_source.h"
 #include "load/yaml_tree.h"
 #include "plan/ruleset_data.h"
 
@@ -40,6 +41,15 @@ struct ParsedFile {
   std::vector<MapItem> items;
 };
 
+// A file parsed into a tree, before the checker reads it (which may happen
+// on another thread): its issues are the parser's.
+struct PreParsed {
+  std::unique_ptr<ytree::Tree> tree;
+  std::optional<ytree::Node> root;
+  bool empty = false;
+  std::vector<Issue> issues;
+};
+
 // Everything CheckAndPlan needs while it runs: reads the configuration
 // (config_reader.cc), the entries (entry_reader.cc) and plans them
 // (compiler.cc). Not thread-safe; one per run.
@@ -48,7 +58,8 @@ class Builder {
   explicit Builder(const SourceSet* set)
       : set_(set),
         limits_(set->options.limits),
-        diag_(&issues_, set->options.limits.max_yaml_nodes) {}
+        diag_(&issues_, set->options.limits.max_yaml_nodes),
+        threads_(internal::CompileThreads(set->options.threads)) {}
 
   Plan Run();
   // What was reported so far: for a run that ended in an exception.
@@ -56,6 +67,7 @@ class Builder {
 
  private:
   std::optional<ParsedFile> Parse(const Source& source);
+  std::optional<ParsedFile> Parse(const Source& source, PreParsed pre);
   void ReadConfig(const ParsedFile& file);
   std::optional<Schema> ReadSchema(const ytree::Node& value);
   void ReadLists(const ParsedFile& file, const ytree::Node& lists);
@@ -81,6 +93,7 @@ class Builder {
   std::unique_ptr<internal::RuleSetData> data_;
   std::set<std::string> data_keys_;  // list files: never read as rule files
   bool too_many_entries_ = false;
+  unsigned threads_ = 1;
 };
 
 }  // namespace targeting::internal::checking

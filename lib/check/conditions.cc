@@ -581,7 +581,12 @@ int ConditionCompiler::CompileOperator(int field, const std::string& op,
                               "] is out of order: low must be <= high");
     return -1;
   }
-  if (pred.op == Op::kRegex) {
+  // A regex predicate already interned (the same field and patterns, so
+  // patterns RE2 accepted under the same limits) needs no compile: Intern
+  // returns the interned one.
+  const bool interned_regex =
+      pred.op == Op::kRegex && pred_by_key_.count(CanonicalKey(*data_, pred)) > 0;
+  if (pred.op == Op::kRegex && !interned_regex) {
     for (std::size_t i = 0; i < pred.strs.size(); ++i) {
       RE2::Options options;
       options.set_log_errors(false);

@@ -110,7 +110,7 @@ const std::string kTexts[] = {
 };
 
 TEST(YamlTree, SameTreeAsYamlCppNodeBuilder) {
-  for (const std::string text : kTexts) {
+  for (const std::string& text : kTexts) {
     SCOPED_TRACE(text);
     std::string issues;
     std::string ours = Parse(text, 1, &issues);
@@ -128,7 +128,7 @@ TEST(YamlTree, SameTreeAsYamlCppNodeBuilder) {
 }
 
 TEST(YamlTree, PiecesOnThreadsGiveTheSameTreeAndIssues) {
-  for (const std::string text : kTexts) {
+  for (const std::string& text : kTexts) {
     SCOPED_TRACE(text);
     std::string issues1;
     const std::string one = Parse(text, 1, &issues1);

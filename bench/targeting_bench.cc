@@ -19,7 +19,10 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <unistd.h>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -54,6 +57,8 @@ struct Flags {
   std::string write_dir;
   double reference_seconds = 10;
   int profile_passes = 0;
+  bool reload = false;
+  unsigned reload_threads = 1;
 };
 Flags g_flags;
 
@@ -410,6 +415,99 @@ std::vector<std::string> Split(const std::string& s) {
   return out;
 }
 
+// --reload: one scorer thread scores the records one at a time through an
+// Engine (Refresh when the generation moves, as a server does) while the
+// main thread first idles for 3 s, then calls Engine::Reload on the same
+// rule set written to a file, three times. Prints the latency of one record
+// (Refresh included) without and during the reloads, and the longest
+// Refresh that moved the scorer to a new set.
+double Percentile(std::vector<float> v, double q) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<std::size_t>(q * static_cast<double>(v.size())))];
+}
+
+int ReloadLatency() {
+  const Mix mix = g_flags.mixes.front();
+  const std::size_t rules = g_flags.rules.front();
+  const std::string yaml = synthetic::RulesYaml({rules, mix, g_flags.seed}, *Vocab());
+  const std::string path =
+      (std::filesystem::temp_directory_path() / ("targeting-reload-" + std::to_string(::getpid()) + ".yaml")).string();
+  {
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    if (!f || std::fwrite(yaml.data(), 1, yaml.size(), f) != yaml.size() || std::fclose(f) != 0) {
+      std::fprintf(stderr, "cannot write %s\n", path.c_str());
+      return 2;
+    }
+  }
+  CompileOptions options;
+  options.threads = g_flags.reload_threads;
+  CompileResult first = CompilePath(path, options);
+  if (!first.ok()) {
+    std::fprintf(stderr, "the synthetic rule set does not compile\n");
+    return 2;
+  }
+  const std::vector<Record> records =
+      MakeRecords(first.rule_set->schema(), g_flags.records, g_flags.seed + 1000);
+  // `first` stays alive: the records point at its schema. The later sets are
+  // released when the scorer leaves them.
+  Engine engine(first.rule_set);
+  std::atomic<int> phase{0};  // 0 idle, 1 reloading, 2 stop
+  std::vector<float> idle, during, swaps;
+  idle.reserve(1 << 22);
+  during.reserve(1 << 22);
+  std::thread scorer_thread([&]() {
+    Scorer scorer = engine.NewScorer(ScoreOptions{kAsOf});
+    ScoreResult result;
+    std::uint64_t seen = engine.generation();
+    for (std::size_t i = 0;; i = (i + 1) % records.size()) {
+      const int ph = phase.load(std::memory_order_acquire);
+      if (ph == 2) break;
+      const auto t0 = std::chrono::steady_clock::now();
+      bool swapped = false;
+      if (engine.generation() != seen) {
+        seen = engine.generation();
+        (void)engine.Refresh(&scorer);
+        swapped = true;
+      }
+      if (!scorer.Score(records[i], &result).ok()) {
+        std::fprintf(stderr, "a record does not score\n");
+        std::exit(2);
+      }
+      const float us = std::chrono::duration<float, std::micro>(std::chrono::steady_clock::now() - t0).count();
+      if (swapped) swaps.push_back(us);
+      (ph == 0 ? idle : during).push_back(us);
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  phase.store(1, std::memory_order_release);
+  std::vector<double> reload_ms;
+  for (int r = 0; r < 3; ++r) {
+    const auto t0 = std::chrono::steady_clock::now();
+    CompileResult next = engine.Reload(path, options);
+    reload_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    if (!next.ok()) std::fprintf(stderr, "reload failed\n");
+  }
+  // Let the scorer take the last set before stopping.
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  phase.store(2, std::memory_order_release);
+  scorer_thread.join();
+  std::remove(path.c_str());
+  std::printf("reload of %zu rules (%s), compile threads %u: %.0f, %.0f, %.0f ms\n", rules,
+              synthetic::MixName(mix), g_flags.reload_threads, reload_ms[0], reload_ms[1], reload_ms[2]);
+  auto line = [](const char* what, const std::vector<float>& v) {
+    std::printf("%-16s %9zu records  p50 %7.2f us  p99 %7.2f us  p99.9 %8.2f us  max %9.2f us\n", what,
+                v.size(), Percentile(v, 0.5), Percentile(v, 0.99), Percentile(v, 0.999),
+                Percentile(v, 1.0));
+  };
+  line("without reload", idle);
+  line("during reloads", during);
+  float worst = 0;
+  for (float s : swaps) worst = std::max(worst, s);
+  std::printf("swaps seen      %zu, longest record with its Refresh %.2f us\n", swaps.size(), worst);
+  return 0;
+}
+
 // Takes this program's own flags out of argv; false on a bad value.
 bool ParseFlags(int* argc, char** argv) {
   int out = 1;
@@ -447,6 +545,10 @@ bool ParseFlags(int* argc, char** argv) {
       g_flags.write_dir = v5;
     } else if (const char* v6 = value("--reference_seconds=")) {
       g_flags.reference_seconds = std::stod(v6);
+    } else if (a == "--reload") {
+      g_flags.reload = true;
+    } else if (const char* v8 = value("--reload_threads=")) {
+      g_flags.reload_threads = static_cast<unsigned>(std::stoul(v8));
     } else if (const char* v7 = value("--profile=")) {
       g_flags.profile_passes = std::max(1, std::stoi(v7));
     } else {
@@ -468,6 +570,7 @@ int main(int argc, char** argv) {
   if (g_flags.summary) return Summary();
   if (g_flags.aggregates) return AggregateSummary(g_flags.records, g_flags.seed, g_flags.aggregate_parts);
   if (g_flags.profile_passes > 0) return Profile();
+  if (g_flags.reload) return ReloadLatency();
   RegisterAll();
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;

@@ -53,6 +53,10 @@ struct Limits {
 
 struct CompileOptions {
   Limits limits;
+  // Threads that parse and compile rule files; 0 picks the machine's cores
+  // (at most 8). The rule set, its fingerprint and its issues (their order
+  // too) are the same for every value.
+  unsigned threads = 0;
 };
 
 struct PromotionCriteria {

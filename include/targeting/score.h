@@ -116,6 +116,11 @@ void AppendScoreJson(const RuleSet& rules, std::string_view record_id, const Sco
 // Holds the current RuleSet and swaps in a new one atomically while scorers
 // run elsewhere (hot reload). Thread-safe. A scorer made from Current() keeps
 // its RuleSet alive, so work in flight finishes on the set it started with.
+// Drops `p` on a background thread (started on first use, joined at exit),
+// so that releasing the last reference to a large rule set -- a few hundred
+// milliseconds at 100k entries -- does not stall the thread that scores.
+void ReleaseInBackground(std::shared_ptr<const void> p);
+
 class Engine {
  public:
   explicit Engine(std::shared_ptr<const RuleSet> initial);

@@ -86,7 +86,7 @@ bool ConditionCompiler::ReadMeasureTests(const std::vector<MapItem>& items, cons
     }
     MeasureTest t;
     t.kind = kind_of(op.key);
-    auto number = [&](const YAML::Node& n, double* out) {
+    auto number = [&](const ytree::Node& n, double* out) {
       if (!n.IsScalar()) {
         diag_->Error(n, "the operand of " + op.key + " in " + what + " must be a number, not " +
                             NodeKindName(n));
@@ -180,11 +180,11 @@ int ConditionCompiler::CompileAggregate(const MapItem& item, int depth) {
     diag_->Error(item.key_node, "an aggregate needs 'by': the fields of its key");
     ok = false;
   } else {
-    std::vector<YAML::Node> names;
+    std::vector<ytree::Node> names;
     if (by->value.IsScalar()) {
       names.push_back(by->value);
     } else if (by->value.IsSequence()) {
-      for (const YAML::Node& n : by->value) names.push_back(n);
+      for (const ytree::Node& n : by->value) names.push_back(n);
       if (names.empty()) {
         diag_->Error(by->value, "'by' is empty; name one or more fields");
         ok = false;
@@ -194,7 +194,7 @@ int ConditionCompiler::CompileAggregate(const MapItem& item, int depth) {
                                   NodeKindName(by->value));
       ok = false;
     }
-    for (const YAML::Node& n : names) {
+    for (const ytree::Node& n : names) {
       if (!n.IsScalar()) {
         diag_->Error(n, std::string("each field of 'by' must be a name, not ") + NodeKindName(n));
         ok = false;

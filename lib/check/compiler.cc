@@ -1,6 +1,9 @@
 // Checking a rule set's files (SPEC sections 1-4): the configuration, the
 // schema, lists and every entry, into the plan the index stage builds on.
 #include <algorithm>
+#include <atomic>
+#include <system_error>
+#include <thread>
 
 #include "check/plan_builder.h"
 #include "load/normalize.h"
@@ -22,11 +25,47 @@ void SortIssues(std::vector<Issue>* issues) {
 
 }  // namespace
 
+PreParsed PreParse(const Source& source, unsigned threads) {
+  PreParsed p;
+  p.tree = std::make_unique<ytree::Tree>();
+  p.root = internal::ParseYamlTree(source.name, source.text, &p.issues, &p.empty, p.tree.get(),
+                                   threads);
+  return p;
+}
+
+std::vector<PreParsed> PreParseAll(const std::vector<const Source*>& sources, unsigned threads) {
+  std::vector<PreParsed> out(sources.size());
+  if (sources.size() <= 1 || threads <= 1) {
+    for (std::size_t i = 0; i < sources.size(); ++i) out[i] = PreParse(*sources[i], threads);
+    return out;
+  }
+  // One file per worker at a time; each file's result lands in its own slot,
+  // so the order (of files and of their issues) is the sources' order.
+  std::atomic<std::size_t> next{0};
+  auto work = [&]() {
+    for (std::size_t i = next++; i < sources.size(); i = next++) out[i] = PreParse(*sources[i], 1);
+  };
+  std::vector<std::thread> workers;
+  const std::size_t n = std::min<std::size_t>(threads, sources.size());
+  try {
+    for (std::size_t w = 1; w < n; ++w) workers.emplace_back(work);
+  } catch (const std::system_error&) {
+    // Fewer threads; the calling one still does the rest.
+  }
+  work();
+  for (std::thread& w : workers) w.join();
+  return out;
+}
+
 std::optional<ParsedFile> Builder::Parse(const Source& source) {
-  bool empty = false;
-  auto root = internal::ParseYaml(source.name, source.text, &issues_, &empty);
-  if (!root) return std::nullopt;
-  ParsedFile pf{&source, *root, {}};
+  return Parse(source, PreParse(source, threads_));
+}
+
+std::optional<ParsedFile> Builder::Parse(const Source& source, PreParsed pre) {
+  bool empty = pre.empty;
+  issues_.insert(issues_.end(), pre.issues.begin(), pre.issues.end());
+  if (!pre.root) return std::nullopt;
+  ParsedFile pf{&source, std::move(pre.tree), *pre.root, {}};
   diag_.set_file(source.name);
   diag_.set_entry("");
   diag_.ResetBudget(limits_.max_yaml_nodes);
@@ -120,11 +159,18 @@ Plan Builder::Run() {
     }
     schema_ = Schema::Manifest();
   }
+  std::vector<const Source*> rule_files;
   for (const Source& s : sources) {
     if (s.role != SourceRole::kRules) continue;
     if (data_keys_.count(s.key)) continue;
     if (!schema_source_.empty() && s.key == schema_source_) continue;
-    auto pf = Parse(s);
+    rule_files.push_back(&s);
+  }
+  // Parsed on several threads; read in order.
+  std::vector<PreParsed> pre = PreParseAll(rule_files, threads_);
+  for (std::size_t i = 0; i < rule_files.size(); ++i) {
+    auto pf = Parse(*rule_files[i], std::move(pre[i]));
+    pre[i] = PreParsed();
     if (pf) parsed.push_back(std::move(*pf));
   }
   // Lists of every rule file, then entries (which may use lists of later files).

@@ -150,9 +150,9 @@ int ConditionCompiler::Intern(Predicate pred) {
   return id;
 }
 
-int ConditionCompiler::Compile(const YAML::Node& cond) { return CompileNode(cond, 1); }
+int ConditionCompiler::Compile(const ytree::Node& cond) { return CompileNode(cond, 1); }
 
-int ConditionCompiler::AllOf(const std::vector<int>& nodes, const YAML::Node& at,
+int ConditionCompiler::AllOf(const std::vector<int>& nodes, const ytree::Node& at,
                              std::string label) {
   if (nodes.size() == 1) return nodes[0];
   Node n;
@@ -163,7 +163,7 @@ int ConditionCompiler::AllOf(const std::vector<int>& nodes, const YAML::Node& at
   return AddNode(std::move(n), nodes);
 }
 
-int ConditionCompiler::CompileNode(const YAML::Node& cond, int depth) {
+int ConditionCompiler::CompileNode(const ytree::Node& cond, int depth) {
   if (depth > limits_.max_condition_depth) {
     diag_->Error(cond, "the condition nests deeper than max_condition_depth=" +
                            std::to_string(limits_.max_condition_depth));
@@ -192,7 +192,7 @@ int ConditionCompiler::CompileNode(const YAML::Node& cond, int depth) {
     auto seq = diag_->Seq(item.value, "'" + item.key + "'");
     if (!seq) return false;
     bool ok = true;
-    for (const YAML::Node& child : *seq) {
+    for (const ytree::Node& child : *seq) {
       int c = CompileNode(child, depth + 1);
       if (c < 0) ok = false;
       out->push_back(c);
@@ -289,7 +289,7 @@ int ConditionCompiler::CompileFieldTest(const MapItem& item, int depth) {
     diag_->Error(item.key_node, "unknown field '" + item.key + "'" + Suggest(item.key, names));
     return -1;
   }
-  const YAML::Node& v = item.value;
+  const ytree::Node& v = item.value;
   if (v.IsScalar()) return CompileOperator(field, "eq", item.key_node, v);
   if (v.IsSequence()) return CompileOperator(field, "in", item.key_node, v);
   if (!v.IsMap()) {
@@ -320,9 +320,9 @@ int ConditionCompiler::CompileFieldTest(const MapItem& item, int depth) {
   return AllOf(parts, v);
 }
 
-bool ConditionCompiler::ReadStrings(int field, const std::string& op, const YAML::Node& operand,
+bool ConditionCompiler::ReadStrings(int field, const std::string& op, const ytree::Node& operand,
                                     bool allow_scalar, bool allow_seq, bool allow_list,
-                                    std::vector<std::string>* raw, std::vector<YAML::Node>* at,
+                                    std::vector<std::string>* raw, std::vector<ytree::Node>* at,
                                     std::vector<const ListItem*>* from_list) {
   const std::string& fname = data_->schema.field(field).name;
   std::string forms;
@@ -350,7 +350,7 @@ bool ConditionCompiler::ReadStrings(int field, const std::string& op, const YAML
       return false;
     }
     bool ok = true;
-    for (const YAML::Node& e : *seq) {
+    for (const ytree::Node& e : *seq) {
       if (!e.IsScalar()) {
         diag_->Error(e, "each value of " + op + " on '" + fname + "' must be a scalar, not " +
                             NodeKindName(e));
@@ -401,7 +401,7 @@ bool ConditionCompiler::ReadStrings(int field, const std::string& op, const YAML
 
 bool ConditionCompiler::NormalizeOperands(int field, const std::string& op, Predicate* pred,
                                           const std::vector<std::string>& raw,
-                                          const std::vector<YAML::Node>& at,
+                                          const std::vector<ytree::Node>& at,
                                           const std::vector<const ListItem*>& from_list) {
   const FieldDef& def = data_->schema.field(field);
   bool ok = true;
@@ -476,7 +476,7 @@ bool ConditionCompiler::NormalizeOperands(int field, const std::string& op, Pred
 }
 
 void ConditionCompiler::WarnOnReferenceData(const std::string& field, const std::string& value,
-                                            const std::string& raw, Op op, const YAML::Node& at,
+                                            const std::string& raw, Op op, const ytree::Node& at,
                                             const ListItem* from_list) {
   std::string message;
   if (IsCountryField(field) && !IsIsoAlpha2(value)) {
@@ -500,7 +500,7 @@ void ConditionCompiler::WarnOnReferenceData(const std::string& field, const std:
 }
 
 int ConditionCompiler::CompileOperator(int field, const std::string& op,
-                                       const YAML::Node& op_node, const YAML::Node& operand) {
+                                       const ytree::Node& op_node, const ytree::Node& operand) {
   const FieldDef& def = data_->schema.field(field);
   if (!OperatorApplies(op, def.type)) {
     diag_->Error(op_node, "operator '" + op + "' does not apply to " + FieldTypeName(def.type) +
@@ -512,7 +512,7 @@ int ConditionCompiler::CompileOperator(int field, const std::string& op,
   pred.type = def.type;
   bool negate = false;
   std::vector<std::string> raw;
-  std::vector<YAML::Node> at;
+  std::vector<ytree::Node> at;
   std::vector<const ListItem*> from_list;
   std::string list_note;
   if (operand.IsMap() && operand.size() == 1 && operand.begin()->first.IsScalar() &&
@@ -555,7 +555,7 @@ int ConditionCompiler::CompileOperator(int field, const std::string& op,
     ok = ReadStrings(field, op, operand, false, true, false, &raw, &at, &from_list);
   } else if (op == "similar") {
     pred.op = Op::kSimilar;
-    YAML::Node to;
+    ytree::Node to;
     if (!ReadSimilar(operand, &pred.nums, &to)) return -1;
     if (to.IsMap() && to.size() == 1 && to.begin()->first.IsScalar() &&
         to.begin()->first.Scalar() == "list" && to.begin()->second.IsScalar()) {
@@ -581,14 +581,19 @@ int ConditionCompiler::CompileOperator(int field, const std::string& op,
                               "] is out of order: low must be <= high");
     return -1;
   }
-  if (pred.op == Op::kRegex) {
+  // A regex predicate already interned (the same field and patterns, so
+  // patterns RE2 accepted under the same limits) needs no compile: Intern
+  // returns the interned one.
+  const bool interned_regex =
+      pred.op == Op::kRegex && pred_by_key_.count(CanonicalKey(*data_, pred)) > 0;
+  if (pred.op == Op::kRegex && !interned_regex) {
     for (std::size_t i = 0; i < pred.strs.size(); ++i) {
       RE2::Options options;
       options.set_log_errors(false);
       options.set_max_mem(limits_.regex_max_mem);
       auto re = std::make_unique<RE2>(pred.strs[i], options);
       // Find where this (sorted) pattern was written, for the message.
-      YAML::Node where = operand;
+      ytree::Node where = operand;
       for (std::size_t k = 0; k < raw.size(); ++k) {
         if (raw[k] == pred.strs[i]) where = at[k];
       }
@@ -640,8 +645,8 @@ int ConditionCompiler::CompileOperator(int field, const std::string& op,
   return AddNode(std::move(neg), {leaf_id});
 }
 
-bool ConditionCompiler::ReadSimilar(const YAML::Node& operand, std::vector<double>* min,
-                                    YAML::Node* to) {
+bool ConditionCompiler::ReadSimilar(const ytree::Node& operand, std::vector<double>* min,
+                                    ytree::Node* to) {
   if (!operand.IsMap()) {
     diag_->Error(operand, std::string("the operand of similar must be {to: OPERANDS, min: X}, not ") +
                               NodeKindName(operand));
@@ -680,9 +685,9 @@ bool ConditionCompiler::ReadSimilar(const YAML::Node& operand, std::vector<doubl
   return true;
 }
 
-int ConditionCompiler::ScopeIn(int field, const YAML::Node& values, const std::string& what) {
+int ConditionCompiler::ScopeIn(int field, const ytree::Node& values, const std::string& what) {
   std::vector<std::string> raw;
-  std::vector<YAML::Node> at;
+  std::vector<ytree::Node> at;
   std::vector<const ListItem*> from_list;
   if (!ReadStrings(field, what, values, true, true, true, &raw, &at, &from_list)) return -1;
   Predicate pred;
@@ -701,7 +706,7 @@ int ConditionCompiler::ScopeIn(int field, const YAML::Node& values, const std::s
 }
 
 int ConditionCompiler::Effective(std::optional<Days> from, std::optional<Days> until,
-                                 const YAML::Node& at) {
+                                 const ytree::Node& at) {
   Predicate pred;
   pred.field = data_->schema.date_field();
   pred.type = FieldType::kDate;

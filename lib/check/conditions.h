@@ -39,42 +39,42 @@ class ConditionCompiler {
   void BeginEntry();
 
   // Compiles a condition mapping; -1 after reporting errors.
-  int Compile(const YAML::Node& cond);
+  int Compile(const ytree::Node& cond);
   // `scope.ports` / `scope.modes`: an `in` over the schema's port / mode field.
-  int ScopeIn(int field, const YAML::Node& values, const std::string& what);
+  int ScopeIn(int field, const ytree::Node& values, const std::string& what);
   // `effective`: the window over the schema's date field.
-  int Effective(std::optional<Days> from, std::optional<Days> until, const YAML::Node& at);
+  int Effective(std::optional<Days> from, std::optional<Days> until, const ytree::Node& at);
   // An `all` over the given nodes (or the single node itself).
-  int AllOf(const std::vector<int>& nodes, const YAML::Node& at, std::string label = "all");
+  int AllOf(const std::vector<int>& nodes, const ytree::Node& at, std::string label = "all");
 
  private:
-  int CompileNode(const YAML::Node& cond, int depth);
+  int CompileNode(const ytree::Node& cond, int depth);
   int CompileFieldTest(const MapItem& item, int depth);
   // `{aggregate: {...}}` (SPEC section 8), in check/aggregate_condition.cc.
   int CompileAggregate(const MapItem& item, int depth);
   bool ReadMeasureTests(const std::vector<MapItem>& items, const std::string& what,
                         std::vector<MeasureTest>* tests, std::string* text);
   std::string ConditionKey(int node) const;
-  int CompileOperator(int field, const std::string& op, const YAML::Node& op_node,
-                      const YAML::Node& operand);
+  int CompileOperator(int field, const std::string& op, const ytree::Node& op_node,
+                      const ytree::Node& operand);
   int AddNode(Node node, const std::vector<int>& children);
   int Intern(Predicate pred);
   // Warns about a country literal that is not ISO 3166 alpha-2, or a tariff
   // literal that is not (a prefix of) a real HS 2022 code.
   void WarnOnReferenceData(const std::string& field, const std::string& value,
-                           const std::string& raw, Op op, const YAML::Node& at,
+                           const std::string& raw, Op op, const ytree::Node& at,
                            const ListItem* from_list);
 
   // Operand readers; each reports its errors and returns false.
   // The parts of `similar: {to: OPERANDS, min: X}`: appends X to *min and
   // sets *to; false (reported) when a key is unknown or missing or min is
   // not a number in (0, 1].
-  bool ReadSimilar(const YAML::Node& operand, std::vector<double>* min, YAML::Node* to);
-  bool ReadStrings(int field, const std::string& op, const YAML::Node& operand, bool allow_scalar,
+  bool ReadSimilar(const ytree::Node& operand, std::vector<double>* min, ytree::Node* to);
+  bool ReadStrings(int field, const std::string& op, const ytree::Node& operand, bool allow_scalar,
                    bool allow_seq, bool allow_list, std::vector<std::string>* raw,
-                   std::vector<YAML::Node>* at, std::vector<const ListItem*>* from_list);
+                   std::vector<ytree::Node>* at, std::vector<const ListItem*>* from_list);
   bool NormalizeOperands(int field, const std::string& op, Predicate* pred,
-                         const std::vector<std::string>& raw, const std::vector<YAML::Node>& at,
+                         const std::vector<std::string>& raw, const std::vector<ytree::Node>& at,
                          const std::vector<const ListItem*>& from_list);
 
   RuleSetData* data_;

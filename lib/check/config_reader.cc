@@ -12,7 +12,7 @@ namespace targeting::internal::checking {
 
 namespace fs = std::filesystem;
 
-std::optional<Days> Builder::ReadDate(const YAML::Node& n, const std::string& what) {
+std::optional<Days> Builder::ReadDate(const ytree::Node& n, const std::string& what) {
   auto s = diag_.Scalar(n, what);
   if (!s) return std::nullopt;
   auto d = ParseDate(*s);
@@ -59,7 +59,7 @@ void Builder::ReadConfig(const ParsedFile& file) {
     } else if (item.key == "priorities") {
       auto seq = diag_.Seq(item.value, "priorities");
       if (!seq) continue;
-      for (const YAML::Node& p : *seq) {
+      for (const ytree::Node& p : *seq) {
         auto tag = diag_.Scalar(p, "a priority tag");
         if (!tag) continue;
         if (tag->empty()) {
@@ -136,7 +136,7 @@ void Builder::ReadConfig(const ParsedFile& file) {
   }
 }
 
-std::optional<Schema> Builder::ReadSchema(const YAML::Node& value) {
+std::optional<Schema> Builder::ReadSchema(const ytree::Node& value) {
   if (value.IsScalar()) {
     if (value.Scalar() == "manifest") return Schema::Manifest();
     diag_.Error(value, "unknown schema '" + value.Scalar() +
@@ -160,7 +160,8 @@ std::optional<Schema> Builder::ReadSchema(const YAML::Node& value) {
   std::string saved = diag_.file();
   diag_.set_file(shown);
   bool empty = false;
-  auto root = internal::ParseYaml(shown, text.value(), &issues_, &empty);
+  ytree::Tree tree;
+  auto root = internal::ParseYamlTree(shown, text.value(), &issues_, &empty, &tree);
   auto restore = [&]() { diag_.set_file(saved); };
   if (!root) {
     restore();
@@ -180,7 +181,7 @@ std::optional<Schema> Builder::ReadSchema(const YAML::Node& value) {
   std::string record_id = "record_id", date_field, port_field, mode_field;
   std::vector<FieldDef> fields;
   bool ok = true;
-  YAML::Node fields_node;
+  ytree::Node fields_node;
   static const std::vector<std::string> kReserved = {"all", "any", "not", "at_least", "of"};
   auto add_field = [&](const MapItem& f, FieldDef def) {
     if (std::find(kReserved.begin(), kReserved.end(), f.key) != kReserved.end()) {
@@ -321,7 +322,7 @@ std::optional<Schema> Builder::ReadSchema(const YAML::Node& value) {
   return std::move(built).value();
 }
 
-void Builder::ReadLists(const ParsedFile& file, const YAML::Node& lists) {
+void Builder::ReadLists(const ParsedFile& file, const ytree::Node& lists) {
   auto items = diag_.Map(lists, "lists");
   if (!items) return;
   for (const MapItem& item : *items) {
@@ -337,7 +338,7 @@ void Builder::ReadLists(const ParsedFile& file, const YAML::Node& lists) {
     list.file = file.source->name;
     list.line = LineOf(item.key_node);
     list.column = ColumnOf(item.key_node);
-    auto add_seq = [&](const YAML::Node& seq_node) {
+    auto add_seq = [&](const ytree::Node& seq_node) {
       if (seq_node.IsSequence() && seq_node.size() > limits_.max_list_size) {
         diag_.Error(item.key_node, "list '" + item.key + "' has " + std::to_string(seq_node.size()) +
                                        " values, more than max_list_size=" +
@@ -346,7 +347,7 @@ void Builder::ReadLists(const ParsedFile& file, const YAML::Node& lists) {
       }
       auto seq = diag_.Seq(seq_node, "list '" + item.key + "'");
       if (!seq) return false;
-      for (const YAML::Node& v : *seq) {
+      for (const ytree::Node& v : *seq) {
         auto s = diag_.Scalar(v, "a list value");
         if (!s) return false;
         list.items.push_back({*s, file.source->name, LineOf(v), ColumnOf(v)});

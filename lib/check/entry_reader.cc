@@ -27,16 +27,16 @@ bool ValidId(std::string_view id) {
 
 }  // namespace
 
-void Builder::ReadRules(const ParsedFile& file, const YAML::Node& rules) {
+void Builder::ReadRules(const ParsedFile& file, const ytree::Node& rules) {
   auto seq = diag_.Seq(rules, "rules");
   if (!seq) return;
-  for (const YAML::Node& n : *seq) {
+  for (const ytree::Node& n : *seq) {
     if (diag_.exhausted()) return;
     ReadEntry(file, n);
   }
 }
 
-void Builder::ReadEntry(const ParsedFile& file, const YAML::Node& node) {
+void Builder::ReadEntry(const ParsedFile& file, const ytree::Node& node) {
   diag_.set_entry("");
   if (entries_.size() >= limits_.max_entries) {
     if (!too_many_entries_) {
@@ -128,7 +128,7 @@ void Builder::ReadEntry(const ParsedFile& file, const YAML::Node& node) {
         ok = false;
       }
     } else if (k == "priority") {
-      std::vector<YAML::Node> tags;
+      std::vector<ytree::Node> tags;
       if (item.value.IsScalar()) {
         tags.push_back(item.value);
       } else if (auto seq = diag_.Seq(item.value, "priority")) {
@@ -136,7 +136,7 @@ void Builder::ReadEntry(const ParsedFile& file, const YAML::Node& node) {
       } else {
         ok = false;
       }
-      for (const YAML::Node& t : tags) {
+      for (const ytree::Node& t : tags) {
         auto tag = diag_.Scalar(t, "a priority tag");
         if (!tag) {
           ok = false;
@@ -207,7 +207,7 @@ void Builder::CompileTests(RawEntry& raw, internal::EntryCode* code) {
     auto seq = diag_.Seq(list.value, "tests." + list.key);
     if (!seq) continue;
     int index = 0;
-    for (const YAML::Node& rec : *seq) {
+    for (const ytree::Node& rec : *seq) {
       ++index;
       if (++count > limits_.max_tests_per_entry) {
         diag_.Error(rec, "more than max_tests_per_entry=" +
@@ -251,7 +251,7 @@ void Builder::CompileTests(RawEntry& raw, internal::EntryCode* code) {
   }
 }
 
-bool Builder::ReadTestRecord(const YAML::Node& rec, const std::string& where, Record* record) {
+bool Builder::ReadTestRecord(const ytree::Node& rec, const std::string& where, Record* record) {
   const Schema& schema = data_->schema;
   auto fields = diag_.Map(rec, "test record " + where);
   if (!fields) return false;
@@ -274,7 +274,7 @@ bool Builder::ReadTestRecord(const YAML::Node& rec, const std::string& where, Re
       ok = false;
       continue;
     }
-    std::vector<YAML::Node> values;
+    std::vector<ytree::Node> values;
     if (f.value.IsNull()) continue;  // missing
     if (f.value.IsSequence()) {
       if (!def.list) {
@@ -292,7 +292,7 @@ bool Builder::ReadTestRecord(const YAML::Node& rec, const std::string& where, Re
     } else {
       values.push_back(f.value);
     }
-    for (const YAML::Node& v : values) {
+    for (const ytree::Node& v : values) {
       if (v.IsNull()) continue;
       auto s = diag_.Scalar(v, "a test value");
       if (!s) {

@@ -16,7 +16,8 @@
 #include "check/conditions.h"
 #include "check/yaml_walk.h"
 #include "load/sources.h"
-#include "load/yaml.h"
+#include "load/yaml_source.h"
+#include "load/yaml_tree.h"
 #include "plan/ruleset_data.h"
 
 namespace targeting::internal::checking {
@@ -24,19 +25,29 @@ namespace targeting::internal::checking {
 // An entry as parsed from YAML, before it is compiled.
 struct RawEntry {
   EntryInfo info;
-  YAML::Node node;
-  std::optional<YAML::Node> when;
-  std::optional<YAML::Node> scope;
-  std::optional<YAML::Node> effective;
-  std::optional<YAML::Node> tests;
+  ytree::Node node;
+  std::optional<ytree::Node> when;
+  std::optional<ytree::Node> scope;
+  std::optional<ytree::Node> effective;
+  std::optional<ytree::Node> tests;
   std::string file;
   bool envelope_ok = true;
 };
 
 struct ParsedFile {
   const Source* source;
-  YAML::Node root;
+  std::unique_ptr<ytree::Tree> tree;  // the nodes below point into it
+  ytree::Node root;
   std::vector<MapItem> items;
+};
+
+// A file parsed into a tree, before the checker reads it (which may happen
+// on another thread): its issues are the parser's.
+struct PreParsed {
+  std::unique_ptr<ytree::Tree> tree;
+  std::optional<ytree::Node> root;
+  bool empty = false;
+  std::vector<Issue> issues;
 };
 
 // Everything CheckAndPlan needs while it runs: reads the configuration
@@ -47,7 +58,8 @@ class Builder {
   explicit Builder(const SourceSet* set)
       : set_(set),
         limits_(set->options.limits),
-        diag_(&issues_, set->options.limits.max_yaml_nodes) {}
+        diag_(&issues_, set->options.limits.max_yaml_nodes),
+        threads_(internal::CompileThreads(set->options.threads)) {}
 
   Plan Run();
   // What was reported so far: for a run that ended in an exception.
@@ -55,17 +67,18 @@ class Builder {
 
  private:
   std::optional<ParsedFile> Parse(const Source& source);
+  std::optional<ParsedFile> Parse(const Source& source, PreParsed pre);
   void ReadConfig(const ParsedFile& file);
-  std::optional<Schema> ReadSchema(const YAML::Node& value);
-  void ReadLists(const ParsedFile& file, const YAML::Node& lists);
-  void ReadRules(const ParsedFile& file, const YAML::Node& rules);
-  void ReadEntry(const ParsedFile& file, const YAML::Node& node);
+  std::optional<Schema> ReadSchema(const ytree::Node& value);
+  void ReadLists(const ParsedFile& file, const ytree::Node& lists);
+  void ReadRules(const ParsedFile& file, const ytree::Node& rules);
+  void ReadEntry(const ParsedFile& file, const ytree::Node& node);
   void CompileEntry(RawEntry& raw, internal::ConditionCompiler& cc,
                     std::vector<std::pair<EntryInfo, internal::EntryCode>>* out);
   void CompileTests(RawEntry& raw, internal::EntryCode* code);
   // One test record's fields into *record; false after reporting errors.
-  bool ReadTestRecord(const YAML::Node& rec, const std::string& where, Record* record);
-  std::optional<Days> ReadDate(const YAML::Node& n, const std::string& what);
+  bool ReadTestRecord(const ytree::Node& rec, const std::string& where, Record* record);
+  std::optional<Days> ReadDate(const ytree::Node& n, const std::string& what);
 
   const SourceSet* set_;
   std::vector<Issue> issues_;
@@ -80,6 +93,7 @@ class Builder {
   std::unique_ptr<internal::RuleSetData> data_;
   std::set<std::string> data_keys_;  // list files: never read as rule files
   bool too_many_entries_ = false;
+  unsigned threads_ = 1;
 };
 
 }  // namespace targeting::internal::checking

@@ -39,7 +39,7 @@ std::string Suggest(std::string_view word, const std::vector<std::string>& candi
   return " (did you mean '" + pick + "'?)";
 }
 
-const char* NodeKindName(const YAML::Node& n) {
+const char* NodeKindName(const ytree::Node& n) {
   if (!n.IsDefined() || n.IsNull()) return "empty";
   if (n.IsScalar()) return "a scalar";
   if (n.IsSequence()) return "a sequence";
@@ -58,7 +58,7 @@ void Diagnostics::WarnAt(int line, int column, std::string message) {
   sink_->push_back(std::move(issue));
 }
 
-void Diagnostics::Add(Severity severity, const YAML::Node& at, std::string message) {
+void Diagnostics::Add(Severity severity, const ytree::Node& at, std::string message) {
   int line = at.IsDefined() ? LineOf(at) : 0;
   int column = at.IsDefined() ? ColumnOf(at) : 0;
   if (severity == Severity::kError) {
@@ -68,7 +68,7 @@ void Diagnostics::Add(Severity severity, const YAML::Node& at, std::string messa
   }
 }
 
-bool Diagnostics::Visit(const YAML::Node& at) {
+bool Diagnostics::Visit(const ytree::Node& at) {
   if (exhausted_) return false;
   if (++visited_ > node_budget_) {
     exhausted_ = true;
@@ -79,7 +79,7 @@ bool Diagnostics::Visit(const YAML::Node& at) {
   return true;
 }
 
-std::optional<std::string> Diagnostics::Scalar(const YAML::Node& n, std::string_view what) {
+std::optional<std::string> Diagnostics::Scalar(const ytree::Node& n, std::string_view what) {
   if (!n.IsScalar()) {
     Error(n, std::string(what) + " must be a scalar, not " + NodeKindName(n));
     return std::nullopt;
@@ -87,7 +87,7 @@ std::optional<std::string> Diagnostics::Scalar(const YAML::Node& n, std::string_
   return n.Scalar();
 }
 
-std::optional<bool> Diagnostics::Bool(const YAML::Node& n, std::string_view what) {
+std::optional<bool> Diagnostics::Bool(const ytree::Node& n, std::string_view what) {
   auto s = Scalar(n, what);
   if (!s) return std::nullopt;
   if (*s == "true" || *s == "True" || *s == "TRUE") return true;
@@ -96,7 +96,7 @@ std::optional<bool> Diagnostics::Bool(const YAML::Node& n, std::string_view what
   return std::nullopt;
 }
 
-std::optional<long long> Diagnostics::Integer(const YAML::Node& n, std::string_view what) {
+std::optional<long long> Diagnostics::Integer(const ytree::Node& n, std::string_view what) {
   auto s = Scalar(n, what);
   if (!s) return std::nullopt;
   std::string_view t = TrimSpaces(*s);
@@ -110,7 +110,7 @@ std::optional<long long> Diagnostics::Integer(const YAML::Node& n, std::string_v
   return v;
 }
 
-std::optional<double> Diagnostics::Number(const YAML::Node& n, std::string_view what) {
+std::optional<double> Diagnostics::Number(const ytree::Node& n, std::string_view what) {
   auto s = Scalar(n, what);
   if (!s) return std::nullopt;
   auto v = ParseNumber(TrimSpaces(*s));
@@ -121,7 +121,7 @@ std::optional<double> Diagnostics::Number(const YAML::Node& n, std::string_view 
   return v;
 }
 
-std::optional<std::vector<MapItem>> Diagnostics::Map(const YAML::Node& n, std::string_view what,
+std::optional<std::vector<MapItem>> Diagnostics::Map(const ytree::Node& n, std::string_view what,
                                                      const std::vector<std::string>& allowed,
                                                      std::string_view key_noun) {
   if (!n.IsMap()) {
@@ -131,7 +131,7 @@ std::optional<std::vector<MapItem>> Diagnostics::Map(const YAML::Node& n, std::s
   std::vector<MapItem> items;
   for (auto it = n.begin(); it != n.end(); ++it) {
     if (!Visit(it->first)) return std::nullopt;
-    const YAML::Node key = it->first;  // a copy: it-> returns a temporary proxy
+    const ytree::Node key = it->first;  // a copy: it-> returns a temporary proxy
     if (!key.IsScalar()) {
       Error(key, std::string("a key in ") + std::string(what) + " must be a scalar, not " +
                      NodeKindName(key));
@@ -158,13 +158,13 @@ std::optional<std::vector<MapItem>> Diagnostics::Map(const YAML::Node& n, std::s
   return items;
 }
 
-std::optional<std::vector<YAML::Node>> Diagnostics::Seq(const YAML::Node& n,
+std::optional<std::vector<ytree::Node>> Diagnostics::Seq(const ytree::Node& n,
                                                         std::string_view what) {
   if (!n.IsSequence()) {
     Error(n, std::string(what) + " must be a sequence, not " + NodeKindName(n));
     return std::nullopt;
   }
-  std::vector<YAML::Node> out;
+  std::vector<ytree::Node> out;
   out.reserve(n.size());
   for (auto it = n.begin(); it != n.end(); ++it) {
     if (!Visit(*it)) return std::nullopt;

@@ -23,8 +23,8 @@ std::string Suggest(std::string_view word, const std::vector<std::string>& candi
 
 struct MapItem {
   std::string key;
-  YAML::Node key_node;
-  YAML::Node value;
+  ytree::Node key_node;
+  ytree::Node value;
 };
 
 // Collects issues for one file (and, while compiling an entry, that entry's id).
@@ -38,15 +38,15 @@ class Diagnostics {
   void set_entry(std::string id) { entry_ = std::move(id); }
   const std::string& entry() const { return entry_; }
 
-  void Error(const YAML::Node& at, std::string message) { Add(Severity::kError, at, std::move(message)); }
-  void Warn(const YAML::Node& at, std::string message) { Add(Severity::kWarning, at, std::move(message)); }
+  void Error(const ytree::Node& at, std::string message) { Add(Severity::kError, at, std::move(message)); }
+  void Warn(const ytree::Node& at, std::string message) { Add(Severity::kWarning, at, std::move(message)); }
   void ErrorAt(int line, int column, std::string message);
   void WarnAt(int line, int column, std::string message);
-  void Add(Severity severity, const YAML::Node& at, std::string message);
+  void Add(Severity severity, const ytree::Node& at, std::string message);
   std::size_t errors() const { return errors_; }
 
   // Counts one visited node; false (with one error) once the budget is spent.
-  bool Visit(const YAML::Node& at);
+  bool Visit(const ytree::Node& at);
   bool exhausted() const { return exhausted_; }
   void ResetBudget(std::size_t budget) {
     node_budget_ = budget;
@@ -55,19 +55,19 @@ class Diagnostics {
   }
 
   // Scalar helpers: each reports an error at the node and returns nullopt.
-  std::optional<std::string> Scalar(const YAML::Node& n, std::string_view what);
-  std::optional<bool> Bool(const YAML::Node& n, std::string_view what);
-  std::optional<long long> Integer(const YAML::Node& n, std::string_view what);
-  std::optional<double> Number(const YAML::Node& n, std::string_view what);
+  std::optional<std::string> Scalar(const ytree::Node& n, std::string_view what);
+  std::optional<bool> Bool(const ytree::Node& n, std::string_view what);
+  std::optional<long long> Integer(const ytree::Node& n, std::string_view what);
+  std::optional<double> Number(const ytree::Node& n, std::string_view what);
 
   // The items of a mapping, in order; reports a non-mapping, non-scalar keys
   // and duplicate keys. When `allowed` is non-empty, unknown keys are errors.
   // `key_noun` names an unknown key in messages ("unknown operator 'x'").
-  std::optional<std::vector<MapItem>> Map(const YAML::Node& n, std::string_view what,
+  std::optional<std::vector<MapItem>> Map(const ytree::Node& n, std::string_view what,
                                           const std::vector<std::string>& allowed = {},
                                           std::string_view key_noun = "key");
   // The elements of a sequence; reports a non-sequence.
-  std::optional<std::vector<YAML::Node>> Seq(const YAML::Node& n, std::string_view what);
+  std::optional<std::vector<ytree::Node>> Seq(const ytree::Node& n, std::string_view what);
 
  private:
   std::vector<Issue>* sink_;
@@ -80,7 +80,7 @@ class Diagnostics {
 };
 
 // "a mapping", "a sequence", "a scalar", "empty" for messages.
-const char* NodeKindName(const YAML::Node& n);
+const char* NodeKindName(const ytree::Node& n);
 
 }  // namespace targeting::internal
 

@@ -5,6 +5,7 @@
 #include "eval/evaluate.h"
 #include "stream/history.h"
 #include "targeting/score.h"
+#include "util/background_release.h"
 #include "util/json_writer.h"
 
 namespace targeting {
@@ -200,6 +201,10 @@ void AppendScoreJson(const RuleSet& rules, std::string_view record_id, const Sco
   out->append("]}");
 }
 
+void ReleaseInBackground(std::shared_ptr<const void> p) {
+  internal::ReleaseInBackground(std::move(p));
+}
+
 Engine::Engine(std::shared_ptr<const RuleSet> initial) : current_(std::move(initial)) {}
 
 std::shared_ptr<const RuleSet> Engine::Current() const {
@@ -221,7 +226,12 @@ void Engine::Swap(std::shared_ptr<const RuleSet> next) {
 Status Engine::Refresh(Scorer* scorer, std::vector<std::string>* started_empty) const {
   std::shared_ptr<const RuleSet> current = Current();
   if (scorer->rules_ptr() == current) return Status::Ok();
-  return scorer->Rebind(std::move(current), started_empty);
+  // The scorer may hold the last reference to the old set: freeing it (a
+  // few hundred ms at 100k rules) happens off the scoring thread.
+  std::shared_ptr<const RuleSet> old = scorer->rules_ptr();
+  Status s = scorer->Rebind(std::move(current), started_empty);
+  internal::ReleaseInBackground(std::move(old));
+  return s;
 }
 
 CompileResult Engine::Reload(const std::string& path, CompileOptions options) {

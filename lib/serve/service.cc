@@ -320,10 +320,14 @@ void Service::Refresh(Worker& w) {
   if (!w.loaded || w.loaded->rules != loaded->rules) {
     w.tally.assign(loaded->rules->entries().size(), 0);
   }
+  // This worker may hold the last reference to the old rule set: it is freed
+  // on a background thread rather than in the request.
+  std::shared_ptr<const Loaded> old = std::move(w.loaded);
   w.loaded = std::move(loaded);
   w.version = version;
   w.as_of = today;
   w.scorer.emplace(w.loaded->rules, ScoreOptions{today});
+  ReleaseInBackground(std::move(old));
 }
 
 std::optional<Response> Service::Precheck(const RequestHeader& h) const {

@@ -88,7 +88,8 @@ Scorecard MakeScorecard(const BacktestReport& report, const ScorecardCriteria& c
       const PeriodCounts& last = trend->periods.back();
       tune.push_back("decaying: latest " + report.trends->by + " " + Pct(last.rate) + " of " +
                      std::to_string(last.examined) + " exams against its earlier rate, z " +
-                     Num(*trend->z, 2) + " (" + report.trends->method.substr(0, 28) + ")");
+                     Num(*trend->z, 2) + " (" +
+                     report.trends->method.substr(0, report.trends->method.find(',')) + ")");
     }
     if (redundant_with.count(m.id) && only.count(m.id) && only[m.id] == 0) {
       const OverlapReport::Pair* p = redundant_with[m.id];
@@ -97,7 +98,15 @@ Scorecard MakeScorecard(const BacktestReport& report, const ScorecardCriteria& c
                      Num(criteria.redundant_jaccard, 2) + ", and no discrepant record only it finds");
     }
     const PromotionAssessment* pa = assessed.count(m.id) ? assessed[m.id] : nullptr;
-    if (m.kind == EntryKind::kQuery && m.candidate && retire.empty()) {
+    // A query whose rate is falling is not made a rule on the strength of its
+    // earlier months, however well the whole window scores.
+    const bool decaying = trend && trend->decaying && trend->z;
+    if (m.kind == EntryKind::kQuery && m.candidate && retire.empty() && decaying) {
+      v.verdict = Verdict::kTune;
+      v.reasons = tune;
+      v.reasons.push_back("meets the promotion criteria over the whole window (" + figures +
+                          "), but not while its rate decays: promote when the latest periods hold it");
+    } else if (m.kind == EntryKind::kQuery && m.candidate && retire.empty()) {
       v.verdict = Verdict::kPromote;
       v.reasons.push_back("meets the promotion criteria: examined " + std::to_string(m.examined) +
                           " >= " + std::to_string(report.criteria.min_examined) + ", ci_low " +

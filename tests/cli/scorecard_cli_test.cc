@@ -20,17 +20,24 @@ TEST(ScorecardCli, VerdictsFollowTheBacktestAndTheConfiguredCriteria) {
                          (dir / "c" / "outcomes.csv").string() + " --as-of 2026-09-30";
   CommandResult card = RunTargeting("scorecard " + Src("rules") + " " + in + " --format json");
   ASSERT_EQ(card.exit_code, 0) << card.err;
-  CommandResult bt = RunTargeting("backtest " + Src("rules") + " " + in + " -o " + (dir / "r.json").string());
+  CommandResult bt = RunTargeting("backtest " + Src("rules") + " " + in + " --by month -o " +
+                                  (dir / "r.json").string());
   ASSERT_EQ(bt.exit_code, 0) << bt.err;
   simdjson::dom::parser p1, p2;
   simdjson::dom::element c = p1.parse(card.out);
   simdjson::dom::element r = p2.parse(Slurp(dir / "r.json"));
   EXPECT_EQ(std::string(c["fingerprint"].get_string().value()), std::string(r["fingerprint"].get_string().value()));
-  std::set<std::string> candidates, promoted;
+  // Promote: the backtest's candidates, less those whose rate is decaying
+  // (by month, the scorecard's default), which are to be tuned.
+  std::set<std::string> candidates, promoted, decaying;
+  for (auto e : r["periods"]["entries"].get_array()) {
+    if (e["decaying"].get_bool().value()) decaying.insert(std::string(e["id"].get_string().value()));
+  }
   std::size_t report_entries = 0;
   for (auto e : r["entries"].get_array()) {
     ++report_entries;
-    if (e["candidate"].get_bool().value()) candidates.insert(std::string(e["id"].get_string().value()));
+    const std::string id(e["id"].get_string().value());
+    if (e["candidate"].get_bool().value() && !decaying.count(id)) candidates.insert(id);
   }
   std::size_t judged = 0;
   for (auto e : c["entries"].get_array()) {
@@ -38,7 +45,11 @@ TEST(ScorecardCli, VerdictsFollowTheBacktestAndTheConfiguredCriteria) {
     const std::string verdict(e["verdict"].get_string().value());
     EXPECT_TRUE(verdict == "keep" || verdict == "tune" || verdict == "retire" || verdict == "promote");
     EXPECT_GT(e["reasons"].get_array().size(), 0u);
-    if (verdict == "promote") promoted.insert(std::string(e["id"].get_string().value()));
+    const std::string id(e["id"].get_string().value());
+    if (verdict == "promote") promoted.insert(id);
+    if (decaying.count(id)) {
+      EXPECT_NE(verdict, "promote") << id;
+    }
   }
   EXPECT_EQ(judged, report_entries);
   EXPECT_EQ(promoted, candidates);

@@ -59,16 +59,19 @@ TEST(Scorecard, EachVerdictFromItsRule) {
       Metrics("F-TWIN", EntryKind::kRule, 500, 200, 60),   // tune: redundant with B-GOOD
       Metrics("Q-CAND", EntryKind::kQuery, 300, 120, 50),  // promote
       Metrics("Z-NONE", EntryKind::kRule, 0, 0, 0),        // retire: no fires
+      Metrics("Q-FALL", EntryKind::kQuery, 300, 120, 50),  // tune: a candidate, but decaying
   };
-  r.entries[6].candidate = true;
-  r.entries[6].ports = 3;
-  r.entries[6].new_discrepant = 9;
+  for (std::size_t i : {6u, 8u}) {
+    r.entries[i].candidate = true;
+    r.entries[i].ports = 3;
+    r.entries[i].new_discrepant = 9;
+  }
   r.priorities = {PriorityCoverage{"health_safety", {"D-IDLE"}, 10}};
   TrendReport t;
   t.by = "month";
   t.method = "two-proportion z-test (pooled)";
   for (const EntryMetrics& m : r.entries) {
-    t.entries.push_back(Trend(m.id, m.id == "C-DECAY", m.id == "D-IDLE" ? 4 : 0));
+    t.entries.push_back(Trend(m.id, m.id == "C-DECAY" || m.id == "Q-FALL", m.id == "D-IDLE" ? 4 : 0));
   }
   r.trends = t;
   r.overlap.marginal = {{"B-GOOD", EntryKind::kRule, 60, 5, {}}, {"F-TWIN", EntryKind::kRule, 60, 0, {}}};
@@ -96,6 +99,10 @@ TEST(Scorecard, EachVerdictFromItsRule) {
   EXPECT_EQ(Of(card, "F-TWIN").reasons[0],
             "redundant with B-GOOD: Jaccard 0.900 >= 0.80, and no discrepant record only it finds");
   EXPECT_EQ(Of(card, "Q-CAND").verdict, Verdict::kPromote);
+  EXPECT_EQ(Of(card, "Q-FALL").verdict, Verdict::kTune);
+  ASSERT_EQ(Of(card, "Q-FALL").reasons.size(), 2u);
+  EXPECT_NE(Of(card, "Q-FALL").reasons[0].find("decaying: latest month 5.0% of 40 exams"), std::string::npos);
+  EXPECT_NE(Of(card, "Q-FALL").reasons[1].find("meets the promotion criteria over the whole window"), std::string::npos);
   EXPECT_EQ(Of(card, "Z-NONE").verdict, Verdict::kRetire);
   EXPECT_EQ(Of(card, "Z-NONE").reasons[0], "no fires in the window (10000 records)");
   std::string json;

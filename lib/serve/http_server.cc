@@ -8,6 +8,9 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <cstdio>
 #include <exception>
 #include <fstream>
@@ -401,7 +404,14 @@ void HttpServer::Run() {
   for (auto& ioc : s.iocs) contexts.push_back(ioc.get());
   contexts.push_back(&s.reload_ioc);
   for (net::io_context* ioc : contexts) {
-    threads.emplace_back([ioc] {
+    const bool reloads = ioc == &s.reload_ioc;
+    threads.emplace_back([ioc, reloads] {
+      if (reloads) {
+        // A reload's compile (and the threads it starts, which inherit this)
+        // yields the cores to the requests being served: on a small machine
+        // it would otherwise be the latency tail while it runs.
+        ::setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), 10);
+      }
       for (;;) {
         try {
           ioc->run();

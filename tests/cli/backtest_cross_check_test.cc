@@ -98,6 +98,25 @@ TEST(BacktestCrossCheck, CapacityAndPeriodsAgreeWithPythonRecomputation) {
                           ShellQuote(tmp + "/cross-check.txt") + " 2>&1";
   EXPECT_EQ(std::system(cmd.c_str()), 0) << "per-port: " << Slurp(tmp + "/cross-check.txt");
   EXPECT_NE(Slurp(tmp + "/cross-check.txt").find("1 capacity budgets"), std::string::npos);
+
+  // The scorecard's verdicts, recomputed from the same records and outcomes.
+  CliResult card = RunCli(src, {"scorecard", "rules", tmp + "/manifest.csv", "--outcomes",
+                                tmp + "/outcomes.csv", "--as-of", "2026-09-30", "--format", "json"});
+  ASSERT_EQ(card.exit_code, 0) << card.err;
+  WriteFile(tmp + "/card.json", card.out);
+  CliResult by_month = RunCli(src, {"backtest", "rules", tmp + "/manifest.csv", "--outcomes",
+                                    tmp + "/outcomes.csv", "--as-of", "2026-09-30", "--by", "month",
+                                    "-o", tmp + "/report.json"});
+  ASSERT_EQ(by_month.exit_code, 0) << by_month.err;
+  const std::string card_cmd = "python3 " + ShellQuote(src + "/tools/cross-check-backtest") +
+                               " --manifest " + ShellQuote(tmp + "/manifest.csv") + " --outcomes " +
+                               ShellQuote(tmp + "/outcomes.csv") + " --scores " +
+                               ShellQuote(tmp + "/scores.jsonl") + " --report " +
+                               ShellQuote(tmp + "/report.json") + " --scorecard " +
+                               ShellQuote(tmp + "/card.json") + " > " +
+                               ShellQuote(tmp + "/cross-check.txt") + " 2>&1";
+  EXPECT_EQ(std::system(card_cmd.c_str()), 0) << "scorecard: " << Slurp(tmp + "/cross-check.txt");
+  EXPECT_NE(Slurp(tmp + "/cross-check.txt").find("scorecard verdicts"), std::string::npos);
   fs::remove_all(tmp);
 }
 

@@ -343,54 +343,48 @@ void InputSet::WriteReject(const Reject& r) {
 }
 
 bool InputSet::ForEach(const std::function<void(const Record&)>& on_record, RunCounts* counts) {
-  Record record(schema_);
-  Reject reject;
-  Progress progress("reading");
-  for (const std::string& path : paths_) {
-    auto reader = OpenInput(path);
-    if (!reader) return false;
-    for (;;) {
-      RecordReader::Next next = reader->Read(&record, &reject);
-      if (next == RecordReader::Next::kEnd) break;
-      ++counts->read;
-      if (next == RecordReader::Next::kReject) {
-        ++counts->rejected;
-        WriteReject(reject);
-        continue;
-      }
-      ++counts->scored;
-      on_record(record);
-      progress.Tick(counts->read);
-    }
-    if (!reader->status().ok()) {
-      progress.Done();
-      Fail(command_, reader->status().message());
-      return false;
-    }
-  }
-  progress.Done();
-  return true;
+  return ReadAll(on_record, counts);
 }
 
 bool InputSet::Reread(const std::function<void(const Record&)>& on_record) {
   auto options = ReaderOptionsFrom(command_, args_);
   if (!options) return false;
   reader_options_ = *options;
+  return ReadAll(on_record, nullptr);
+}
+
+// One pass over the inputs. With `counts` (the first pass): counted, rejects
+// written, progress shown; without (a later pass): rejects skipped silently.
+bool InputSet::ReadAll(const std::function<void(const Record&)>& on_record, RunCounts* counts) {
   Record record(schema_);
   Reject reject;
+  std::optional<Progress> progress;
+  if (counts) progress.emplace("reading");
   for (const std::string& path : paths_) {
     auto reader = OpenInput(path);
     if (!reader) return false;
     for (;;) {
       RecordReader::Next next = reader->Read(&record, &reject);
       if (next == RecordReader::Next::kEnd) break;
-      if (next == RecordReader::Next::kRecord) on_record(record);
+      if (counts) ++counts->read;
+      if (next == RecordReader::Next::kReject) {
+        if (counts) {
+          ++counts->rejected;
+          WriteReject(reject);
+        }
+        continue;
+      }
+      if (counts) ++counts->scored;
+      on_record(record);
+      if (progress) progress->Tick(counts->read);
     }
     if (!reader->status().ok()) {
+      if (progress) progress->Done();
       Fail(command_, reader->status().message());
       return false;
     }
   }
+  if (progress) progress->Done();
   return true;
 }
 

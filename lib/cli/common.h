@@ -129,6 +129,9 @@ class InputSet {
   const std::vector<std::string>& paths() const { return paths_; }
 
  private:
+  // One pass: with counts, counted, rejects written and progress shown.
+  bool ReadAll(const std::function<void(const Record&)>& on_record, RunCounts* counts);
+
   std::string command_;
   const Schema& schema_;
   const Args& args_;

@@ -16,6 +16,19 @@ namespace {
 
 using namespace targeting::testing;  // NOLINT(google-build-using-namespace)
 
+// Runs tools/cross-check-backtest on DIR's manifest.csv, outcomes.csv,
+// scores.jsonl and report.json with `extra` options; its output goes to
+// DIR/cross-check.txt. The exit status of the shell.
+int CrossCheck(const std::string& src, const std::string& dir, const std::string& extra = "") {
+  const std::string command = "python3 " + ShellQuote(src + "/tools/cross-check-backtest") +
+                              " --manifest " + ShellQuote(dir + "/manifest.csv") + " --outcomes " +
+                              ShellQuote(dir + "/outcomes.csv") + " --scores " +
+                              ShellQuote(dir + "/scores.jsonl") + " --report " +
+                              ShellQuote(dir + "/report.json") + extra + " > " +
+                              ShellQuote(dir + "/cross-check.txt") + " 2>&1";
+  return std::system(command.c_str());
+}
+
 TEST(BacktestCrossCheck, GeneratedCorpusAgreesWithPythonRecomputation) {
   if (std::system("python3 -c 'import statistics' >/dev/null 2>&1") != 0) {
     GTEST_SKIP() << "python3 is not available";
@@ -38,13 +51,7 @@ TEST(BacktestCrossCheck, GeneratedCorpusAgreesWithPythonRecomputation) {
   ASSERT_EQ(bt_jsonl.exit_code, 0) << bt_jsonl.err;
   EXPECT_EQ(Slurp(tmp + "/report.json"), Slurp(tmp + "/report-jsonl.json"));
 
-  const std::string cmd = "python3 " + ShellQuote(src + "/tools/cross-check-backtest") +
-                          " --manifest " + ShellQuote(tmp + "/manifest.csv") + " --outcomes " +
-                          ShellQuote(tmp + "/outcomes.csv") + " --scores " +
-                          ShellQuote(tmp + "/scores.jsonl") + " --report " +
-                          ShellQuote(tmp + "/report.json") + " > " +
-                          ShellQuote(tmp + "/cross-check.txt") + " 2>&1";
-  int status = std::system(cmd.c_str());
+  int status = CrossCheck(src, tmp);
   EXPECT_EQ(status, 0) << Slurp(tmp + "/cross-check.txt");
   if (status == 0) fs::remove_all(tmp);
 }
@@ -70,14 +77,7 @@ TEST(BacktestCrossCheck, CapacityAndPeriodsAgreeWithPythonRecomputation) {
       const std::string report = Slurp(tmp + "/report.json");
       EXPECT_NE(report.find("\"capacity\":{\"budget\":\"" + std::string(budget) + "\""), std::string::npos);
       EXPECT_NE(report.find("\"periods\":{\"by\":\"" + std::string(by) + "\""), std::string::npos);
-      const std::string cmd = "python3 " + ShellQuote(src + "/tools/cross-check-backtest") +
-                              " --manifest " + ShellQuote(tmp + "/manifest.csv") + " --outcomes " +
-                              ShellQuote(tmp + "/outcomes.csv") + " --scores " +
-                              ShellQuote(tmp + "/scores.jsonl") + " --report " +
-                              ShellQuote(tmp + "/report.json") +
-                              " --salt fy2026 --as-of 2026-09-30 > " +
-                              ShellQuote(tmp + "/cross-check.txt") + " 2>&1";
-      EXPECT_EQ(std::system(cmd.c_str()), 0) << by << " " << budget << ": " << Slurp(tmp + "/cross-check.txt");
+      EXPECT_EQ(CrossCheck(src, tmp, " --salt fy2026 --as-of 2026-09-30"), 0) << by << " " << budget << ": " << Slurp(tmp + "/cross-check.txt");
       EXPECT_NE(Slurp(tmp + "/cross-check.txt").find("7 capacity budgets"), std::string::npos);
     }
   }
@@ -90,13 +90,7 @@ TEST(BacktestCrossCheck, CapacityAndPeriodsAgreeWithPythonRecomputation) {
   ASSERT_EQ(bt.exit_code, 0) << bt.err;
   EXPECT_NE(Slurp(tmp + "/report.json").find("\"capacity\":{\"budget\":\"" + spec + "\""),
             std::string::npos);
-  const std::string cmd = "python3 " + ShellQuote(src + "/tools/cross-check-backtest") +
-                          " --manifest " + ShellQuote(tmp + "/manifest.csv") + " --outcomes " +
-                          ShellQuote(tmp + "/outcomes.csv") + " --scores " +
-                          ShellQuote(tmp + "/scores.jsonl") + " --report " +
-                          ShellQuote(tmp + "/report.json") + " --salt fy2026 --as-of 2026-09-30 > " +
-                          ShellQuote(tmp + "/cross-check.txt") + " 2>&1";
-  EXPECT_EQ(std::system(cmd.c_str()), 0) << "per-port: " << Slurp(tmp + "/cross-check.txt");
+  EXPECT_EQ(CrossCheck(src, tmp, " --salt fy2026 --as-of 2026-09-30"), 0) << "per-port: " << Slurp(tmp + "/cross-check.txt");
   EXPECT_NE(Slurp(tmp + "/cross-check.txt").find("1 capacity budgets"), std::string::npos);
 
   // The scorecard's verdicts, recomputed from the same records and outcomes.
@@ -108,14 +102,7 @@ TEST(BacktestCrossCheck, CapacityAndPeriodsAgreeWithPythonRecomputation) {
                                     tmp + "/outcomes.csv", "--as-of", "2026-09-30", "--by", "month",
                                     "-o", tmp + "/report.json"});
   ASSERT_EQ(by_month.exit_code, 0) << by_month.err;
-  const std::string card_cmd = "python3 " + ShellQuote(src + "/tools/cross-check-backtest") +
-                               " --manifest " + ShellQuote(tmp + "/manifest.csv") + " --outcomes " +
-                               ShellQuote(tmp + "/outcomes.csv") + " --scores " +
-                               ShellQuote(tmp + "/scores.jsonl") + " --report " +
-                               ShellQuote(tmp + "/report.json") + " --scorecard " +
-                               ShellQuote(tmp + "/card.json") + " > " +
-                               ShellQuote(tmp + "/cross-check.txt") + " 2>&1";
-  EXPECT_EQ(std::system(card_cmd.c_str()), 0) << "scorecard: " << Slurp(tmp + "/cross-check.txt");
+  EXPECT_EQ(CrossCheck(src, tmp, " --scorecard " + ShellQuote(tmp + "/card.json")), 0) << "scorecard: " << Slurp(tmp + "/cross-check.txt");
   EXPECT_NE(Slurp(tmp + "/cross-check.txt").find("scorecard verdicts"), std::string::npos);
   fs::remove_all(tmp);
 }

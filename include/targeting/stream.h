@@ -64,6 +64,9 @@ class StreamState {
   StreamState& operator=(const StreamState&) = delete;
 
   const RuleSet& rules() const { return *rules_; }
+  // The day a record without a date stands in for from the next Advance on
+  // (a long-running stream crossing midnight); the history is unchanged.
+  void SetAsOf(Days as_of);
   Kind kind() const { return kind_; }
 
   // Makes `record` the next record of the stream: fills *out with its

@@ -84,7 +84,8 @@ Scorecard MakeScorecard(const BacktestReport& report, const ScorecardCriteria& c
       retire.push_back("ci_high " + Pct(m.ci_high) + " < base rate " + Pct(report.base_rate) + " (" +
                        figures + ")");
     }
-    if (trend && trend->decaying && trend->z) {
+    const bool decaying = trend && trend->decaying && trend->z;
+    if (decaying) {
       const PeriodCounts& last = trend->periods.back();
       tune.push_back("decaying: latest " + report.trends->by + " " + Pct(last.rate) + " of " +
                      std::to_string(last.examined) + " exams against its earlier rate, z " +
@@ -98,15 +99,15 @@ Scorecard MakeScorecard(const BacktestReport& report, const ScorecardCriteria& c
                      Num(criteria.redundant_jaccard, 2) + ", and no discrepant record only it finds");
     }
     const PromotionAssessment* pa = assessed.count(m.id) ? assessed[m.id] : nullptr;
+    const bool promotable = m.kind == EntryKind::kQuery && m.candidate && retire.empty();
     // A query whose rate is falling is not made a rule on the strength of its
     // earlier months, however well the whole window scores.
-    const bool decaying = trend && trend->decaying && trend->z;
-    if (m.kind == EntryKind::kQuery && m.candidate && retire.empty() && decaying) {
+    if (promotable && decaying) {
       v.verdict = Verdict::kTune;
       v.reasons = tune;
       v.reasons.push_back("meets the promotion criteria over the whole window (" + figures +
                           "), but not while its rate decays: promote when the latest periods hold it");
-    } else if (m.kind == EntryKind::kQuery && m.candidate && retire.empty()) {
+    } else if (promotable) {
       v.verdict = Verdict::kPromote;
       v.reasons.push_back("meets the promotion criteria: examined " + std::to_string(m.examined) +
                           " >= " + std::to_string(report.criteria.min_examined) + ", ci_low " +

@@ -474,15 +474,15 @@ int RunService(const ServiceOptions& service_options, const ServerOptions& serve
                service->fingerprint().c_str());
   const bool stateful = !service_options.state_path.empty();
   if (stateful) {
-    std::string note;
-    const Status restored = service->RestoreState(&note);
+    std::vector<std::string> notes;
+    const Status restored = service->RestoreState(&notes);
     if (!restored.ok() && restored.code() != StatusCode::kNotFound) {
       // Never start empty over a state that could not be read: the file is
       // left as it is for someone to look at.
       std::fprintf(stderr, "targeting serve: --state %s\n", restored.message().c_str());
       return 2;
     }
-    std::fprintf(stderr, "targeting serve: %s\n", note.c_str());
+    for (const std::string& note : notes) std::fprintf(stderr, "targeting serve: %s\n", note.c_str());
     if (restored.code() == StatusCode::kNotFound) {
       // Find out now, not a checkpoint interval from now, that FILE cannot
       // be written.

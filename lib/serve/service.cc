@@ -196,13 +196,12 @@ Days Service::Today() const { return options_.as_of ? *options_.as_of : TodayUtc
 void Service::Publish(std::shared_ptr<const RuleSet> rules) {
   std::lock_guard<std::mutex> stream_lock(stream_mu_);
   if (!stream_) {
-    stream_as_of_ = Today();
-    stream_ = std::make_unique<StreamState>(rules, stream_as_of_);
+    stream_ = std::make_unique<StreamState>(rules, Today());
   } else {
     std::vector<std::string> started_empty;
     if (Status s = stream_->Rebind(rules, &started_empty); !s.ok()) {
       std::fprintf(stderr, "targeting serve: %s: the aggregates' stream starts empty\n", s.message().c_str());
-      stream_ = std::make_unique<StreamState>(rules, stream_as_of_);
+      stream_ = std::make_unique<StreamState>(rules, Today());
       for (std::size_t a = 0; a < rules->aggregate_count(); ++a) {
         started_empty.push_back(rules->aggregate_label(a));
       }
@@ -225,22 +224,21 @@ void Service::Publish(std::shared_ptr<const RuleSet> rules) {
   loaded_version_.fetch_add(1, std::memory_order_release);
 }
 
-Status Service::RestoreState(std::string* note) {
-  note->clear();
+Status Service::RestoreState(std::vector<std::string>* notes) {
+  notes->clear();
   std::lock_guard<std::mutex> lock(stream_mu_);
   std::vector<std::string> not_in_file;
   Status s = stream_->LoadFile(options_.state_path, &not_in_file);
   if (s.code() == StatusCode::kNotFound) {
-    *note = "state " + options_.state_path + " does not exist yet: the stream starts empty";
+    notes->push_back("state " + options_.state_path + " does not exist yet: the stream starts empty");
     return s;
   }
   if (!s.ok()) return s;
-  const StreamStats stats = stream_->stats();
-  *note = "restored " + std::to_string(stats.keys) + " keys of " +
-          std::to_string(stream_->rules().aggregate_count()) + " aggregates from " + options_.state_path;
+  notes->push_back("restored " + std::to_string(stream_->stats().keys) + " keys of " +
+                   std::to_string(stream_->rules().aggregate_count()) + " aggregates from " +
+                   options_.state_path);
   for (const std::string& label : not_in_file) {
-    *note += "\ntargeting serve: aggregate " + label + " is not in " + options_.state_path +
-             ": it starts empty";
+    notes->push_back("aggregate " + label + " is not in " + options_.state_path + ": it starts empty");
   }
   return s;
 }
@@ -464,6 +462,13 @@ bool Service::Decode(Worker& w, std::string text) {
 }
 
 void Service::ScoreStreamed(Worker& w) {
+  // A record that was read but could not be scored is answered in its place
+  // as an error object (its position is already the record's line).
+  auto RejectRead = [](Item& item, const Record& record, std::string reason) {
+    item.ok = false;
+    item.record_id = record.record_id();
+    item.reason = std::move(reason);
+  };
   std::lock_guard<std::mutex> lock(stream_mu_);
   if (&stream_->rules() != w.loaded->rules.get()) {
     // A reload landed between this request's reading and now. The stream is
@@ -473,11 +478,10 @@ void Service::ScoreStreamed(Worker& w) {
     if (!current->rules->schema().SameAs(w.loaded->rules->schema())) {
       for (std::size_t i = 0; i < w.item_count; ++i) {
         Item& item = w.items[i];
-        if (!item.ok) continue;
-        item.ok = false;
-        item.position = w.records[item.record].line();
-        item.record_id = w.records[item.record].record_id();
-        item.reason = "the rules were reloaded with a different schema while this request was read; send it again";
+        if (item.ok) {
+          RejectRead(item, w.records[item.record],
+                     "the rules were reloaded with a different schema while this request was read; send it again");
+        }
       }
       return;
     }
@@ -486,15 +490,8 @@ void Service::ScoreStreamed(Worker& w) {
     w.scorer.emplace(w.loaded->rules, ScoreOptions{w.as_of});
     w.tally.assign(w.loaded->rules->entries().size(), 0);
   }
-  if (stream_as_of_ != w.as_of) {
-    // A new day (no --as-of): records without a date now get today's. The
-    // history carries over whole.
-    auto next = std::make_unique<StreamState>(w.loaded->rules, w.as_of);
-    if (next->Load(stream_->Save(), "the stream").ok()) {
-      stream_ = std::move(next);
-      stream_as_of_ = w.as_of;
-    }
-  }
+  // A new day (no --as-of): records without a date now get today's.
+  stream_->SetAsOf(w.as_of);
   for (std::size_t i = 0; i < w.item_count; ++i) {
     Item& item = w.items[i];
     if (!item.ok) continue;
@@ -504,12 +501,7 @@ void Service::ScoreStreamed(Worker& w) {
       ++stream_records_;
       s = w.scorer->ScoreMeasured(record, &item.result);
     }
-    if (!s.ok()) {
-      item.ok = false;
-      item.position = record.line();
-      item.record_id = record.record_id();
-      item.reason = s.message();
-    }
+    if (!s.ok()) RejectRead(item, record, s.message());
   }
   stream_dirty_ = true;
 }

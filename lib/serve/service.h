@@ -61,8 +61,8 @@ class Service {
   // change. Restores options().state_path into the stream; call before
   // serving. kNotFound when there is no such file (the stream starts
   // empty); otherwise a one-line reason naming the file, and the stream is
-  // as it was. *note says what was restored.
-  Status RestoreState(std::string* note);
+  // as it was. *notes: one line each on what was restored.
+  Status RestoreState(std::vector<std::string>* notes);
   // Writes the stream to options().state_path: Save() under the stream's
   // lock, the file (write aside, fsync, rename) outside it. Serialized; a
   // stream unchanged since the last checkpoint is not written again unless
@@ -127,7 +127,6 @@ class Service {
   // Lock order: stream_mu_, then loaded_mu_ (Publish holds both).
   std::mutex stream_mu_;
   std::unique_ptr<StreamState> stream_;  // on the published rule set
-  Days stream_as_of_ = 0;                // the day a record without a date gets
   bool stream_dirty_ = false;            // changed since the last checkpoint
   std::uint64_t stream_records_ = 0;     // records this process streamed
   std::mutex checkpoint_mu_;

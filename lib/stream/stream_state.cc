@@ -45,6 +45,8 @@ StreamState::StreamState(std::shared_ptr<const RuleSet> rules, Days as_of, Kind 
 
 StreamState::~StreamState() = default;
 
+void StreamState::SetAsOf(Days as_of) { impl_->as_of = as_of; }
+
 Status StreamState::Advance(const Record& record, AggregateMeasures* out) {
   out->Clear();
   if (!record.schema().SameAs(rules_->schema())) {

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -29,6 +30,10 @@ struct ServiceOptions {
   // checkpoint_seconds and at shutdown. "" = the stream lives in memory only.
   std::string state_path;
   int checkpoint_seconds = 60;
+  // A testing seam: when set, called by every /v1/score between reading its
+  // records and scoring them, which is where a reload landing mid-request
+  // moves the request to the new set (tests/unit/service_test.cc).
+  std::function<void()> after_read;
 };
 
 struct ServerOptions {

@@ -309,7 +309,11 @@ class Service::WorkerLease {
 void Service::Refresh(Worker& w) {
   const Days today = options_.as_of ? *options_.as_of : TodayUtc();
   const std::uint64_t version = loaded_version_.load(std::memory_order_acquire);
-  if (w.scorer && w.version == version && w.as_of == today) return;
+  // records_of differs from loaded when a reload moved the last request to
+  // a new set after its records were read (ScoreStreamed): the records are
+  // rebuilt now, so that every record of a request refers to the schema of
+  // one set that the worker keeps alive.
+  if (w.scorer && w.version == version && w.as_of == today && w.records_of == w.loaded) return;
   std::shared_ptr<const Loaded> loaded = Current();
   if (!w.records_of || w.records_of->rules != loaded->rules) {
     w.records.clear();  // built with the old schema
@@ -485,7 +489,12 @@ void Service::ScoreStreamed(Worker& w) {
       }
       return;
     }
-    w.loaded = std::move(current);
+    // The records keep referring to the schema of the set they were read
+    // with, which w.records_of keeps alive until the next Refresh rebuilds
+    // them; the set this request leaves may be the last reference to a big
+    // one, freed off the request's thread.
+    std::shared_ptr<const Loaded> left = std::exchange(w.loaded, std::move(current));
+    ReleaseInBackground(std::move(left));
     w.version = loaded_version_.load(std::memory_order_acquire);
     w.scorer.emplace(w.loaded->rules, ScoreOptions{w.as_of});
     w.tally.assign(w.loaded->rules->entries().size(), 0);
@@ -598,6 +607,7 @@ Response Service::Score(const Request& request, std::string body, bool ndjson) {
     return Error(v, http::status::payload_too_large,
                  "more than --max-records " + std::to_string(options_.max_records) + " records");
   }
+  if (options_.after_read) options_.after_read();
   ScoreItems(w, true);
   const std::string& fingerprint = w.loaded->rules->fingerprint();
   std::string out;

@@ -384,7 +384,7 @@ void IndexedMatcher::BuildSimilarFilters() {
     }
     auto [it, fresh] = by_operands.emplace(std::move(key), static_cast<std::int32_t>(similar_filters_.size()));
     if (fresh) {
-      similar_filters_.push_back(std::make_unique<SimilarFilter>(pred.strs, pred.nums[0]));
+      similar_filters_.push_back(SimilarFilter::Shared(it->first, pred.strs, pred.nums[0]));
       stats_.similar_operands += pred.strs.size();
       stats_.memory_bytes += similar_filters_.back()->MemoryBytes();
     }

@@ -194,7 +194,7 @@ class IndexedMatcher final : public MatchIndex {
   // predicates that have them; by predicate, its filter or -1.
   void BuildSimilarFilters();
   bool SimilarHolds(std::uint32_t pred, const Record& record, IndexScratch* s) const;
-  std::vector<std::unique_ptr<SimilarFilter>> similar_filters_;
+  std::vector<std::shared_ptr<const SimilarFilter>> similar_filters_;  // SimilarFilter::Shared
   std::vector<std::int32_t> similar_of_;
   void Hit(std::uint32_t pred, bool exact, IndexScratch* s) const;
   bool Verify(std::uint32_t pc, const Record& record, Days as_of, IndexScratch* s) const;

@@ -68,6 +68,9 @@
 #include <atomic>
 #include <cmath>
 #include <cstring>
+#include <iterator>
+#include <mutex>
+#include <unordered_map>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -98,6 +101,31 @@ std::uint32_t ClassOverlap(const std::uint8_t* a, const std::uint8_t* b) {
 
 constexpr std::uint32_t kMaxRank = (1u << 24) - 1;
 constexpr std::size_t kMaxTriplePrefix = 9;
+}
+
+std::shared_ptr<const SimilarFilter> SimilarFilter::Shared(const std::string& key,
+                                                           const std::vector<std::string>& operands, double min) {
+  static std::mutex mu;
+  static std::unordered_map<std::string, std::weak_ptr<const SimilarFilter>> alive;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = alive.find(key);
+    if (it != alive.end()) {
+      if (std::shared_ptr<const SimilarFilter> f = it->second.lock()) return f;
+    }
+  }
+  // Built outside the lock: compiles of other lists go on meanwhile.
+  auto built = std::make_shared<const SimilarFilter>(operands, min);
+  std::lock_guard<std::mutex> lock(mu);
+  for (auto it = alive.begin(); it != alive.end();) {
+    it = it->second.expired() ? alive.erase(it) : std::next(it);
+  }
+  auto [it, fresh] = alive.emplace(key, built);
+  if (!fresh) {
+    if (std::shared_ptr<const SimilarFilter> f = it->second.lock()) return f;  // built twice at once
+    it->second = built;
+  }
+  return built;
 }
 
 SimilarFilter::SimilarFilter(std::vector<std::string> operands, double min)

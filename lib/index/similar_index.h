@@ -11,6 +11,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -52,6 +53,13 @@ class SimilarFilter {
  public:
   // Precondition: 0 < min <= 1; operands non-empty (empty ones are ignored).
   SimilarFilter(std::vector<std::string> operands, double min);
+  // The filter of these operands at this min, shared with every rule set
+  // alive that has the same list: a reload of an unchanged sanctions list
+  // (thousands of names, the bulk of a pack's compile) reuses the filter the
+  // served set holds instead of building it again. `key` identifies
+  // (operands, min) exactly. Thread-safe.
+  static std::shared_ptr<const SimilarFilter> Shared(const std::string& key, const std::vector<std::string>& operands,
+                                                     double min);
 
   // Whether JaroWinkler(value, operand) >= min for some operand. Exact: the
   // same answer as comparing with every operand (or a cached earlier answer

@@ -332,6 +332,26 @@ TEST(SimilarFilter, CacheIsPerFilter) {
   EXPECT_GE(scratch.cache_hits, 50u);
 }
 
+// A reload of an unchanged list shares the filter the served set holds; a
+// changed list, or one no set holds any more, is built afresh.
+TEST(SimilarFilter, SharedWhileAlive) {
+  const std::vector<std::string> acme = {"ACME TRADING", "ACME TRADING CO"};
+  const std::vector<std::string> zenith = {"ZENITH LOGISTICS"};
+  std::shared_ptr<const internal::SimilarFilter> a = internal::SimilarFilter::Shared("acme@0.9", acme, 0.9);
+  std::shared_ptr<const internal::SimilarFilter> again = internal::SimilarFilter::Shared("acme@0.9", acme, 0.9);
+  EXPECT_EQ(a.get(), again.get());
+  std::shared_ptr<const internal::SimilarFilter> z = internal::SimilarFilter::Shared("zenith@0.9", zenith, 0.9);
+  EXPECT_NE(z.get(), a.get());
+  internal::SimilarScratch scratch;
+  EXPECT_TRUE(z->Holds("ZENITH LOGISTIC", &scratch));
+  EXPECT_FALSE(z->Holds("ACME TRADING", &scratch));
+  a.reset();
+  again.reset();  // no set holds the list now: the next one is built afresh
+  std::shared_ptr<const internal::SimilarFilter> fresh = internal::SimilarFilter::Shared("acme@0.9", acme, 0.9);
+  EXPECT_TRUE(fresh->Holds("ACME TRADING", &scratch));
+  EXPECT_FALSE(fresh->Holds("ZENITH LOGISTICS", &scratch));
+}
+
 // 10^6 (value, list) pairs with TARGETING_SIMILAR_LONG=1; 10^4 otherwise.
 TEST(SimilarFilter, RandomListsMatchBruteForce) {
   const bool long_mode = std::getenv("TARGETING_SIMILAR_LONG") &&

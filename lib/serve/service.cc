@@ -746,7 +746,10 @@ Response Service::Rules(const Request& request) const {
 Response Service::Reload() {
   std::lock_guard<std::mutex> lock(reload_mu_);
   const std::string previous = fingerprint();
+  const auto started = std::chrono::steady_clock::now();
   CompileResult result = engine_.Reload(options_.rules_path, options_.compile);
+  const std::string compile_ms = std::to_string(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
   std::string out;
   if (result.ok()) {
     Publish(result.rule_set);
@@ -754,9 +757,9 @@ Response Service::Reload() {
     out = "{\"reloaded\":true,\"fingerprint\":\"" + result.rule_set->fingerprint() +
           "\",\"previous\":\"" + previous + "\",\"entries\":" +
           std::to_string(result.rule_set->entries().size()) + ",\"warnings\":" +
-          std::to_string(result.warning_count()) + "}\n";
-    std::fprintf(stderr, "targeting serve: reloaded %s: fingerprint %s\n", options_.rules_path.c_str(),
-                 result.rule_set->fingerprint().c_str());
+          std::to_string(result.warning_count()) + ",\"compile_ms\":" + compile_ms + "}\n";
+    std::fprintf(stderr, "targeting serve: reloaded %s in %s ms: fingerprint %s\n", options_.rules_path.c_str(),
+                 compile_ms.c_str(), result.rule_set->fingerprint().c_str());
     Response res = Answer(11, http::status::ok, std::move(out));
     res.set("Targeting-Fingerprint", result.rule_set->fingerprint());
     return res;

@@ -102,7 +102,12 @@ Corpus& GetCorpus(Mix mix, std::size_t rules) {
   slot->yaml_bytes = yaml.size();
   const std::size_t before = HeapInUse();
   const auto start = std::chrono::steady_clock::now();
-  CompileResult r = CompileString(yaml, "synthetic.yaml");
+  // The default limits are for rule files people write; a synthetic set of
+  // a million rules in one file is past two of them.
+  CompileOptions options;
+  options.limits.max_file_bytes = std::max(options.limits.max_file_bytes, yaml.size());
+  options.limits.max_yaml_nodes = std::max(options.limits.max_yaml_nodes, rules * 40);
+  CompileResult r = CompileString(yaml, "synthetic.yaml", options);
   slot->compile_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   if (!r.ok()) {

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -84,6 +85,71 @@ TEST(ServiceReload, ReloadsLandingMidRequestChangeNoAnswer) {
   EXPECT_EQ(reloads_answered, 4);
   EXPECT_EQ(service->metrics().reloads.load(), 4u);
   EXPECT_EQ(service->metrics().Totals().scored, lines.size());
+}
+
+// A reload that changes the schema while a request is being read: the
+// request's records were read for fields the new set does not have, so each
+// is answered with an error in its place (not scored on the wrong layout,
+// not dropped), and the next request is read and scored on the new set.
+TEST(ServiceReload, ASchemaChangingReloadMidRequestRejectsEachRecordInPlace) {
+  const std::filesystem::path dir = testing::FreshDir("schema-reload");
+  const auto write_set = [&](bool with_port) {
+    testing::WriteFile(dir / "targeting.yaml", "schema: {file: s.yaml}\n");
+    testing::WriteFile(dir / "s.yaml", std::string("record_id: id\ndate_field: day\nfields:\n  id: string\n"
+                                                   "  day: date\n  who: name\n") +
+                                           (with_port ? "  port: code\n" : ""));
+    testing::WriteFile(dir / "r.yaml",
+                       "rules:\n  - id: A\n    when: {aggregate: {by: who, days: 1, count: {ge: 2}}}\n");
+  };
+  write_set(false);
+  ServiceOptions o;
+  o.rules_path = dir.string();
+  o.as_of = 20'454;
+  Service* self = nullptr;
+  bool armed = false;
+  o.after_read = [&] {
+    if (!armed) return;
+    armed = false;
+    write_set(true);
+    EXPECT_EQ(self->Reload().result(), http::status::ok);
+  };
+  std::string error;
+  std::vector<std::string> issues;
+  std::unique_ptr<Service> service = Service::Create(o, &error, &issues);
+  ASSERT_TRUE(service) << error;
+  self = service.get();
+  const std::vector<std::string> lines = {
+      R"({"id":"r1","day":"2026-01-01","who":"ACME"})",
+      R"({"id":"r2","day":"2026-01-01","who":"ACME"})",
+      R"({"id":"r3","day":"2026-01-01","who":"ACME"})",
+  };
+  const std::string before = service->fingerprint();
+  Response first = Post(*service, lines, 0, 1);
+  ASSERT_EQ(first.result(), http::status::ok) << first.body();
+  EXPECT_EQ(first.body(), "{\"record_id\":\"r1\",\"score\":0,\"lane\":\"green\",\"sampled\":false,\"fired\":[]}\n");
+
+  armed = true;
+  Response moved = Post(*service, lines, 1, 2);
+  EXPECT_EQ(moved.result(), http::status::ok);
+  EXPECT_EQ(moved["Targeting-Fingerprint"], before);
+  const std::string again = "the rules were reloaded with a different schema while this request was read; send it again";
+  EXPECT_EQ(moved.body(), "{\"record_id\":\"r2\",\"error\":{\"position\":1,\"reason\":\"" + again +
+                              "\"}}\n{\"record_id\":\"r3\",\"error\":{\"position\":2,\"reason\":\"" + again +
+                              "\"}}\n");
+  EXPECT_NE(service->fingerprint(), before);
+  EXPECT_EQ(service->metrics().Totals().rejected, 2u);
+
+  // Sent again: read on the new schema, and the stream (which started empty
+  // with the new schema) counts them.
+  Response resent = Post(*service, lines, 1, 2);
+  EXPECT_EQ(resent.result(), http::status::ok) << resent.body();
+  EXPECT_EQ(resent["Targeting-Fingerprint"], service->fingerprint());
+  EXPECT_EQ(resent.body().find("\"error\""), std::string::npos) << resent.body();
+  EXPECT_NE(resent.body().find("\"record_id\":\"r3\",\"score\":0,\"lane\":\"green\",\"sampled\":false,"
+                               "\"fired\":[{\"id\":\"A\""),
+            std::string::npos)
+      << resent.body();
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -194,14 +194,26 @@ Service::~Service() = default;
 Days Service::Today() const { return options_.as_of ? *options_.as_of : TodayUtc(); }
 
 void Service::Publish(std::shared_ptr<const RuleSet> rules) {
-  std::lock_guard<std::mutex> stream_lock(stream_mu_);
+  // Everything that takes time with the set's size (a counter per entry) is
+  // done before the stream's lock, which every scoring request takes.
+  auto loaded = std::make_shared<Loaded>();
+  loaded->rules = rules;
+  loaded->loaded_at = NowRfc3339();
+  loaded->generation = engine_.generation();
+  for (const EntryInfo& e : loaded->rules->entries()) {
+    loaded->fired.push_back(metrics_.EntryCounter(e.id, EntryKindName(e.kind)));
+  }
+  // What this replaces is freed off the locks and off this thread.
+  std::shared_ptr<const Loaded> old;
+  std::unique_ptr<StreamState> old_stream;
+  std::unique_lock<std::mutex> stream_lock(stream_mu_);
   if (!stream_) {
     stream_ = std::make_unique<StreamState>(rules, Today());
   } else {
     std::vector<std::string> started_empty;
     if (Status s = stream_->Rebind(rules, &started_empty); !s.ok()) {
       std::fprintf(stderr, "targeting serve: %s: the aggregates' stream starts empty\n", s.message().c_str());
-      stream_ = std::make_unique<StreamState>(rules, Today());
+      old_stream = std::exchange(stream_, std::make_unique<StreamState>(rules, Today()));
       for (std::size_t a = 0; a < rules->aggregate_count(); ++a) {
         started_empty.push_back(rules->aggregate_label(a));
       }
@@ -212,16 +224,14 @@ void Service::Publish(std::shared_ptr<const RuleSet> rules) {
     }
     stream_dirty_ = true;
   }
-  auto loaded = std::make_shared<Loaded>();
-  loaded->rules = std::move(rules);
-  loaded->loaded_at = NowRfc3339();
-  loaded->generation = engine_.generation();
-  for (const EntryInfo& e : loaded->rules->entries()) {
-    loaded->fired.push_back(metrics_.EntryCounter(e.id, EntryKindName(e.kind)));
+  {
+    std::lock_guard<std::mutex> lock(loaded_mu_);
+    old = std::exchange(loaded_, std::move(loaded));
+    loaded_version_.fetch_add(1, std::memory_order_release);
   }
-  std::lock_guard<std::mutex> lock(loaded_mu_);
-  loaded_ = std::move(loaded);
-  loaded_version_.fetch_add(1, std::memory_order_release);
+  stream_lock.unlock();
+  ReleaseInBackground(std::move(old));
+  if (old_stream) ReleaseInBackground(std::shared_ptr<const StreamState>(std::move(old_stream)));
 }
 
 Status Service::RestoreState(std::vector<std::string>* notes) {

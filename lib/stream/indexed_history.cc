@@ -197,7 +197,7 @@ struct OwnValue {
 struct ValueTable {
   int field = -1;
   bool numeric = false;
-  std::unique_ptr<Interner> values = std::make_unique<Interner>(0, 40);
+  std::unique_ptr<Interner> values = std::make_unique<Interner>(0, 40, /*lazy=*/true);
   std::vector<std::uint32_t> stamp;  // by value id: == epoch when seen for this measure
   std::uint32_t epoch = 0;
   // This record's distinct values, in order of first appearance.

@@ -42,8 +42,13 @@ inline std::uint64_t HashBytes(std::string_view s) { return std::hash<std::strin
 template <std::uint64_t (*kHash)(std::string_view)>
 class BasicInterner {
  public:
-  explicit BasicInterner(std::uint32_t payload = 0, std::uint32_t inline_bytes = 24)
-      : inline_(Round8(std::max<std::uint32_t>(inline_bytes, sizeof(char*)))),
+  // lazy: a string whose count falls to 0 stays (Find still finds it) until
+  // such strings outnumber half the held ones plus 64, when they all go:
+  // for values that come back, as the same codes do day after day.
+  explicit BasicInterner(std::uint32_t payload = 0, std::uint32_t inline_bytes = 24,
+                         bool lazy = false)
+      : lazy_(lazy),
+        inline_(Round8(std::max<std::uint32_t>(inline_bytes, sizeof(char*)))),
         payload_(Round8(payload)),
         row_words_((kHeader + inline_ + payload_) / 8) {
     buckets_.assign(16, 0);
@@ -150,11 +155,20 @@ class BasicInterner {
   // Reference-counted use: `found` is Find's answer for (s, h).
   std::uint32_t Acquire(std::string_view s, std::uint64_t h, std::uint32_t found) {
     const std::uint32_t id = found != kNone ? found : Add(s, h);
-    ++Header(id)->refs;
+    if (Header(id)->refs++ == 0 && found != kNone) --idle_;
     return id;
   }
   void Release(std::uint32_t id) {
-    if (--Header(id)->refs == 0) Remove(id);
+    if (--Header(id)->refs != 0) return;
+    if (!lazy_) {
+      Remove(id);
+      return;
+    }
+    if (++idle_ <= size_ / 2 + 64) return;
+    for (std::uint32_t i = 0; i < capacity(); ++i) {
+      if (live(i) && Header(i)->refs == 0) Remove(i);
+    }
+    idle_ = 0;
   }
 
   std::string_view View(std::uint32_t id) const {
@@ -247,7 +261,9 @@ class BasicInterner {
     }
   }
 
+  const bool lazy_;
   const std::uint32_t inline_, payload_, row_words_;
+  std::size_t idle_ = 0;  // lazy: held strings whose count is 0
   std::vector<std::uint64_t> buckets_;  // power of two; 0: empty
   int shift_ = 28;                      // Home: the tag's top log2(buckets) bits
   std::vector<std::uint64_t> rows_;     // row_words_ words per id

@@ -84,6 +84,8 @@ class StreamHistory {
     }
   }
   virtual void Export(int aggregate, const StreamClock& clock, const HeldVisitor& visit) const = 0;
+  // A hint before `keys` Import calls for `aggregate`.
+  virtual void ReserveKeys(int /*aggregate*/, std::size_t /*keys*/) {}
   // Adds one key's items to aggregate `aggregate`, which does not hold the key yet.
   virtual void Import(int aggregate, std::string_view key, const std::vector<HeldItem>& items) = 0;
   virtual std::uint64_t keys() const = 0;

@@ -357,6 +357,11 @@ class IndexedStream final : public StreamHistory {
     }
   }
 
+  void ReserveKeys(int aggregate, std::size_t keys) override {
+    Group& g = groups_[aggs_[static_cast<std::size_t>(aggregate)].group];
+    g.keys->ReserveFor(std::max(keys, g.keys->size()));
+  }
+
   void Import(int aggregate, std::string_view key, const std::vector<HeldItem>& items) override {
     if (items.empty()) return;
     Agg& a = aggs_[static_cast<std::size_t>(aggregate)];

@@ -191,6 +191,13 @@ class BasicInterner {
     return buckets_.capacity() * sizeof(std::uint64_t) + rows_.capacity() * sizeof(std::uint64_t) +
            spilled_bytes_;
   }
+  // Room for `n` strings without growing (a state file's keys, say).
+  void ReserveFor(std::size_t n) {
+    if (n * row_words_ > rows_.capacity()) rows_.reserve(n * row_words_);
+    std::size_t b = buckets_.size();
+    while ((n + 1) * 4 > b * 3) b *= 2;
+    if (b > buckets_.size()) Rehash(b);
+  }
   // Gives back bucket memory once most strings are gone (after a sweep).
   void MaybeShrink() {
     std::size_t n = buckets_.size();

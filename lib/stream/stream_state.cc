@@ -239,6 +239,7 @@ Status StreamState::Load(std::string_view bytes, const std::string& name,
     }
     const Days forget = held.clock.ForgetAtOrBefore(def.days);
     std::vector<internal::HeldItem> items;
+    next->ReserveKeys(static_cast<int>(a), it->keys.size());
     for (const internal::HeldKey& k : it->keys) {
       items.clear();
       for (const internal::HeldItem& i : k.items) {

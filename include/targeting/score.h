@@ -86,6 +86,11 @@ class Scorer {
   // Without aggregates it only clears result->measures.
   Status Measure(const Record& record, ScoreResult* result);
   Status MeasureReference(const Record& record, ScoreResult* result);
+  // Measure for records[0], ..., records[n - 1] in order, into each
+  // results[i].measures: the same as n calls of Measure, faster on a large
+  // history (StreamState::AdvanceBatch). The first error is returned; the
+  // result of a record refused is cleared, as Measure clears it.
+  Status MeasureBatch(const Record* records, ScoreResult* results, std::size_t n);
   // Scores with result->measures as the record's measures (from Measure, on
   // this or another scorer of the same RuleSet); does not touch a stream.
   Status ScoreMeasured(const Record& record, ScoreResult* result);

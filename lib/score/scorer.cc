@@ -1,5 +1,7 @@
 // Layout: score/ scores records, explains them and runs inline tests (engine stage 10 of 11).
 // Scoring a record (SPEC section 5): fired entries, score, lane, sampling.
+#include <algorithm>
+
 #include "index/match_index.h"
 #include "plan/ruleset_data.h"
 #include "eval/evaluate.h"
@@ -106,6 +108,32 @@ Status Scorer::Measure(const Record& record, ScoreResult* result) {
   Status s = scratch_->stream->Advance(record, &result->measures);
   if (!s.ok()) result->Clear();
   return s;
+}
+
+Status Scorer::MeasureBatch(const Record* records, ScoreResult* results, std::size_t n) {
+  if (!scratch_->stream) {
+    for (std::size_t i = 0; i < n; ++i) results[i].measures.Clear();
+    return Status::Ok();
+  }
+  Status status = Status::Ok();
+  constexpr std::size_t kChunk = 256;
+  const Record* rs[kChunk];
+  AggregateMeasures* out[kChunk];
+  for (std::size_t at = 0; at < n; at += kChunk) {
+    const std::size_t m = std::min(kChunk, n - at);
+    for (std::size_t i = 0; i < m; ++i) {
+      rs[i] = &records[at + i];
+      out[i] = &results[at + i].measures;
+    }
+    Status s = scratch_->stream->AdvanceBatch(rs, m, out);
+    if (!s.ok()) {
+      for (std::size_t i = 0; i < m; ++i) {
+        if (!rs[i]->schema().SameAs(rules_->schema())) results[at + i].Clear();
+      }
+      if (status.ok()) status = s;
+    }
+  }
+  return status;
 }
 
 Status Scorer::MeasureReference(const Record& record, ScoreResult* result) {

@@ -6,7 +6,9 @@
 #ifndef TARGETING_LIB_STREAM_HISTORY_H_
 #define TARGETING_LIB_STREAM_HISTORY_H_
 
+#include <algorithm>
 #include <boost/unordered/unordered_flat_map.hpp>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -37,6 +39,11 @@ struct StreamClock {
   Days latest = 0;
   // Days at or before this are forgotten by an aggregate of `days`.
   Days ForgetAtOrBefore(int days) const { return latest - days; }
+  // A record of day `day` arrives.
+  void Tick(Days day) {
+    latest = started ? std::max(latest, day) : day;
+    started = true;
+  }
 };
 
 class AggregateHistory {
@@ -66,7 +73,19 @@ class StreamHistory {
   // `r`, then r joins the history; as AggregateHistory::Advance per aggregate.
   virtual void Advance(const Record& r, Days day, Days as_of, const StreamClock& clock,
                        AggregateMeasures* out) = 0;
+  // As Advance for records[i] (day days[i]) in order, i < n, each after
+  // clock->Tick(days[i]). The indexed history looks ahead in the batch to
+  // fetch the next records' state while it advances in stream order.
+  virtual void AdvanceBatch(const Record* const* records, const Days* days, std::size_t n,
+                            Days as_of, StreamClock* clock, AggregateMeasures* const* out) {
+    for (std::size_t i = 0; i < n; ++i) {
+      clock->Tick(days[i]);
+      Advance(*records[i], days[i], as_of, *clock, out[i]);
+    }
+  }
   virtual void Export(int aggregate, const StreamClock& clock, const HeldVisitor& visit) const = 0;
+  // A hint before `keys` Import calls for `aggregate`.
+  virtual void ReserveKeys(int /*aggregate*/, std::size_t /*keys*/) {}
   // Adds one key's items to aggregate `aggregate`, which does not hold the key yet.
   virtual void Import(int aggregate, std::string_view key, const std::vector<HeldItem>& items) = 0;
   virtual std::uint64_t keys() const = 0;

@@ -56,14 +56,48 @@ Status StreamState::Advance(const Record& record, AggregateMeasures* out) {
   const auto& data = rules_->data();
   const Days day = internal::RecordDay(data.schema, record, impl_->as_of);
   internal::StreamClock& clock = impl_->clock;
-  clock.latest = clock.started ? std::max(clock.latest, day) : day;
-  clock.started = true;
+  clock.Tick(day);
   ++impl_->records;
   const std::size_t n = data.aggregates.size();
   out->value.resize(n);
   out->keyed.resize(n);
   impl_->history->Advance(record, day, impl_->as_of, clock, out);
   return Status::Ok();
+}
+
+Status StreamState::AdvanceBatch(const Record* const* records, std::size_t n,
+                                 AggregateMeasures* const* out) {
+  Status status = Status::Ok();
+  const auto& data = rules_->data();
+  const std::size_t aggregates = data.aggregates.size();
+  constexpr std::size_t kChunk = 256;
+  const Record* batch[kChunk];
+  AggregateMeasures* batch_out[kChunk];
+  Days days[kChunk];
+  for (std::size_t at = 0; at < n;) {
+    // The records of the chunk that the stream takes, with their days: a
+    // record of another schema is refused as Advance refuses it.
+    std::size_t m = 0;
+    for (; at < n && m < kChunk; ++at) {
+      out[at]->Clear();
+      if (!records[at]->schema().SameAs(rules_->schema())) {
+        if (status.ok()) {
+          status = Status(StatusCode::kInvalidArgument,
+                          "the record was not built with this rule set's schema");
+        }
+        continue;
+      }
+      batch[m] = records[at];
+      batch_out[m] = out[at];
+      out[at]->value.resize(aggregates);
+      out[at]->keyed.resize(aggregates);
+      days[m] = internal::RecordDay(data.schema, *records[at], impl_->as_of);
+      ++m;
+    }
+    impl_->records += m;
+    impl_->history->AdvanceBatch(batch, days, m, impl_->as_of, &impl_->clock, batch_out);
+  }
+  return status;
 }
 
 namespace {
@@ -205,6 +239,7 @@ Status StreamState::Load(std::string_view bytes, const std::string& name,
     }
     const Days forget = held.clock.ForgetAtOrBefore(def.days);
     std::vector<internal::HeldItem> items;
+    next->ReserveKeys(static_cast<int>(a), it->keys.size());
     for (const internal::HeldKey& k : it->keys) {
       items.clear();
       for (const internal::HeldItem& i : k.items) {

@@ -86,5 +86,62 @@ TEST(StreamInterner, ExactWithTheStreamsHash) {
   for (std::uint64_t seed = 1; seed <= 3; ++seed) RandomOps<HashBytes>(seed);
 }
 
+// A lazy interner (the distinct values' tables) keeps strings whose count
+// fell to 0 for a while: Find may still find them, under their old id and
+// bytes, and acquiring them again works; once they outnumber half the held
+// strings plus 64 they are all dropped. Payloads come zeroed and stay put.
+template <std::uint64_t (*kHash)(std::string_view)>
+void LazyOps(std::uint64_t seed) {
+  BasicInterner<kHash> in(8, 8, /*lazy=*/true);
+  std::map<std::string, std::uint32_t> refs;  // held strings and their counts
+  std::vector<std::string> pool;
+  for (int i = 0; i < 400; ++i) pool.push_back(std::string(static_cast<std::size_t>(i % 23), 'x') + std::to_string(i));
+  std::uint64_t x = seed * 0x9e3779b97f4a7c15ULL + 1;
+  auto next = [&] {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  };
+  std::map<std::string, std::uint32_t> ids;
+  std::map<std::string, std::uint64_t> marks;  // what each string's payload holds
+  for (int step = 0; step < 30000; ++step) {
+    const std::string& s = pool[next() % pool.size()];
+    const std::uint32_t found = in.Find(s, kHash(s));
+    auto it = refs.find(s);
+    if (it != refs.end() && it->second > 0) {
+      ASSERT_EQ(found, ids[s]) << s;  // a string in use is always found
+    }
+    if (found != kNone) {
+      ASSERT_TRUE(in.live(found));
+      ASSERT_EQ(in.View(found), s);
+      ASSERT_EQ(*reinterpret_cast<const std::uint64_t*>(in.payload(found)), marks[s]);
+    }
+    if (next() % 2 == 0 || it == refs.end() || it->second == 0) {
+      const std::uint32_t id = in.Acquire(s, kHash(s), found);
+      if (found == kNone) {
+        ASSERT_EQ(*reinterpret_cast<const std::uint64_t*>(in.payload(id)), 0u);
+        marks[s] = static_cast<std::uint64_t>(step) + 1;
+        *reinterpret_cast<std::uint64_t*>(in.payload(id)) = marks[s];
+      }
+      ids[s] = id;
+      ++refs[s];
+    } else {
+      in.Release(ids[s]);
+      --it->second;
+    }
+    std::size_t in_use = 0;
+    for (auto& [k, n] : refs) in_use += n > 0;
+    ASSERT_GE(in.size(), in_use);
+    // idle <= size / 2 + 64 once a release has dropped them: size <= 2 in_use + 129.
+    ASSERT_LE(in.size(), 2 * in_use + 129);
+  }
+}
+
+TEST(StreamInterner, LazyKeepsAndDropsReleasedStrings) {
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) LazyOps<AllCollide>(seed);
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) LazyOps<HashBytes>(seed);
+}
+
 }  // namespace
 }  // namespace targeting::internal

@@ -13,11 +13,14 @@ ScorePipeline::ScorePipeline(std::shared_ptr<const RuleSet> rules, ScoreOptions 
   if (options_.threads < 1) options_.threads = 1;
   if (options_.batch_size < 1) options_.batch_size = 1;
   if (rules_->aggregate_count() > 0) stream_ = std::make_unique<Scorer>(rules_, score_options_);
-  if (options_.threads == 1) {
-    inline_scorer_ = std::make_unique<Scorer>(rules_, score_options_);
-  } else {
-    for (int i = 0; i < options_.threads; ++i) threads_.emplace_back([this] { Worker(); });
-  }
+  if (options_.threads == 1) inline_scorer_ = std::make_unique<Scorer>(rules_, score_options_);
+}
+
+void ScorePipeline::StartWorkers() {
+  // Add's workers start with the first batch, so that Run, which brings
+  // threads of its own, does not leave them idle.
+  if (!threads_.empty()) return;
+  for (int i = 0; i < options_.threads; ++i) threads_.emplace_back([this] { Worker(); });
 }
 
 ScorePipeline::~ScorePipeline() {
@@ -103,6 +106,7 @@ void ScorePipeline::Submit() {
     filling_->text.clear();
     return;
   }
+  StartWorkers();
   {
     std::unique_lock<std::mutex> lock(mu_);
     // Bound the memory in flight: wait while too many batches are out.
@@ -164,6 +168,137 @@ void ScorePipeline::Finish() {
   Submit();
   if (inline_scorer_) return;
   while (next_emit_ < next_seq_) DeliverReady(true);
+}
+
+bool ScorePipeline::FillBatch(const Source& source, Batch* batch) {
+  batch->size = 0;
+  batch->text.clear();
+  while (batch->size < options_.batch_size) {
+    if (batch->records.size() <= batch->size) {
+      batch->records.emplace_back(rules_->schema());
+      batch->results.emplace_back();
+    }
+    Record& record = batch->records[batch->size];
+    if (!source(&record)) return false;
+    if (stream_) {
+      ScoreResult& result = batch->results[batch->size];
+      if (options_.reference) {
+        stream_->MeasureReference(record, &result);
+      } else {
+        stream_->Measure(record, &result);
+      }
+    }
+    ++batch->size;
+  }
+  return true;
+}
+
+// What Run's threads share, under `mu`.
+struct ScorePipeline::RunState {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool reading = false;      // a thread is reading a batch
+  bool source_done = false;  // the source has ended
+  bool emitting = false;     // a thread is delivering a batch
+  std::size_t in_flight = 0;  // batches read and not yet delivered
+  std::size_t max_in_flight = 0;
+  std::uint64_t next_seq = 0;
+  std::uint64_t next_emit = 0;
+  std::deque<std::unique_ptr<Batch>> to_score;
+  std::map<std::uint64_t, std::unique_ptr<Batch>> scored;
+  std::vector<std::unique_ptr<Batch>> free;
+};
+
+void ScorePipeline::Run(const Source& source) {
+  if (options_.threads == 1) {
+    // No hand-offs: read a batch, score it, write it.
+    std::unique_ptr<Batch> batch = filling_ ? std::move(filling_) : NewBatch();
+    for (bool more = true; more;) {
+      more = FillBatch(source, batch.get());
+      if (batch->size == 0) break;
+      ScoreBatch(*inline_scorer_, batch.get());
+      Emit(batch.get());
+    }
+    filling_ = std::move(batch);
+    filling_->size = 0;
+    filling_->text.clear();
+    return;
+  }
+  RunState state;
+  state.max_in_flight = static_cast<std::size_t>(options_.threads) * 4;
+  std::vector<std::thread> helpers;
+  helpers.reserve(static_cast<std::size_t>(options_.threads - 1));
+  for (int i = 1; i < options_.threads; ++i) {
+    helpers.emplace_back([this, &state, &source] { RunLoop(state, source); });
+  }
+  RunLoop(state, source);
+  for (std::thread& t : helpers) t.join();
+}
+
+void ScorePipeline::RunLoop(RunState& st, const Source& source) {
+  Scorer scorer(rules_, score_options_);
+  const auto threads = static_cast<std::size_t>(options_.threads);
+  std::unique_lock<std::mutex> lock(st.mu);
+  for (;;) {
+    // Deliver first: it frees a batch and keeps the output moving.
+    if (!st.emitting) {
+      auto it = st.scored.find(st.next_emit);
+      if (it != st.scored.end()) {
+        std::unique_ptr<Batch> batch = std::move(it->second);
+        st.scored.erase(it);
+        st.emitting = true;
+        lock.unlock();
+        Emit(batch.get());
+        lock.lock();
+        st.emitting = false;
+        ++st.next_emit;
+        --st.in_flight;
+        st.free.push_back(std::move(batch));
+        st.cv.notify_all();
+        continue;
+      }
+    }
+    const bool can_read = !st.reading && !st.source_done && st.in_flight < st.max_in_flight;
+    // Read while few batches wait to be scored, so that no thread runs dry;
+    // otherwise score, so that memory stays bounded.
+    if (can_read && st.to_score.size() < threads) {
+      std::unique_ptr<Batch> batch;
+      if (!st.free.empty()) {
+        batch = std::move(st.free.back());
+        st.free.pop_back();
+      } else {
+        batch = std::make_unique<Batch>();
+      }
+      st.reading = true;
+      lock.unlock();
+      const bool more = FillBatch(source, batch.get());
+      lock.lock();
+      st.reading = false;
+      if (!more) st.source_done = true;
+      if (batch->size > 0) {
+        batch->seq = st.next_seq++;
+        ++st.in_flight;
+        st.to_score.push_back(std::move(batch));
+      } else {
+        st.free.push_back(std::move(batch));
+      }
+      st.cv.notify_all();
+      continue;
+    }
+    if (!st.to_score.empty()) {
+      std::unique_ptr<Batch> batch = std::move(st.to_score.front());
+      st.to_score.pop_front();
+      lock.unlock();
+      ScoreBatch(scorer, batch.get());
+      lock.lock();
+      const std::uint64_t seq = batch->seq;
+      st.scored.emplace(seq, std::move(batch));
+      st.cv.notify_all();
+      continue;
+    }
+    if (st.source_done && !st.reading && st.in_flight == 0) return;
+    st.cv.wait(lock);
+  }
 }
 
 }  // namespace targeting::cli

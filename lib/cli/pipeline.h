@@ -1,6 +1,6 @@
 // Scores a stream of records on N threads and hands results back in input
-// order. Records are copied into reusable batches, so a long run does not
-// allocate per record once warm.
+// order. Records go into reusable batches, so a long run does not allocate
+// per record once warm: copied there by Add, or read there directly by Run.
 #ifndef TARGETING_LIB_CLI_PIPELINE_H_
 #define TARGETING_LIB_CLI_PIPELINE_H_
 
@@ -26,6 +26,8 @@ class ScorePipeline {
   // Runs on the calling thread, in input order, with the text Format made.
   using Deliver = std::function<void(const Record&, const ScoreResult&)>;
   using Write = std::function<void(std::string_view text)>;
+  // Reads the next record into *record; false when there are no more.
+  using Source = std::function<bool(Record* record)>;
 
   struct Options {
     int threads = 1;
@@ -46,6 +48,17 @@ class ScorePipeline {
   // Waits for everything added and delivers it.
   void Finish();
 
+  // Instead of Add and Finish: reads every record from `source` straight
+  // into the batches and scores them on options.threads threads, the calling
+  // thread one of them, in a pipeline: one thread at a time reads a batch
+  // (and advances the aggregate stream over it, in input order), any thread
+  // scores and formats a batch that has been read, and the batch next in
+  // input order is delivered and written by the thread that finds it done.
+  // `source` is only ever called by one thread at a time, in input order, so
+  // it may count records and write rejects. Returns when everything read has
+  // been delivered.
+  void Run(const Source& source);
+
  private:
   struct Batch {
     std::uint64_t seq = 0;
@@ -55,7 +68,13 @@ class ScorePipeline {
     std::string text;
   };
   void ScoreBatch(Scorer& scorer, Batch* batch);
+  // Reads up to batch_size records from `source` into *batch (measured when
+  // there is a stream); false when the source ended before the batch was full.
+  bool FillBatch(const Source& source, Batch* batch);
+  struct RunState;
+  void RunLoop(RunState& state, const Source& source);
   void Worker();
+  void StartWorkers();
   void Submit();
   void DeliverReady(bool wait_all);
   void Emit(Batch* batch);

@@ -1,11 +1,14 @@
 // CSV records (RFC 4180) read as a byte-level state machine over chunks.
 //
-// Only the cells of schema columns are copied (into one buffer per record,
-// reused), so ignored columns and over-limit fields cost a scan and nothing
-// else. A record ends at a line end outside quotes; the line end itself is
-// left to the record-start state, which also counts lines and skips empty ones.
+// Most records are simple: within one chunk, on one line, no escaped quotes,
+// nothing wrong. ScanSimpleRecord reads those in one pass with SIMD scans for
+// the next delimiter, and their cells stay where they are in the chunk. Any
+// other record goes through the state machine, which copies only the cells
+// of schema columns (into one buffer per record, reused), so ignored columns
+// and over-limit fields cost a scan and nothing else. A record ends at a line
+// end outside quotes; the line end itself is left to the record-start state,
+// which also counts lines and skips empty ones.
 #include <algorithm>
-#include <array>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -14,6 +17,10 @@
 #include <utility>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "io/chunked_reader.h"
 #include "io/reasons.h"
 #include "io/readers.h"
@@ -21,18 +28,6 @@
 
 namespace targeting::internal {
 namespace {
-
-using ByteSet = std::array<bool, 256>;
-
-constexpr ByteSet MakeByteSet(std::string_view bytes) {
-  ByteSet set{};
-  for (char c : bytes) set[static_cast<unsigned char>(c)] = true;
-  return set;
-}
-
-// Bytes that end a run of plain bytes in an unquoted and in a quoted field.
-constexpr ByteSet kUnquotedStop = MakeByteSet(",\"\r\n");
-constexpr ByteSet kQuotedStop = MakeByteSet("\"\r\n");
 
 bool IsAscii(std::string_view s) {
   const char* p = s.data();
@@ -45,6 +40,26 @@ bool IsAscii(std::string_view s) {
   }
   for (; p != end; ++p) bits |= static_cast<unsigned char>(*p);
   return (bits & 0x8080808080808080ull) == 0;
+}
+
+// The first byte in [p, end) that is one of a, b, c, d; end when none is.
+// Sixteen bytes at a time where SSE2 is there (x86-64 always has it).
+inline const char* FindAny(const char* p, const char* end, char a, char b, char c, char d) {
+#if defined(__SSE2__)
+  const __m128i va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b), vc = _mm_set1_epi8(c),
+                vd = _mm_set1_epi8(d);
+  for (; end - p >= 16; p += 16) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, va), _mm_cmpeq_epi8(x, vb)),
+                                     _mm_or_si128(_mm_cmpeq_epi8(x, vc), _mm_cmpeq_epi8(x, vd)));
+    if (const int mask = _mm_movemask_epi8(hit)) return p + __builtin_ctz(static_cast<unsigned>(mask));
+  }
+#endif
+  for (; p != end; ++p) {
+    const char x = *p;
+    if (x == a || x == b || x == c || x == d) return p;
+  }
+  return end;
 }
 
 class CsvReader final : public ChunkedReader {
@@ -70,6 +85,12 @@ class CsvReader final : public ChunkedReader {
   // cells_, column_ holds its number of fields and error_ its first error.
   bool ScanRecord();
   bool ScanRecordUntilEnd();
+  // The common case in one pass, with no copies: a record that ends within
+  // the current chunk, has no line break, escaped quote or error in it and
+  // is within the limits. Its cells are then views into the chunk, valid
+  // until the next Refill, and p_ is at its line end. False (nothing
+  // changed) for any other record, which the state machine then reads.
+  bool ScanSimpleRecord();
   // True once a record has run on past max_record_bytes + max_skip_bytes
   // (so it is over a limit already): the record ends there (rejected), and
   // so does the input.
@@ -83,7 +104,7 @@ class CsvReader final : public ChunkedReader {
   void TakeRun(const char* bytes, std::size_t n);
   // Takes the plain bytes from p_ up to the next byte of `stop`; false when
   // the chunk ends first.
-  bool TakeRunUntil(const ByteSet& stop);
+  bool TakeRunUntil(bool quoted);
   // Steps over a comma outside quotes into the record's next field.
   void NextField();
   void CheckRecordSize();
@@ -96,12 +117,14 @@ class CsvReader final : public ChunkedReader {
     return source_->offset() - static_cast<std::uint64_t>(end_ - p_);
   }
   bool Complete(int column) const {
+    if (simple_) return column < column_ && column < columns_;
     return static_cast<std::size_t>(column) < cells_.size() &&
            cells_[static_cast<std::size_t>(column)].record == record_serial_;
   }
   // The text of a column of the current record; empty unless Complete().
   std::string_view CellText(int column) const {
     if (!Complete(column)) return {};
+    if (simple_) return views_[static_cast<std::size_t>(column)];
     const Cell& c = cells_[static_cast<std::size_t>(column)];
     return std::string_view(buf_.data() + c.offset, c.length);
   }
@@ -128,6 +151,10 @@ class CsvReader final : public ChunkedReader {
   std::size_t field_start_ = 0;     // in buf_
   std::string buf_;
   std::vector<Cell> cells_;
+  // The current record was read by ScanSimpleRecord: its cells are views_.
+  bool simple_ = false;
+  std::vector<std::string_view> views_;
+  std::string_view simple_text_;  // the whole record, line end excluded
   bool has_error_ = false;
   std::string error_;
 
@@ -142,6 +169,7 @@ void CsvReader::Fail(std::string reason) {
 }
 
 void CsvReader::BeginRecord() {
+  simple_ = false;
   ++record_serial_;
   record_line_ = line_;
   record_start_ = Offset();
@@ -227,11 +255,59 @@ void CsvReader::TakeRun(const char* bytes, std::size_t n) {
   }
 }
 
-bool CsvReader::TakeRunUntil(const ByteSet& stop) {
+bool CsvReader::TakeRunUntil(bool quoted) {
   const char* start = p_;
-  while (p_ != end_ && !stop[static_cast<unsigned char>(*p_)]) ++p_;
+  p_ = quoted ? FindAny(p_, end_, '"', '\r', '\n', '"') : FindAny(p_, end_, ',', '"', '\r', '\n');
   TakeRun(start, static_cast<std::size_t>(p_ - start));
   return p_ != end_;
+}
+
+bool CsvReader::ScanSimpleRecord() {
+  const char* const begin = p_;
+  const char* const end = end_;
+  const char* p = begin;
+  int column = 0;
+  for (;;) {
+    const char* field_begin = p;
+    const char* field_end = nullptr;
+    const char* next = nullptr;  // the comma or line end after the field
+    if (p != end && *p == '"') {
+      field_begin = p + 1;
+      field_end = FindAny(field_begin, end, '"', '\r', '\n', '"');
+      // A line break inside quotes, or the chunk's end: the state machine.
+      if (field_end == end || *field_end != '"') return false;
+      next = field_end + 1;
+      // An escaped quote, text after the closing quote, or the chunk's end.
+      if (next == end || (*next != ',' && *next != '\r' && *next != '\n')) return false;
+    } else {
+      field_end = FindAny(p, end, ',', '"', '\r', '\n');
+      if (field_end == end || *field_end == '"') return false;
+      next = field_end;
+    }
+    if (static_cast<std::uint64_t>(next - begin) > options_.max_record_bytes) return false;
+    if (column < columns_) {
+      const auto col = static_cast<std::size_t>(column);
+      const auto length = static_cast<std::size_t>(field_end - field_begin);
+      if (column_field_[col] >= 0 && length > options_.max_field_bytes) return false;
+      views_[col] = std::string_view(field_begin, length);
+    }
+    if (column < std::numeric_limits<int>::max()) ++column;
+    if (*next != ',') {
+      // The record ends at its line end, which is left to kRecordStart.
+      ++record_serial_;
+      record_line_ = line_;
+      record_start_ = Offset();
+      column_ = column;
+      record_too_long_ = false;
+      has_error_ = false;
+      error_.clear();
+      simple_ = true;
+      simple_text_ = std::string_view(begin, static_cast<std::size_t>(next - begin));
+      p_ = next;
+      return true;
+    }
+    p = next + 1;
+  }
 }
 
 void CsvReader::NextField() {
@@ -311,6 +387,7 @@ bool CsvReader::ScanRecordUntilEnd() {
           }
           continue;
         }
+        if (!header_mode_ && ScanSimpleRecord()) return true;
         BeginRecord();
         state_ = State::kFieldStart;
         [[fallthrough]];
@@ -325,7 +402,7 @@ bool CsvReader::ScanRecordUntilEnd() {
         state_ = State::kUnquoted;
         [[fallthrough]];
       case State::kUnquoted: {
-        if (!TakeRunUntil(kUnquotedStop)) continue;
+        if (!TakeRunUntil(/*quoted=*/false)) continue;
         const char c = *p_;
         if (c == ',') {
           NextField();
@@ -343,7 +420,7 @@ bool CsvReader::ScanRecordUntilEnd() {
         return true;
       }
       case State::kQuoted: {
-        if (!TakeRunUntil(kQuotedStop)) continue;
+        if (!TakeRunUntil(/*quoted=*/true)) continue;
         const char c = *p_;
         if (c == '"') {
           ++p_;
@@ -420,6 +497,7 @@ Status CsvReader::ReadHeader() {
                       schema_.field(schema_.record_id_field()).name + "' column");
   }
   cells_.assign(static_cast<std::size_t>(columns_), Cell{});
+  views_.assign(static_cast<std::size_t>(columns_), std::string_view());
   return Status::Ok();
 }
 
@@ -449,7 +527,7 @@ RecordReader::Next CsvReader::Read(Record* record, Reject* reject) {
   }
   record->Clear();
   // Most records are ASCII through and through: one pass settles that.
-  const bool ascii = IsAscii(buf_);
+  const bool ascii = IsAscii(simple_ ? simple_text_ : std::string_view(buf_));
   for (int c : mapped_columns_) {
     const int f = column_field_[static_cast<std::size_t>(c)];
     std::string_view text = CellText(c);

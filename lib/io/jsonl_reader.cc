@@ -95,6 +95,7 @@ class JsonlReader final : public ChunkedReader {
       if (!schema.field(f).derived) fields_.emplace(schema.field(f).name, f);
     }
     seen_.assign(static_cast<std::size_t>(schema.size()), 0);
+    for (int f = 0; f < schema.size(); ++f) names_.emplace_back(schema.field(f).name);
   }
 
   Next Read(Record* record, Reject* reject) override;
@@ -109,6 +110,24 @@ class JsonlReader final : public ChunkedReader {
   // into line_number_; false at the end of the input or on a read error.
   bool NextLine();
   Outcome ParseLine(Record* record);
+  // The schema field a key names (-1 for none or a derived field). Lines
+  // of one file mostly give their keys in the same order, so the field the
+  // key at `position` named in the last object is tried first, with one
+  // comparison instead of a hash lookup.
+  int FieldOfKey(std::string_view key, std::size_t position) {
+    if (position < last_order_.size()) {
+      const int guess = last_order_[position];
+      if (guess >= 0 && names_[static_cast<std::size_t>(guess)] == key) return guess;
+    }
+    auto it = fields_.find(key);
+    const int f = it == fields_.end() ? -1 : it->second;
+    if (position < last_order_.size()) {
+      last_order_[position] = f;
+    } else if (position < kMaxKeyOrder && position == last_order_.size()) {
+      last_order_.push_back(f);
+    }
+    return f;
+  }
   Outcome SetField(int field, od::value value, Record* record);
   Outcome AddScalar(int field, od::value value, od::json_type type, std::size_t* bytes,
                     Record* record);
@@ -123,6 +142,11 @@ class JsonlReader final : public ChunkedReader {
   Outcome BadValue(std::string reason);
 
   boost::unordered_flat_map<std::string, int, NameHash, std::equal_to<>> fields_;
+  // For FieldOfKey: each field's name, and the fields the keys of the last
+  // object named by position (its first kMaxKeyOrder keys).
+  static constexpr std::size_t kMaxKeyOrder = 256;
+  std::vector<std::string_view> names_;
+  std::vector<int> last_order_;
   std::uint64_t next_line_ = 1;  // number of the line that starts at *p_
 
   // The current line.
@@ -378,13 +402,13 @@ JsonlReader::Outcome JsonlReader::ParseLine(Record* record) {
   }
   ++serial_;
   const int rid = schema_.record_id_field();
+  std::size_t position = 0;
   for (auto item : object) {
     od::field field;
     if (auto e = std::move(item).get(field)) return BadJson(e);
     std::string_view key;
     if (auto e = field.unescaped_key().get(key)) return BadJson(e);
-    auto it = fields_.find(key);
-    const int f = it == fields_.end() ? -1 : it->second;
+    const int f = FieldOfKey(key, position++);
     if (have_error_) {
       // Only the record_id is still of interest, for the reject.
       if (f == rid) ReadRecordIdAfterError(field.value(), record);

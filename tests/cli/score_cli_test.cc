@@ -46,6 +46,61 @@ TEST(ScoreCli, ManyRecordsSameOutputOnAnyThreadCount) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(ScoreCli, PipelineKeepsOrderCountsAndRejectsOnAnyThreadCount) {
+  // Two inputs of many batches with rejects scattered through them, and a
+  // third that does not exist: on any number of threads the same records
+  // come out in the same order, the same rejects in the same order, the
+  // same counts, and the run stops at the missing input.
+  auto dir = FreshDir("pipeline");
+  std::string body = Slurp(kCsv);
+  std::string header = body.substr(0, body.find('\n') + 1);
+  std::string rows = body.substr(header.size());
+  std::ofstream csv(dir / "a.csv", std::ios::binary);
+  csv << header;
+  for (int i = 0; i < 2000; ++i) {
+    csv << rows;
+    if (i % 97 == 0) csv << "BAD" << i << ",SEA,1,x,,not-a-number,1,B,\n";
+    if (i % 389 == 0) csv << "SHORT" << i << ",SEA\n";
+  }
+  csv.close();
+  std::string jsonl_rows = Slurp(kJsonl);
+  std::ofstream jsonl(dir / "b.jsonl", std::ios::binary);
+  for (int i = 0; i < 700; ++i) {
+    jsonl << jsonl_rows;
+    if (i % 101 == 0) jsonl << "{\"record_id\":\"J" << i << "\",\n";
+  }
+  jsonl.close();
+  const std::string inputs = (dir / "a.csv").string() + " " + (dir / "b.jsonl").string();
+  CommandResult base;
+  std::string base_rejects;
+  for (int threads : {1, 2, 3, 4}) {
+    SCOPED_TRACE(threads);
+    const std::string rejects = (dir / ("rej" + std::to_string(threads) + ".jsonl")).string();
+    CommandResult r = RunTargeting("score " + kRules + " " + inputs + " --threads " +
+                                   std::to_string(threads) + " --rejects " + rejects);
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_NE(r.err.find("read 13534 = scored 13500 + rejected 34"), std::string::npos) << r.err;
+    const std::string rej = Slurp(rejects);
+    EXPECT_EQ(std::count(rej.begin(), rej.end(), '\n'), 34);
+    CommandResult missing = RunTargeting("score " + kRules + " " + inputs + " " +
+                                         (dir / "none.csv").string() + " --threads " +
+                                         std::to_string(threads));
+    EXPECT_EQ(missing.exit_code, 2) << missing.err;
+    EXPECT_NE(missing.err.find("none.csv"), std::string::npos) << missing.err;
+    if (threads == 1) {
+      base = r;
+      base_rejects = rej;
+      EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 13500);
+      EXPECT_EQ(missing.out, r.out);
+    } else {
+      EXPECT_EQ(r.out, base.out);
+      EXPECT_EQ(rej, base_rejects);
+      EXPECT_EQ(missing.out, base.out);
+    }
+  }
+  std::filesystem::remove_all(dir);
+}
+
 TEST(ScoreCli, RejectsAreCountedAndWritten) {
   auto dir = FreshDir("rejects");
   std::ofstream(dir / "in.csv") << "record_id,quantity,arrival_date\nA,1,2026-01-01\nB,\"1,000\",\n"

@@ -126,6 +126,32 @@ TEST(JsonlReader, KeysAreComparedUnescaped) {
   EXPECT_EQ(Read(R"({"\u0069d":"B1","co\u0064e":"x","Code":"y"})" "\n"), (Lines{"1: id=B1 code=X"}));
 }
 
+TEST(JsonlReader, KeysInAnyOrderFromLineToLine) {
+  // The reader tries the field the same position named in the last object
+  // first; a key in another place, another field, an escaped name, a name
+  // outside the schema or a repeated key must read as if looked up afresh.
+  EXPECT_EQ(Read(R"({"id":"B1","code":"a","qty":1})" "\n"
+                 R"({"id":"B2","code":"b","qty":2})" "\n"
+                 R"({"qty":3,"id":"B3","code":"c"})" "\n"
+                 R"({"id":"B4","cod":"x","qty":4,"code":"d"})" "\n"
+                 R"({"\u0069d":"B5","code":"e","q\u0074y":5})" "\n"
+                 R"({"id":"B6","id":"B7"})" "\n"
+                 R"({"id":"B8","code":"f","qty":8,"note":"n","day":"2026-01-05","tags":["x"]})" "\n"
+                 R"({"id":"B9"})" "\n"
+                 R"({"id":"B10","code":"g","qty":10,"note":"m","day":"2026-01-06","tags":["y"]})" "\n"),
+            (Lines{"1: id=B1 code=A qty=1", "2: id=B2 code=B qty=2", "3: id=B3 code=C qty=3",
+                   "4: id=B4 code=D qty=4", "5: id=B5 code=E qty=5",
+                   "6 reject [B6]: field id is given more than once",
+                   "7: id=B8 code=F qty=8 tags=X note=n day=2026-01-05", "8: id=B9",
+                   "9: id=B10 code=G qty=10 tags=Y note=m day=2026-01-06"}));
+  // A derived field's name is not a key the reader takes, in any position.
+  EXPECT_EQ(Read(R"({"record_id":"B1","gross_weight_kg":20,"declared_value_usd":100})" "\n"
+                 R"({"record_id":"B2","value_per_kg":7,"declared_value_usd":100})" "\n",
+                 Schema::Manifest()),
+            (Lines{"1: record_id=B1 gross_weight_kg=20 declared_value_usd=100 value_per_kg=5",
+                   "2: record_id=B2 declared_value_usd=100"}));
+}
+
 TEST(JsonlReader, ButTheyMustBeValidJson) {
   for (const char* line : {R"({"id":"B1","x":[1,,2]})", R"({"id":"B1","x":{"a" 1}})",
                            R"({"id":"B1","x":tru})", R"({"id":"B1","x":nul})",

@@ -275,6 +275,7 @@ bool IndexedMatcher::AddTextFilter(std::uint32_t pid) {
     }
     fi.has_regex_literals = true;
     decided_[pid] = RegexDecidedExactly(p) ? kExact : kIfNotHit;
+    if (decided_[pid] == kIfNotHit) AddFurther(fi, pend, pid);
   } else {
     for (const std::string& s : p.strs) literal(s, false);
     decided_[pid] = kExact;
@@ -290,9 +291,31 @@ void IndexedMatcher::AddLiteral(FieldIndex& fi, Pending& pend, std::uint32_t pid
   if (id >= pend.literal_contains.size()) {
     pend.literal_contains.resize(id + 1);
     pend.literal_regex.resize(id + 1);
+    pend.literal_further.resize(id + 1);
   }
   (regex ? pend.literal_regex : pend.literal_contains)[id].push_back(pid);
   fi.uses_lower = true;
+}
+
+void IndexedMatcher::AddFurther(FieldIndex& fi, Pending& pend, std::uint32_t pid) {
+  const RegexLiterals::Sets& sets = regex_literals_->Further(pid);
+  if (sets.empty()) return;
+  const auto slot = static_cast<std::uint32_t>(further_full_.size());
+  further_full_.push_back(static_cast<std::uint8_t>((1u << sets.size()) - 1));
+  pred_index_[pid].further = static_cast<std::int32_t>(slot);
+  for (std::size_t k = 0; k < sets.size(); ++k) {
+    for (const std::string& l : sets[k]) {
+      const std::uint32_t id = fi.literals.Add(l);
+      if (id >= pend.literal_contains.size()) {
+        pend.literal_contains.resize(id + 1);
+        pend.literal_regex.resize(id + 1);
+        pend.literal_further.resize(id + 1);
+      }
+      pend.literal_further[id].push_back(slot * 4 + static_cast<std::uint32_t>(k));
+    }
+  }
+  fi.uses_lower = true;
+  fi.has_regex_literals = true;
 }
 
 void IndexedMatcher::AddAnchor(std::uint32_t pid) {
@@ -346,6 +369,7 @@ void IndexedMatcher::AddAnchor(std::uint32_t pid) {
         for (const std::string& l : *lits) literal(l, true);
         fi.has_regex_literals = true;
       }
+      if (decided_[pid] == kIfNotHit) AddFurther(fi, pend, pid);
       break;
     case Op::kLt:
     case Op::kLe:
@@ -429,9 +453,11 @@ void IndexedMatcher::Finish() {
       fi.literals.Build();
       fi.literal_contains.resize(fi.literals.literal_count());
       fi.literal_regex.resize(fi.literals.literal_count());
+      fi.literal_further.resize(fi.literals.literal_count());
       for (std::size_t id = 0; id < fi.literals.literal_count(); ++id) {
         fi.literal_contains[id] = Freeze(&pend.literal_contains[id]);
         fi.literal_regex[id] = Freeze(&pend.literal_regex[id]);
+        fi.literal_further[id] = Freeze(&pend.literal_further[id]);
       }
     }
     std::vector<std::uint32_t> unplaced =
@@ -450,7 +476,9 @@ void IndexedMatcher::Finish() {
                            fi.trie.size() * sizeof(TrieNode) + fi.edges.size() * sizeof(TrieEdge) +
                            (fi.lower.size() + fi.upper.size()) * sizeof(Bound) +
                            fi.between.size() * sizeof(Interval) +
-                           (fi.literal_contains.size() + fi.literal_regex.size()) * sizeof(Span);
+                           (fi.literal_contains.size() + fi.literal_regex.size() +
+                            fi.literal_further.size()) *
+                               sizeof(Span);
     for (const auto& [value, span] : fi.str_eq) stats_.memory_bytes += value.capacity();
   }
   pending_.clear();
@@ -461,7 +489,7 @@ void IndexedMatcher::Finish() {
                          arena_.capacity() * sizeof(std::uint32_t) +
                          postings_.capacity() * sizeof(Posting) +
                          pred_index_.capacity() * sizeof(PredIndex) +
-                         always_.capacity() * sizeof(Candidate);
+                         always_.capacity() * sizeof(Candidate) + further_full_.capacity();
 }
 
 }  // namespace targeting::internal::matching

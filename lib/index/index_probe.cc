@@ -17,6 +17,7 @@ std::unique_ptr<MatchIndex::Scratch> IndexedMatcher::NewScratch() const {
   s->hit.reserve(data_->predicates.size());
   s->hash_stamp.assign(static_cast<std::size_t>(data_->schema.size()), 0);
   s->hash0.assign(static_cast<std::size_t>(data_->schema.size()), 0);
+  s->further.assign(further_full_.size(), IndexScratch::FurtherState{});
   return s;
 }
 
@@ -139,14 +140,26 @@ void IndexedMatcher::Probe(const FieldIndex& fi, const Record& record, IndexScra
           Hit(arena_[k], decided_[arena_[k]] == kExact, s);
         }
       };
+      // A literal of a further set: that set of its regex is found.
+      auto further_hits = [&](Span sp) {
+        for (std::uint32_t k = sp.begin; k < sp.end; ++k) {
+          IndexScratch::FurtherState& f = s->further[arena_[k] >> 2];
+          if (f.stamp != s->epoch) f = IndexScratch::FurtherState{s->epoch, 0};
+          f.mask |= 1u << (arena_[k] & 3);
+        }
+      };
       fi.literals.Scan(s->lower, [&](std::uint32_t lit) {
         hit_span(fi.literal_contains[lit], true);
         regex_hits(fi.literal_regex[lit]);
+        further_hits(fi.literal_further[lit]);
       });
       if (fi.has_regex_literals) {
         s->folded.clear();
         if (PrefilterFoldDiffers(v, &s->folded)) {
-          fi.literals.Scan(s->folded, [&](std::uint32_t lit) { regex_hits(fi.literal_regex[lit]); });
+          fi.literals.Scan(s->folded, [&](std::uint32_t lit) {
+            regex_hits(fi.literal_regex[lit]);
+            further_hits(fi.literal_further[lit]);
+          });
         }
       }
     }
@@ -161,6 +174,27 @@ void IndexedMatcher::Probe(const FieldIndex& fi, const Record& record, IndexScra
       if (filter.Holds(v, &s->similar)) Hit(p, true, s);
     }
   }
+}
+
+// A regex hit by a literal of its first set, but not by one of each of its
+// further sets, cannot hold: it is no longer hit (so it makes no candidate,
+// and verification takes it as false without running RE2).
+void IndexedMatcher::DropIncomplete(IndexScratch* s) const {
+  if (further_full_.empty()) return;
+  std::size_t kept = 0;
+  for (std::uint32_t pred : s->hit) {
+    const std::int32_t slot = pred_index_[pred].further;
+    if (slot >= 0) {
+      const IndexScratch::FurtherState& f = s->further[static_cast<std::size_t>(slot)];
+      const std::uint32_t mask = f.stamp == s->epoch ? f.mask : 0;
+      if (mask != further_full_[static_cast<std::size_t>(slot)]) {
+        s->pred[pred].mark = 0;  // never an epoch
+        continue;
+      }
+    }
+    s->hit[kept++] = pred;
+  }
+  s->hit.resize(kept);
 }
 
 bool IndexedMatcher::Leaf(const Instr& in, const Record& record, Days as_of,
@@ -192,6 +226,7 @@ void IndexedMatcher::Match(const Record& record, Days as_of, Scratch* scratch,
     std::fill(s->entry_mark.begin(), s->entry_mark.end(), 0);
     std::fill(s->pred.begin(), s->pred.end(), IndexScratch::PredState{});
     std::fill(s->hash_stamp.begin(), s->hash_stamp.end(), 0);
+    std::fill(s->further.begin(), s->further.end(), IndexScratch::FurtherState{});
     s->epoch = 1;
   }
   s->cands.clear();
@@ -199,6 +234,7 @@ void IndexedMatcher::Match(const Record& record, Days as_of, Scratch* scratch,
   for (const auto& fi : fields_) {
     if (record.has(fi->field)) Probe(*fi, record, s);
   }
+  DropIncomplete(s);
   Expand(record, as_of, s);
   // Verification is pure, so candidates go in the order they were found;
   // only the few that fire are sorted, into the ascending entry order the

@@ -110,6 +110,9 @@ struct FieldIndex {
   LiteralMatcher literals;        // over ASCII-lower-cased values
   std::vector<Span> literal_contains;  // by literal id: contains / contains_any
   std::vector<Span> literal_regex;     // by literal id: regexes that require it
+  // By literal id: the further literal sets it belongs to, as slot * 4 + set
+  // (see IndexedMatcher::further_full_).
+  std::vector<Span> literal_further;
   bool has_regex_literals = false;
   RegexSetGroup sets;                  // keys are predicate ids
   std::vector<std::uint32_t> always_hit;  // regexes with a pattern no set holds
@@ -144,6 +147,13 @@ struct IndexScratch final : MatchIndex::Scratch {
   std::vector<PredState> pred;
   std::vector<Candidate> cands;
   std::vector<std::uint32_t> hit;  // predicates hit by the probe, once each
+  // By further-literal slot: the sets whose literals the probe found (bit per
+  // set), valid when stamp == epoch.
+  struct FurtherState {
+    std::uint32_t stamp = 0;
+    std::uint32_t mask = 0;
+  };
+  std::vector<FurtherState> further;
   // By field: the hash of its first value, valid when hash_stamp == epoch
   // (guards look up the same values for many predicates).
   std::vector<std::uint32_t> hash_stamp;
@@ -212,6 +222,8 @@ class IndexedMatcher final : public MatchIndex {
   struct PredIndex {
     Span postings;
     Span guard_fields;
+    // A regex with further literal sets: its slot in further_full_, or -1.
+    std::int32_t further = -1;
   };
   std::vector<PredIndex> pred_index_;
   // Entries filed under (anchor predicate, guard field, value): candidates
@@ -225,6 +237,15 @@ class IndexedMatcher final : public MatchIndex {
     kIfNotHit,  // regex: false unless the probe hit it (a required literal, a set match)
   };
   std::vector<std::uint8_t> decided_;
+  // Regexes that need more than one of their literals: a regex hit by a
+  // literal of its first set still does not hold unless the probe also found
+  // a literal of each further set (RegexLiterals::Further). By slot, the
+  // mask of all its sets; DropIncomplete un-hits the others before any
+  // candidate is made.
+  std::vector<std::uint8_t> further_full_;
+
+  void AddFurther(FieldIndex& fi, Pending& pend, std::uint32_t pid);
+  void DropIncomplete(IndexScratch* s) const;
   Programs programs_;                            // what verification runs
 
   // Build-time only.
@@ -239,6 +260,7 @@ class IndexedMatcher final : public MatchIndex {
     std::vector<Node> trie;
     std::vector<std::vector<std::uint32_t>> literal_contains;
     std::vector<std::vector<std::uint32_t>> literal_regex;
+    std::vector<std::vector<std::uint32_t>> literal_further;
   };
   std::vector<Pending> pending_;
   RegexLiterals* regex_literals_ = nullptr;

@@ -24,6 +24,17 @@ namespace targeting::internal {
 // no Unicode case mapping. Slow (compiles the pattern again): build time only.
 std::optional<std::vector<std::string>> RequiredLiterals(const RE2& re, int min_len);
 
+// Further requirements of `re` beyond `first` (its RequiredLiterals): sets of
+// literals (lower-case ASCII, at least `min_len` bytes), each sharing no
+// literal with `first` or with the sets before it, such that whenever `re`
+// matches `text`, PrefilterFold(text) contains a literal of every set.
+// LEATHER.*(REPLICA|WALLETS) gives {replica, wallets} beyond {leather}.
+// At most `max_sets`; empty when the pattern needs nothing more. Slow (builds
+// the pattern's prefilter): build time only.
+std::vector<std::vector<std::string>> FurtherRequiredLiterals(const RE2& re, int min_len,
+                                                              const std::vector<std::string>& first,
+                                                              std::size_t max_sets);
+
 // True when `re` matches a text exactly when PrefilterFold of it (ASCII
 // lower-casing with U+017F and U+212A folded) contains one of
 // RequiredLiterals(re, min_len): a case-insensitive alternation of plain

@@ -89,6 +89,56 @@ TEST(RegexPrefilter, RequiredLiterals) {
   EXPECT_TRUE(Literals("\xC3\xA9t\xC3\xA9").empty());
 }
 
+std::vector<std::vector<std::string>> Further(const std::string& pattern) {
+  RE2 re(pattern);
+  EXPECT_TRUE(re.ok()) << pattern;
+  auto first = RequiredLiterals(re, 3);
+  if (!first) return {};
+  auto sets = internal::FurtherRequiredLiterals(re, 3, *first, 4);
+  for (auto& set : sets) std::sort(set.begin(), set.end());
+  return sets;
+}
+
+TEST(RegexPrefilter, FurtherRequiredLiterals) {
+  using Sets = std::vector<std::vector<std::string>>;
+  EXPECT_EQ(Further("LEATHER.*(REPLICA|WALLETS)"), (Sets{{"replica", "wallets"}}));
+  EXPECT_EQ(Further("(?i)bags?.*(GUCCI|PRADA).*fake"), (Sets{{"gucci", "prada"}, {"fake"}}));
+  // Nothing more is needed, or nothing long enough.
+  EXPECT_EQ(Further("GUCCI"), Sets{});
+  EXPECT_EQ(Further("GUCCI|CHANEL"), Sets{});
+  EXPECT_EQ(Further("\\b(PRADA|GUCCI)\\b"), Sets{});
+  EXPECT_EQ(Further("SNEAKERS?\\b"), Sets{});
+  EXPECT_EQ(Further("LEATHER.*(X|WALLETS)"), Sets{});
+}
+
+// A regex found by its first literal but missing a further one is not a
+// candidate; with both it is verified and fires as the reference says.
+TEST(MatchIndex, FurtherLiteralsRuleOutCandidates) {
+  auto rules = MustCompile(R"yaml(
+rules:
+  - {id: leather, when: {description: {regex: "LEATHER.*(REPLICA|WALLETS)"}}}
+  - id: both
+    when: {all: [{hts_code: {prefix: "4203"}}, {description: {regex: "LEATHER.*(REPLICA|WALLETS)"}}]}
+)yaml");
+  ASSERT_TRUE(rules);
+  const auto& index = *rules->data().index;
+  auto candidates = [&](const Record& r) {
+    auto scratch = index.NewScratch();
+    std::vector<std::uint32_t> fired;
+    index.Match(r, 20000, scratch.get(), &fired);
+    return scratch->candidates;
+  };
+  const Record plain = MakeRecord(*rules, {{"description", "LEATHER GLOVES"}, {"hts_code", "4203.29"}});
+  EXPECT_EQ(Fired(rules, plain), std::vector<std::string>{});
+  EXPECT_EQ(candidates(plain), 0u);
+  const Record fake = MakeRecord(*rules, {{"description", "REPLICA LEATHER WALLETS"}, {"hts_code", "4203.29"}});
+  EXPECT_EQ(Fired(rules, fake), (std::vector<std::string>{"both", "leather"}));
+  // Literals found in the wrong order still make candidates: order is RE2's to check.
+  const Record before = MakeRecord(*rules, {{"description", "REPLICA LEATHER"}, {"hts_code", "4203.29"}});
+  EXPECT_EQ(Fired(rules, before), std::vector<std::string>{});
+  EXPECT_EQ(candidates(before), 2u);
+}
+
 TEST(RegexPrefilter, FoldMapsTheCharactersRe2LowersToAscii) {
   std::string out;
   EXPECT_FALSE(internal::PrefilterFoldDiffers("GUCCI caf\xC3\xA9", &out));

@@ -95,6 +95,54 @@ IndexedMatcher::IndexedMatcher(RuleSetData* data, const Limits& limits)
     }
   }
 
+  // Regexes without a required literal that are not anchors: while their
+  // field's RE2::Set has room (one set's worth of patterns), they join it
+  // as filters, so that the one set match per value decides them for every
+  // entry instead of each candidate running RE2. Decided here, in the order
+  // the filters are added below, because guard leaves may then be such
+  // regexes.
+  std::vector<bool> anchors(data->predicates.size());
+  for (int e : data->scored) {
+    const Span sp = entry_anchor_[static_cast<std::size_t>(e)];
+    for (std::uint32_t i = sp.begin; i < sp.end; ++i) anchors[arena_[i]] = true;
+  }
+  set_filter_.assign(data->predicates.size(), false);
+  {
+    std::vector<std::size_t> in_sets(static_cast<std::size_t>(data->schema.size()));
+    auto literal_less = [&](std::uint32_t pid) {
+      std::size_t n = 0;
+      if (data->predicates[pid].op != Op::kRegex) return n;
+      for (const auto& lits : regex_literals.Of(pid)) n += lits ? 0 : 1;
+      return n;
+    };
+    for (std::size_t p = 0; p < data->predicates.size(); ++p) {
+      if (anchors[p]) in_sets[static_cast<std::size_t>(std::max(0, data->predicates[p].field))] +=
+          literal_less(static_cast<std::uint32_t>(p));
+    }
+    std::vector<bool> seen(data->predicates.size());
+    std::vector<int> stack;
+    for (int e : data->scored) {
+      stack.assign(1, data->code[static_cast<std::size_t>(e)].root);
+      while (!stack.empty()) {
+        const Node& n = data->nodes[static_cast<std::size_t>(stack.back())];
+        stack.pop_back();
+        for (std::uint32_t i = 0; i < n.child_count; ++i) {
+          stack.push_back(static_cast<int>(data->children[n.first_child + i]));
+        }
+        if (n.kind != Node::Kind::kLeaf) continue;
+        const auto pid = static_cast<std::uint32_t>(n.pred);
+        if (seen[pid] || anchors[pid]) continue;
+        seen[pid] = true;
+        const std::size_t k = literal_less(pid);
+        if (k == 0 || data->predicates[pid].field < 0) continue;
+        std::size_t& used = in_sets[static_cast<std::size_t>(data->predicates[pid].field)];
+        if (used + k > kMaxPatternsPerSet) continue;
+        used += k;
+        set_filter_[pid] = true;
+      }
+    }
+  }
+
   // Programs laid out by anchor, so that the entries one posting list
   // names sit together in memory.
   {
@@ -128,7 +176,7 @@ IndexedMatcher::IndexedMatcher(RuleSetData* data, const Limits& limits)
       }
       const Predicate& p = data->predicates[pid];
       // A regex the probe cannot rule out would run RE2 for every posting.
-      if (p.op == Op::kRegex) {
+      if (p.op == Op::kRegex && !anchors[pid] && !set_filter_[pid]) {
         for (const auto& lits : regex_literals_->Of(pid)) {
           if (!lits) return;
         }
@@ -165,7 +213,6 @@ IndexedMatcher::IndexedMatcher(RuleSetData* data, const Limits& limits)
     at += per_pred[p];
   }
   postings_.resize(at);
-  std::vector<bool> anchors(data->predicates.size());
   for (int e : data->scored) {
     const Span sp = entry_anchor_[static_cast<std::size_t>(e)];
     for (std::uint32_t i = sp.begin; i < sp.end; ++i) {
@@ -231,6 +278,8 @@ IndexedMatcher::IndexedMatcher(RuleSetData* data, const Limits& limits)
   Finish();
   programs_.SetDecided(decided_);
   regex_literals_ = nullptr;
+  set_filter_.clear();
+  set_filter_.shrink_to_fit();
 }
 
 Span IndexedMatcher::Freeze(std::vector<std::uint32_t>* list) {
@@ -257,23 +306,29 @@ FieldIndex& IndexedMatcher::FieldFor(int field) {
 
 bool IndexedMatcher::AddTextFilter(std::uint32_t pid) {
   const Predicate& p = data_->predicates[pid];
-  std::vector<std::vector<std::string>> literals;
   if (p.op == Op::kRegex) {
-    // Only when every pattern has required literals: a pattern without
-    // them would have to be run on every record anyway.
-    for (const auto& lits : regex_literals_->Of(pid)) {
-      if (!lits) return false;
-      literals.push_back(*lits);
+    // A pattern without required literals goes into the field's RE2::Set
+    // when set_filter_ made room for it; otherwise the regex is not
+    // filtered (each candidate runs it).
+    if (!set_filter_[pid]) {
+      for (const auto& lits : regex_literals_->Of(pid)) {
+        if (!lits) return false;
+      }
     }
   }
   FieldIndex& fi = FieldFor(p.field);
   Pending& pend = pending_[static_cast<std::size_t>(field_slot_[static_cast<std::size_t>(p.field)])];
   auto literal = [&](std::string_view text, bool regex) { AddLiteral(fi, pend, pid, text, regex); };
   if (p.op == Op::kRegex) {
-    for (const auto& lits : literals) {
-      for (const std::string& l : lits) literal(l, true);
+    for (std::size_t k = 0; k < p.regexes.size(); ++k) {
+      const auto& lits = regex_literals_->Of(pid)[k];
+      if (!lits) {
+        fi.sets.Add(p.regexes[k].get(), pid);
+        continue;
+      }
+      for (const std::string& l : *lits) literal(l, true);
+      fi.has_regex_literals = true;
     }
-    fi.has_regex_literals = true;
     decided_[pid] = RegexDecidedExactly(p) ? kExact : kIfNotHit;
     if (decided_[pid] == kIfNotHit) AddFurther(fi, pend, pid);
   } else {

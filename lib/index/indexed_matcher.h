@@ -243,7 +243,9 @@ class IndexedMatcher final : public MatchIndex {
   // mask of all its sets; DropIncomplete un-hits the others before any
   // candidate is made.
   std::vector<std::uint8_t> further_full_;
-
+  // Build-time: by predicate, a regex that is not an anchor whose patterns
+  // without literals join the field's RE2::Set as a filter.
+  std::vector<bool> set_filter_;
   void AddFurther(FieldIndex& fi, Pending& pend, std::uint32_t pid);
   void DropIncomplete(IndexScratch* s) const;
   Programs programs_;                            // what verification runs

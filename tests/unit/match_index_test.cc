@@ -139,6 +139,38 @@ rules:
   EXPECT_EQ(candidates(before), 2u);
 }
 
+// A regex without a required literal that is not an anchor joins the
+// field's RE2::Set: the probe decides it, so a record it fails on makes no
+// candidate of the entries that need it.
+TEST(MatchIndex, LiteralLessRegexFiltersAreDecidedByTheSet) {
+  auto rules = MustCompile(R"yaml(
+rules:
+  - id: digits
+    when: {all: [{hts_code: {prefix: "4202"}}, {description: {regex: "^\\d{3}[A-Z]"}}]}
+  - id: code
+    when: {all: [{hts_code: {prefix: "4202"}}, {description: {regex: ["\\b[A-Z]{3}\\d{4,}\\b", "XYZ"]}}]}
+)yaml");
+  ASSERT_TRUE(rules);
+  const auto& index = *rules->data().index;
+  auto candidates = [&](const Record& r) {
+    auto scratch = index.NewScratch();
+    std::vector<std::uint32_t> fired;
+    index.Match(r, 20000, scratch.get(), &fired);
+    return scratch->candidates;
+  };
+  const Record letters = MakeRecord(*rules, {{"description", "ABCD BAGS"}, {"hts_code", "4202.21"}});
+  EXPECT_EQ(Fired(rules, letters), std::vector<std::string>{});
+  EXPECT_EQ(candidates(letters), 0u);
+  const Record digits = MakeRecord(*rules, {{"description", "123D BAGS"}, {"hts_code", "4202.21"}});
+  EXPECT_EQ(Fired(rules, digits), (std::vector<std::string>{"digits"}));
+  EXPECT_EQ(candidates(digits), 1u);
+  const Record code = MakeRecord(*rules, {{"description", "BAGS ABC12345"}, {"hts_code", "4202.21"}});
+  EXPECT_EQ(Fired(rules, code), (std::vector<std::string>{"code"}));
+  const Record xyz = MakeRecord(*rules, {{"description", "BAGS XYZ"}, {"hts_code", "4202.21"}});
+  EXPECT_EQ(Fired(rules, xyz), (std::vector<std::string>{"code"}));
+  EXPECT_EQ(Fired(rules, MakeRecord(*rules, {{"hts_code", "4202.21"}})), std::vector<std::string>{});
+}
+
 TEST(RegexPrefilter, FoldMapsTheCharactersRe2LowersToAscii) {
   std::string out;
   EXPECT_FALSE(internal::PrefilterFoldDiffers("GUCCI caf\xC3\xA9", &out));

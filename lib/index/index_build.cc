@@ -379,6 +379,10 @@ void IndexedMatcher::AddAnchor(std::uint32_t pid) {
   Pending& pend = pending_[static_cast<std::size_t>(field_slot_[static_cast<std::size_t>(p.field)])];
   auto literal = [&](std::string_view text, bool regex) { AddLiteral(fi, pend, pid, text, regex); };
   switch (p.op) {
+    // The probe finds an eq / in, prefix or range anchor exactly when it
+    // holds (it is false on a missing field, which is never probed), and
+    // then sets its memo: one it did not find is false without evaluating
+    // it, as a guard leaf or in verification.
     case Op::kEq:
     case Op::kIn:
       if (fi.numeric) {
@@ -386,8 +390,13 @@ void IndexedMatcher::AddAnchor(std::uint32_t pid) {
       } else {
         for (const std::string& s : p.strs) pend.str_eq[s].push_back(pid);
       }
+      decided_[pid] = kExact;
       break;
     case Op::kPrefix:
+      // The walk never reports the root: an empty prefix is not decided.
+      if (std::none_of(p.strs.begin(), p.strs.end(), [](const std::string& v) { return v.empty(); })) {
+        decided_[pid] = kExact;
+      }
       if (pend.trie.empty()) pend.trie.emplace_back();
       for (const std::string& s : p.strs) {
         std::uint32_t node = 0;
@@ -429,13 +438,16 @@ void IndexedMatcher::AddAnchor(std::uint32_t pid) {
     case Op::kLt:
     case Op::kLe:
       fi.upper.push_back(Bound{p.nums[0], pid, p.op == Op::kLe});
+      if (fi.numeric) decided_[pid] = kExact;
       break;
     case Op::kGt:
     case Op::kGe:
       fi.lower.push_back(Bound{p.nums[0], pid, p.op == Op::kGe});
+      if (fi.numeric) decided_[pid] = kExact;
       break;
     case Op::kBetween:
       fi.between.push_back(Interval{p.nums[0], p.nums[1], pid});
+      if (fi.numeric) decided_[pid] = kExact;
       break;
     case Op::kSimilar:
       fi.similar.push_back(pid);

@@ -233,7 +233,8 @@ class IndexedMatcher final : public MatchIndex {
   // into Instr::decided).
   enum Decided : std::uint8_t {
     kNotDecided,
-    kExact,     // contains: hit on the probe exactly when it holds
+    kExact,     // hit on the probe exactly when it holds: contains, and eq / in,
+                // prefix and range anchors
     kIfNotHit,  // regex: false unless the probe hit it (a required literal, a set match)
   };
   std::vector<std::uint8_t> decided_;

@@ -1,6 +1,8 @@
 // Building the indexed matcher: anchors, guards, per-field structures and the
 // verification programs, laid out by anchor.
 #include <algorithm>
+#include <cstring>
+#include <limits>
 
 #include "index/indexed_matcher.h"
 #include "load/normalize.h"
@@ -191,7 +193,7 @@ IndexedMatcher::IndexedMatcher(RuleSetData* data, const Limits& limits)
   }
   auto posting = [&](int e) {
     const auto ue = static_cast<std::size_t>(e);
-    return Posting{static_cast<std::uint32_t>(e), programs_.start(ue), guard_pc[ue]};
+    return MakePosting(static_cast<std::uint32_t>(e), programs_.start(ue), guard_pc[ue]);
   };
 
   // Entries by anchor predicate, as one block of postings filled by
@@ -270,7 +272,9 @@ IndexedMatcher::IndexedMatcher(RuleSetData* data, const Limits& limits)
       const auto pid = static_cast<std::uint32_t>(n.pred);
       if (seen[pid] || anchors[pid]) continue;
       seen[pid] = true;
-      if (FamilyOf(data->predicates[pid]) == Family::kText && AddTextFilter(pid)) {
+      const Family family = FamilyOf(data->predicates[pid]);
+      if ((family == Family::kText && AddTextFilter(pid)) ||
+          (family == Family::kPrefix && AddPrefixFilter(pid))) {
         ++stats_.filtered_predicates;
       }
     }
@@ -280,6 +284,72 @@ IndexedMatcher::IndexedMatcher(RuleSetData* data, const Limits& limits)
   regex_literals_ = nullptr;
   set_filter_.clear();
   set_filter_.shrink_to_fit();
+}
+
+Posting IndexedMatcher::MakePosting(std::uint32_t entry, std::uint32_t pc,
+                                    std::uint32_t guard_pc) const {
+  Posting po;
+  po.entry = entry;
+  po.pc = pc;
+  po.guard_pc = guard_pc;
+  if (guard_pc == kNoGuard) return po;
+  const Instr& in = programs_.at(guard_pc);
+  const Predicate& p = data_->predicates[in.arg];
+  if (p.field > 0x7fff) return po;
+  auto numbers = [&](double a, double b) {
+    std::memcpy(po.operand, &a, sizeof a);
+    std::memcpy(po.operand + sizeof a, &b, sizeof b);
+  };
+  auto bytes = [&](const std::string& v) {
+    std::memcpy(po.operand, v.data(), v.size());
+    po.guard_len = static_cast<std::uint8_t>(v.size());
+  };
+  InlineGuard kind = InlineGuard::kNone;
+  const bool numeric = IsNumeric(p.type);
+  switch (p.op) {
+    case Op::kPrefix:
+      if (p.strs.size() == 1 && p.strs[0].size() <= kInlineBytes) {
+        bytes(p.strs[0]);
+        kind = InlineGuard::kPrefix;
+      }
+      break;
+    case Op::kEq:
+    case Op::kIn:
+      if (numeric && p.nums.size() == 1) {
+        numbers(p.nums[0], 0);
+        kind = InlineGuard::kNumEq;
+      } else if (!numeric && p.strs.size() == 1 && p.strs[0].size() <= kInlineBytes) {
+        bytes(p.strs[0]);
+        kind = InlineGuard::kStrEq;
+      }
+      break;
+    case Op::kLt:
+    case Op::kLe:
+    case Op::kGt:
+    case Op::kGe:
+    case Op::kBetween:
+      if (!numeric || p.nums.empty()) break;
+      numbers(p.nums[0], p.nums.size() > 1 ? p.nums[1] : 0);
+      kind = p.op == Op::kLt   ? InlineGuard::kLt
+             : p.op == Op::kLe ? InlineGuard::kLe
+             : p.op == Op::kGt ? InlineGuard::kGt
+             : p.op == Op::kGe ? InlineGuard::kGe
+                               : InlineGuard::kBetween;
+      break;
+    case Op::kEffective: {
+      const double inf = std::numeric_limits<double>::infinity();
+      numbers(p.from ? static_cast<double>(*p.from) : -inf,
+              p.until ? static_cast<double>(*p.until) : inf);
+      kind = InlineGuard::kEffective;
+      break;
+    }
+    default:
+      break;
+  }
+  if (kind == InlineGuard::kNone) return po;
+  po.guard = kind;
+  po.guard_field = static_cast<std::int16_t>(p.field);
+  return po;
 }
 
 Span IndexedMatcher::Freeze(std::vector<std::uint32_t>* list) {
@@ -302,6 +372,40 @@ FieldIndex& IndexedMatcher::FieldFor(int field) {
     pending_.emplace_back();
   }
   return *fields_[static_cast<std::size_t>(field_slot_[f])];
+}
+
+std::uint32_t IndexedMatcher::Pending::TrieNodeOf(std::string_view prefix) {
+  if (trie.empty()) trie.emplace_back();
+  std::uint32_t node = 0;
+  for (unsigned char c : prefix) {
+    auto& next = trie[node].next;
+    auto it = std::find_if(next.begin(), next.end(), [c](const auto& e) { return e.first == c; });
+    if (it != next.end()) {
+      node = it->second;
+      continue;
+    }
+    const auto child = static_cast<std::uint32_t>(trie.size());
+    next.emplace_back(c, child);
+    trie.emplace_back();
+    node = child;
+  }
+  return node;
+}
+
+// A prefix test that is not an anchor goes into its field's trie too: the
+// walk that finds the anchors sets its memo when it holds, so it is never
+// evaluated (through its Predicate) as a guard leaf or in verification.
+bool IndexedMatcher::AddPrefixFilter(std::uint32_t pid) {
+  const Predicate& p = data_->predicates[pid];
+  if (p.op != Op::kPrefix || p.strs.empty() ||
+      std::any_of(p.strs.begin(), p.strs.end(), [](const std::string& v) { return v.empty(); })) {
+    return false;
+  }
+  FieldFor(p.field);
+  Pending& pend = pending_[static_cast<std::size_t>(field_slot_[static_cast<std::size_t>(p.field)])];
+  for (const std::string& s : p.strs) pend.trie[pend.TrieNodeOf(s)].filters.push_back(pid);
+  decided_[pid] = kExact;
+  return true;
 }
 
 bool IndexedMatcher::AddTextFilter(std::uint32_t pid) {
@@ -397,23 +501,7 @@ void IndexedMatcher::AddAnchor(std::uint32_t pid) {
       if (std::none_of(p.strs.begin(), p.strs.end(), [](const std::string& v) { return v.empty(); })) {
         decided_[pid] = kExact;
       }
-      if (pend.trie.empty()) pend.trie.emplace_back();
-      for (const std::string& s : p.strs) {
-        std::uint32_t node = 0;
-        for (unsigned char c : s) {
-          auto& next = pend.trie[node].next;
-          auto it = std::find_if(next.begin(), next.end(), [c](const auto& e) { return e.first == c; });
-          if (it != next.end()) {
-            node = it->second;
-            continue;
-          }
-          const auto child = static_cast<std::uint32_t>(pend.trie.size());
-          next.emplace_back(c, child);
-          pend.trie.emplace_back();
-          node = child;
-        }
-        pend.trie[node].preds.push_back(pid);
-      }
+      for (const std::string& s : p.strs) pend.trie[pend.TrieNodeOf(s)].preds.push_back(pid);
       break;
     case Op::kContains:
     case Op::kContainsAny:
@@ -510,6 +598,7 @@ void IndexedMatcher::Finish() {
         for (const auto& e : n.next) fi.edges.push_back(TrieEdge{e.first, slot_of[e.second]});
         t.edge_end = static_cast<std::uint32_t>(fi.edges.size());
         if (!n.preds.empty()) t.preds = Freeze(&n.preds);
+        if (!n.filters.empty()) t.filters = Freeze(&n.filters);
       }
     }
     std::sort(fi.lower.begin(), fi.lower.end(), by_value);

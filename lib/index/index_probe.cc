@@ -2,6 +2,7 @@
 // expand the hit predicates into candidates through their guards, and verify
 // the candidates' programs with each predicate's truth memoized.
 #include <algorithm>
+#include <cstring>
 
 #include "eval/evaluate.h"
 #include "index/indexed_matcher.h"
@@ -39,12 +40,87 @@ void IndexedMatcher::Hit(std::uint32_t pred, bool exact, IndexScratch* s) const 
   s->hit.push_back(pred);
 }
 
+namespace {
+
+// The posting's inline guard leaf on `record`: exactly EvalInstr of the
+// leaf at its guard_pc.
+bool InlineGuardHolds(const Posting& po, const Record& record, Days as_of) {
+  const int f = po.guard_field;
+  double a = 0, b = 0;
+  std::memcpy(&a, po.operand, sizeof a);
+  std::memcpy(&b, po.operand + sizeof a, sizeof b);
+  const int n = f >= 0 ? record.count(f) : 0;
+  switch (po.guard) {
+    case InlineGuard::kNone:
+      break;
+    case InlineGuard::kPrefix:
+      for (int i = 0; i < n; ++i) {
+        const std::string_view v = record.str(f, i);
+        if (v.size() >= po.guard_len && std::memcmp(v.data(), po.operand, po.guard_len) == 0) {
+          return true;
+        }
+      }
+      return false;
+    case InlineGuard::kStrEq:
+      for (int i = 0; i < n; ++i) {
+        const std::string_view v = record.str(f, i);
+        if (v.size() == po.guard_len && std::memcmp(v.data(), po.operand, po.guard_len) == 0) {
+          return true;
+        }
+      }
+      return false;
+    case InlineGuard::kNumEq:
+      for (int i = 0; i < n; ++i) {
+        if (record.num(f, i) == a) return true;
+      }
+      return false;
+    case InlineGuard::kLt:
+      for (int i = 0; i < n; ++i) {
+        if (record.num(f, i) < a) return true;
+      }
+      return false;
+    case InlineGuard::kLe:
+      for (int i = 0; i < n; ++i) {
+        if (record.num(f, i) <= a) return true;
+      }
+      return false;
+    case InlineGuard::kGt:
+      for (int i = 0; i < n; ++i) {
+        if (record.num(f, i) > a) return true;
+      }
+      return false;
+    case InlineGuard::kGe:
+      for (int i = 0; i < n; ++i) {
+        if (record.num(f, i) >= a) return true;
+      }
+      return false;
+    case InlineGuard::kBetween:
+      for (int i = 0; i < n; ++i) {
+        const double v = record.num(f, i);
+        if (a <= v && v <= b) return true;
+      }
+      return false;
+    case InlineGuard::kEffective: {
+      // As EvalPredicate: the record's date, or as_of without one.
+      const double d = f >= 0 && record.has(f) ? record.num(f) : static_cast<double>(as_of);
+      return !(d < a) && !(d > b);
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 void IndexedMatcher::AddPostings(Span postings, const Record& record, Days as_of,
                                  IndexScratch* s) const {
   for (std::uint32_t i = postings.begin; i < postings.end; ++i) {
     const Posting& po = postings_[i];
     if (s->entry_mark[po.entry] == s->epoch) continue;  // already a candidate
-    if (po.guard_pc != kNoGuard && !Leaf(programs_.at(po.guard_pc), record, as_of, s)) continue;
+    if (po.guard_pc != kNoGuard &&
+        !(po.guard == InlineGuard::kNone ? Leaf(programs_.at(po.guard_pc), record, as_of, s)
+                                         : InlineGuardHolds(po, record, as_of))) {
+      continue;
+    }
     s->entry_mark[po.entry] = s->epoch;
     s->cands.push_back(Candidate{po.entry, po.pc});
   }
@@ -123,7 +199,11 @@ void IndexedMatcher::Probe(const FieldIndex& fi, const Record& record, IndexScra
             first, last, c, [](const TrieEdge& edge, unsigned char b) { return edge.byte < b; });
         if (e == last || e->byte != c) break;
         node = e->node;
-        hit_span(fi.trie[node].preds, true);
+        const TrieNode& next = fi.trie[node];
+        hit_span(next.preds, true);
+        for (std::uint32_t k = next.filters.begin; k < next.filters.end; ++k) {
+          s->pred[arena_[k]].memo = s->epoch * 2 + 1;
+        }
       }
     }
     if (fi.uses_lower) {

@@ -331,6 +331,49 @@ TEST(MatchIndex, CheckWarnsAboutAlwaysVerifiedEntries) {
   EXPECT_NE(r.issues[0].message.find("verified on every record"), std::string::npos);
 }
 
+// Guard leaves copied into postings (prefix, eq, ranges, effective) and
+// prefix tests decided by the trie walk, at their edges: each entry is
+// anchored on its importer and guarded by the second test.
+TEST(MatchIndex, InlineGuardLeavesAndPrefixFiltersAgreeWithReference) {
+  auto rules = MustCompile(R"yaml(
+rules:
+  - {id: prefix, when: {all: [{importer_id: I1}, {hts_code: {prefix: "4202.21"}}]}}
+  - {id: prefixes, when: {all: [{importer_id: I1}, {hts_code: {prefix: ["4203", "4202.2"]}}]}}
+  - {id: eq, when: {all: [{importer_id: I1}, {carrier: MAEU}]}}
+  - {id: num, when: {all: [{importer_id: I1}, {quantity: 10}]}}
+  - {id: lt, when: {all: [{importer_id: I1}, {quantity: {lt: 10}}]}}
+  - {id: le, when: {all: [{importer_id: I1}, {quantity: {le: 10}}]}}
+  - {id: gt, when: {all: [{importer_id: I1}, {quantity: {gt: 10}}]}}
+  - {id: ge, when: {all: [{importer_id: I1}, {quantity: {ge: 10}}]}}
+  - {id: btw, when: {all: [{importer_id: I1}, {quantity: {between: [5, 10]}}]}}
+  - id: eff
+    effective: {from: 2026-01-01, until: 2026-12-31}
+    when: {importer_id: I1}
+  - {id: route, when: {all: [{importer_id: I1}, {routing: HK}]}}
+)yaml");
+  ASSERT_TRUE(rules);
+  using V = std::vector<std::string>;
+  auto fired = [&](std::vector<std::pair<std::string, std::string>> fields, Days as_of = 20000) {
+    fields.emplace_back("importer_id", "I1");
+    return Fired(rules, MakeRecord(*rules, fields), as_of);
+  };
+  EXPECT_EQ(fired({{"hts_code", "4202.21.6000"}}), (V{"prefix", "prefixes"}));
+  EXPECT_EQ(fired({{"hts_code", "4202.2"}}), (V{"prefixes"}));
+  EXPECT_EQ(fired({{"hts_code", "4203"}}), (V{"prefixes"}));
+  EXPECT_EQ(fired({{"hts_code", "420"}}), V{});
+  EXPECT_EQ(fired({{"carrier", "MAEU"}}), (V{"eq"}));
+  EXPECT_EQ(fired({{"carrier", "MAEUX"}}), V{});
+  EXPECT_EQ(fired({{"quantity", "10"}}), (V{"btw", "ge", "le", "num"}));
+  EXPECT_EQ(fired({{"quantity", "9.5"}}), (V{"btw", "le", "lt"}));
+  EXPECT_EQ(fired({{"quantity", "10.5"}}), (V{"ge", "gt"}));
+  EXPECT_EQ(fired({{"routing", "CN;HK"}}), (V{"route"}));
+  EXPECT_EQ(fired({{"arrival_date", "2026-12-31"}}), (V{"eff"}));
+  EXPECT_EQ(fired({{"arrival_date", "2027-01-01"}}), V{});
+  // Without a date, as_of stands in.
+  EXPECT_EQ(fired({}, 20454), (V{"eff"}));  // 2026-01-01
+  EXPECT_EQ(fired({}, 20453), V{});
+}
+
 // Indexed structures at their edges: inclusive and exclusive bounds, prefix
 // walks that stop early, list fields, -0, and a missing field.
 TEST(MatchIndex, BoundariesAndListsAgreeWithReference) {

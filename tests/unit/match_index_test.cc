@@ -245,16 +245,28 @@ TEST(RegexSetGroup, TooSmallABudgetLeavesPatternsUnplaced) {
   EXPECT_TRUE(g.empty());
 }
 
-TEST(RegexSetGroup, FewPatternsAreMatchedOneByOne) {
+TEST(RegexSetGroup, OnePatternIsMatchedAlone) {
+  RE2 a("^\\d+$");
+  RegexSetGroup g;
+  g.Add(&a, 0);
+  EXPECT_TRUE(g.Build(1000, 256).empty());  // no set, so no budget to miss
+  EXPECT_EQ(g.set_count(), 0u);
+  EXPECT_EQ(g.pattern_count(), 1u);
+  EXPECT_EQ(SetMatch(g, "123"), (std::vector<std::uint32_t>{0}));
+  EXPECT_EQ(SetMatch(g, "xAB"), std::vector<std::uint32_t>{});
+}
+
+TEST(RegexSetGroup, TwoPatternsShareASet) {
   RE2 a("^\\d+$"), b("[A-Z]{2}");
   RegexSetGroup g;
   g.Add(&a, 0);
   g.Add(&b, 1);
-  EXPECT_TRUE(g.Build(1000, 256).empty());  // no set, so no budget to miss
-  EXPECT_EQ(g.set_count(), 0u);
+  EXPECT_TRUE(g.Build(1 << 20, 256).empty());
+  EXPECT_EQ(g.set_count(), 1u);
   EXPECT_EQ(g.pattern_count(), 2u);
   EXPECT_EQ(SetMatch(g, "123"), (std::vector<std::uint32_t>{0}));
   EXPECT_EQ(SetMatch(g, "xAB"), (std::vector<std::uint32_t>{1}));
+  EXPECT_EQ(SetMatch(g, "x"), std::vector<std::uint32_t>{});
 }
 
 TEST(RegexSetGroup, OutOfMemoryFallsBackToEachPattern) {

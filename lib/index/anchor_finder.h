@@ -78,10 +78,32 @@ class RegexLiterals {
     return *slot;
   }
 
+  // For a regex predicate of one pattern with required literals: the
+  // further sets of literals it needs (FurtherRequiredLiterals), each of
+  // which must also be found for the regex to hold. Empty otherwise.
+  using Sets = std::vector<std::vector<std::string>>;
+  const Sets& Further(std::uint32_t pred) {
+    static const Sets kNone;
+    const Predicate& p = data_.predicates[pred];
+    if (p.op != Op::kRegex || p.regexes.size() != 1) return kNone;
+    const auto& first = Of(pred)[0];
+    if (!first) return kNone;
+    const RE2& re = *p.regexes[0];
+    auto it = further_.find(re.pattern());
+    if (it == further_.end()) {
+      it = further_.emplace(re.pattern(),
+                            FurtherRequiredLiterals(re, kMinRegexLiteral, *first, kMaxFurtherSets))
+               .first;
+    }
+    return it->second;
+  }
+  static constexpr std::size_t kMaxFurtherSets = 4;
+
  private:
   const RuleSetData& data_;
   std::vector<std::optional<PerPattern>> cache_;
   boost::unordered_flat_map<std::string, std::optional<std::vector<std::string>>> by_pattern_;
+  boost::unordered_flat_map<std::string, Sets> further_;
 };
 
 // Chooses each entry's anchor. The cost of a predicate estimates the share of

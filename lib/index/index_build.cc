@@ -1,6 +1,8 @@
 // Building the indexed matcher: anchors, guards, per-field structures and the
 // verification programs, laid out by anchor.
 #include <algorithm>
+#include <cstring>
+#include <limits>
 
 #include "index/indexed_matcher.h"
 #include "load/normalize.h"
@@ -95,6 +97,54 @@ IndexedMatcher::IndexedMatcher(RuleSetData* data, const Limits& limits)
     }
   }
 
+  // Regexes without a required literal that are not anchors: while their
+  // field's RE2::Set has room (one set's worth of patterns), they join it
+  // as filters, so that the one set match per value decides them for every
+  // entry instead of each candidate running RE2. Decided here, in the order
+  // the filters are added below, because guard leaves may then be such
+  // regexes.
+  std::vector<bool> anchors(data->predicates.size());
+  for (int e : data->scored) {
+    const Span sp = entry_anchor_[static_cast<std::size_t>(e)];
+    for (std::uint32_t i = sp.begin; i < sp.end; ++i) anchors[arena_[i]] = true;
+  }
+  set_filter_.assign(data->predicates.size(), false);
+  {
+    std::vector<std::size_t> in_sets(static_cast<std::size_t>(data->schema.size()));
+    auto literal_less = [&](std::uint32_t pid) {
+      std::size_t n = 0;
+      if (data->predicates[pid].op != Op::kRegex) return n;
+      for (const auto& lits : regex_literals.Of(pid)) n += lits ? 0 : 1;
+      return n;
+    };
+    for (std::size_t p = 0; p < data->predicates.size(); ++p) {
+      if (anchors[p]) in_sets[static_cast<std::size_t>(std::max(0, data->predicates[p].field))] +=
+          literal_less(static_cast<std::uint32_t>(p));
+    }
+    std::vector<bool> seen(data->predicates.size());
+    std::vector<int> stack;
+    for (int e : data->scored) {
+      stack.assign(1, data->code[static_cast<std::size_t>(e)].root);
+      while (!stack.empty()) {
+        const Node& n = data->nodes[static_cast<std::size_t>(stack.back())];
+        stack.pop_back();
+        for (std::uint32_t i = 0; i < n.child_count; ++i) {
+          stack.push_back(static_cast<int>(data->children[n.first_child + i]));
+        }
+        if (n.kind != Node::Kind::kLeaf) continue;
+        const auto pid = static_cast<std::uint32_t>(n.pred);
+        if (seen[pid] || anchors[pid]) continue;
+        seen[pid] = true;
+        const std::size_t k = literal_less(pid);
+        if (k == 0 || data->predicates[pid].field < 0) continue;
+        std::size_t& used = in_sets[static_cast<std::size_t>(data->predicates[pid].field)];
+        if (used + k > kMaxPatternsPerSet) continue;
+        used += k;
+        set_filter_[pid] = true;
+      }
+    }
+  }
+
   // Programs laid out by anchor, so that the entries one posting list
   // names sit together in memory.
   {
@@ -128,7 +178,7 @@ IndexedMatcher::IndexedMatcher(RuleSetData* data, const Limits& limits)
       }
       const Predicate& p = data->predicates[pid];
       // A regex the probe cannot rule out would run RE2 for every posting.
-      if (p.op == Op::kRegex) {
+      if (p.op == Op::kRegex && !anchors[pid] && !set_filter_[pid]) {
         for (const auto& lits : regex_literals_->Of(pid)) {
           if (!lits) return;
         }
@@ -143,7 +193,7 @@ IndexedMatcher::IndexedMatcher(RuleSetData* data, const Limits& limits)
   }
   auto posting = [&](int e) {
     const auto ue = static_cast<std::size_t>(e);
-    return Posting{static_cast<std::uint32_t>(e), programs_.start(ue), guard_pc[ue]};
+    return MakePosting(static_cast<std::uint32_t>(e), programs_.start(ue), guard_pc[ue]);
   };
 
   // Entries by anchor predicate, as one block of postings filled by
@@ -165,7 +215,6 @@ IndexedMatcher::IndexedMatcher(RuleSetData* data, const Limits& limits)
     at += per_pred[p];
   }
   postings_.resize(at);
-  std::vector<bool> anchors(data->predicates.size());
   for (int e : data->scored) {
     const Span sp = entry_anchor_[static_cast<std::size_t>(e)];
     for (std::uint32_t i = sp.begin; i < sp.end; ++i) {
@@ -223,7 +272,9 @@ IndexedMatcher::IndexedMatcher(RuleSetData* data, const Limits& limits)
       const auto pid = static_cast<std::uint32_t>(n.pred);
       if (seen[pid] || anchors[pid]) continue;
       seen[pid] = true;
-      if (FamilyOf(data->predicates[pid]) == Family::kText && AddTextFilter(pid)) {
+      const Family family = FamilyOf(data->predicates[pid]);
+      if ((family == Family::kText && AddTextFilter(pid)) ||
+          (family == Family::kPrefix && AddPrefixFilter(pid))) {
         ++stats_.filtered_predicates;
       }
     }
@@ -231,6 +282,74 @@ IndexedMatcher::IndexedMatcher(RuleSetData* data, const Limits& limits)
   Finish();
   programs_.SetDecided(decided_);
   regex_literals_ = nullptr;
+  set_filter_.clear();
+  set_filter_.shrink_to_fit();
+}
+
+Posting IndexedMatcher::MakePosting(std::uint32_t entry, std::uint32_t pc,
+                                    std::uint32_t guard_pc) const {
+  Posting po;
+  po.entry = entry;
+  po.pc = pc;
+  po.guard_pc = guard_pc;
+  if (guard_pc == kNoGuard) return po;
+  const Instr& in = programs_.at(guard_pc);
+  const Predicate& p = data_->predicates[in.arg];
+  if (p.field > 0x7fff) return po;
+  auto numbers = [&](double a, double b) {
+    std::memcpy(po.operand, &a, sizeof a);
+    std::memcpy(po.operand + sizeof a, &b, sizeof b);
+  };
+  auto bytes = [&](const std::string& v) {
+    std::memcpy(po.operand, v.data(), v.size());
+    po.guard_len = static_cast<std::uint8_t>(v.size());
+  };
+  InlineGuard kind = InlineGuard::kNone;
+  const bool numeric = IsNumeric(p.type);
+  switch (p.op) {
+    case Op::kPrefix:
+      if (p.strs.size() == 1 && p.strs[0].size() <= kInlineBytes) {
+        bytes(p.strs[0]);
+        kind = InlineGuard::kPrefix;
+      }
+      break;
+    case Op::kEq:
+    case Op::kIn:
+      if (numeric && p.nums.size() == 1) {
+        numbers(p.nums[0], 0);
+        kind = InlineGuard::kNumEq;
+      } else if (!numeric && p.strs.size() == 1 && p.strs[0].size() <= kInlineBytes) {
+        bytes(p.strs[0]);
+        kind = InlineGuard::kStrEq;
+      }
+      break;
+    case Op::kLt:
+    case Op::kLe:
+    case Op::kGt:
+    case Op::kGe:
+    case Op::kBetween:
+      if (!numeric || p.nums.empty()) break;
+      numbers(p.nums[0], p.nums.size() > 1 ? p.nums[1] : 0);
+      kind = p.op == Op::kLt   ? InlineGuard::kLt
+             : p.op == Op::kLe ? InlineGuard::kLe
+             : p.op == Op::kGt ? InlineGuard::kGt
+             : p.op == Op::kGe ? InlineGuard::kGe
+                               : InlineGuard::kBetween;
+      break;
+    case Op::kEffective: {
+      const double inf = std::numeric_limits<double>::infinity();
+      numbers(p.from ? static_cast<double>(*p.from) : -inf,
+              p.until ? static_cast<double>(*p.until) : inf);
+      kind = InlineGuard::kEffective;
+      break;
+    }
+    default:
+      break;
+  }
+  if (kind == InlineGuard::kNone) return po;
+  po.guard = kind;
+  po.guard_field = static_cast<std::int16_t>(p.field);
+  return po;
 }
 
 Span IndexedMatcher::Freeze(std::vector<std::uint32_t>* list) {
@@ -255,26 +374,67 @@ FieldIndex& IndexedMatcher::FieldFor(int field) {
   return *fields_[static_cast<std::size_t>(field_slot_[f])];
 }
 
+std::uint32_t IndexedMatcher::Pending::TrieNodeOf(std::string_view prefix) {
+  if (trie.empty()) trie.emplace_back();
+  std::uint32_t node = 0;
+  for (unsigned char c : prefix) {
+    auto& next = trie[node].next;
+    auto it = std::find_if(next.begin(), next.end(), [c](const auto& e) { return e.first == c; });
+    if (it != next.end()) {
+      node = it->second;
+      continue;
+    }
+    const auto child = static_cast<std::uint32_t>(trie.size());
+    next.emplace_back(c, child);
+    trie.emplace_back();
+    node = child;
+  }
+  return node;
+}
+
+// A prefix test that is not an anchor goes into its field's trie too: the
+// walk that finds the anchors sets its memo when it holds, so it is never
+// evaluated (through its Predicate) as a guard leaf or in verification.
+bool IndexedMatcher::AddPrefixFilter(std::uint32_t pid) {
+  const Predicate& p = data_->predicates[pid];
+  if (p.op != Op::kPrefix || p.strs.empty() ||
+      std::any_of(p.strs.begin(), p.strs.end(), [](const std::string& v) { return v.empty(); })) {
+    return false;
+  }
+  FieldFor(p.field);
+  Pending& pend = pending_[static_cast<std::size_t>(field_slot_[static_cast<std::size_t>(p.field)])];
+  for (const std::string& s : p.strs) pend.trie[pend.TrieNodeOf(s)].filters.push_back(pid);
+  decided_[pid] = kExact;
+  return true;
+}
+
 bool IndexedMatcher::AddTextFilter(std::uint32_t pid) {
   const Predicate& p = data_->predicates[pid];
-  std::vector<std::vector<std::string>> literals;
   if (p.op == Op::kRegex) {
-    // Only when every pattern has required literals: a pattern without
-    // them would have to be run on every record anyway.
-    for (const auto& lits : regex_literals_->Of(pid)) {
-      if (!lits) return false;
-      literals.push_back(*lits);
+    // A pattern without required literals goes into the field's RE2::Set
+    // when set_filter_ made room for it; otherwise the regex is not
+    // filtered (each candidate runs it).
+    if (!set_filter_[pid]) {
+      for (const auto& lits : regex_literals_->Of(pid)) {
+        if (!lits) return false;
+      }
     }
   }
   FieldIndex& fi = FieldFor(p.field);
   Pending& pend = pending_[static_cast<std::size_t>(field_slot_[static_cast<std::size_t>(p.field)])];
   auto literal = [&](std::string_view text, bool regex) { AddLiteral(fi, pend, pid, text, regex); };
   if (p.op == Op::kRegex) {
-    for (const auto& lits : literals) {
-      for (const std::string& l : lits) literal(l, true);
+    for (std::size_t k = 0; k < p.regexes.size(); ++k) {
+      const auto& lits = regex_literals_->Of(pid)[k];
+      if (!lits) {
+        fi.sets.Add(p.regexes[k].get(), pid);
+        continue;
+      }
+      for (const std::string& l : *lits) literal(l, true);
+      fi.has_regex_literals = true;
     }
-    fi.has_regex_literals = true;
     decided_[pid] = RegexDecidedExactly(p) ? kExact : kIfNotHit;
+    if (decided_[pid] == kIfNotHit) AddFurther(fi, pend, pid);
   } else {
     for (const std::string& s : p.strs) literal(s, false);
     decided_[pid] = kExact;
@@ -290,9 +450,31 @@ void IndexedMatcher::AddLiteral(FieldIndex& fi, Pending& pend, std::uint32_t pid
   if (id >= pend.literal_contains.size()) {
     pend.literal_contains.resize(id + 1);
     pend.literal_regex.resize(id + 1);
+    pend.literal_further.resize(id + 1);
   }
   (regex ? pend.literal_regex : pend.literal_contains)[id].push_back(pid);
   fi.uses_lower = true;
+}
+
+void IndexedMatcher::AddFurther(FieldIndex& fi, Pending& pend, std::uint32_t pid) {
+  const RegexLiterals::Sets& sets = regex_literals_->Further(pid);
+  if (sets.empty()) return;
+  const auto slot = static_cast<std::uint32_t>(further_full_.size());
+  further_full_.push_back(static_cast<std::uint8_t>((1u << sets.size()) - 1));
+  pred_index_[pid].further = static_cast<std::int32_t>(slot);
+  for (std::size_t k = 0; k < sets.size(); ++k) {
+    for (const std::string& l : sets[k]) {
+      const std::uint32_t id = fi.literals.Add(l);
+      if (id >= pend.literal_contains.size()) {
+        pend.literal_contains.resize(id + 1);
+        pend.literal_regex.resize(id + 1);
+        pend.literal_further.resize(id + 1);
+      }
+      pend.literal_further[id].push_back(slot * 4 + static_cast<std::uint32_t>(k));
+    }
+  }
+  fi.uses_lower = true;
+  fi.has_regex_literals = true;
 }
 
 void IndexedMatcher::AddAnchor(std::uint32_t pid) {
@@ -301,6 +483,10 @@ void IndexedMatcher::AddAnchor(std::uint32_t pid) {
   Pending& pend = pending_[static_cast<std::size_t>(field_slot_[static_cast<std::size_t>(p.field)])];
   auto literal = [&](std::string_view text, bool regex) { AddLiteral(fi, pend, pid, text, regex); };
   switch (p.op) {
+    // The probe finds an eq / in, prefix or range anchor exactly when it
+    // holds (it is false on a missing field, which is never probed), and
+    // then sets its memo: one it did not find is false without evaluating
+    // it, as a guard leaf or in verification.
     case Op::kEq:
     case Op::kIn:
       if (fi.numeric) {
@@ -308,25 +494,14 @@ void IndexedMatcher::AddAnchor(std::uint32_t pid) {
       } else {
         for (const std::string& s : p.strs) pend.str_eq[s].push_back(pid);
       }
+      decided_[pid] = kExact;
       break;
     case Op::kPrefix:
-      if (pend.trie.empty()) pend.trie.emplace_back();
-      for (const std::string& s : p.strs) {
-        std::uint32_t node = 0;
-        for (unsigned char c : s) {
-          auto& next = pend.trie[node].next;
-          auto it = std::find_if(next.begin(), next.end(), [c](const auto& e) { return e.first == c; });
-          if (it != next.end()) {
-            node = it->second;
-            continue;
-          }
-          const auto child = static_cast<std::uint32_t>(pend.trie.size());
-          next.emplace_back(c, child);
-          pend.trie.emplace_back();
-          node = child;
-        }
-        pend.trie[node].preds.push_back(pid);
+      // The walk never reports the root: an empty prefix is not decided.
+      if (std::none_of(p.strs.begin(), p.strs.end(), [](const std::string& v) { return v.empty(); })) {
+        decided_[pid] = kExact;
       }
+      for (const std::string& s : p.strs) pend.trie[pend.TrieNodeOf(s)].preds.push_back(pid);
       break;
     case Op::kContains:
     case Op::kContainsAny:
@@ -346,17 +521,21 @@ void IndexedMatcher::AddAnchor(std::uint32_t pid) {
         for (const std::string& l : *lits) literal(l, true);
         fi.has_regex_literals = true;
       }
+      if (decided_[pid] == kIfNotHit) AddFurther(fi, pend, pid);
       break;
     case Op::kLt:
     case Op::kLe:
       fi.upper.push_back(Bound{p.nums[0], pid, p.op == Op::kLe});
+      if (fi.numeric) decided_[pid] = kExact;
       break;
     case Op::kGt:
     case Op::kGe:
       fi.lower.push_back(Bound{p.nums[0], pid, p.op == Op::kGe});
+      if (fi.numeric) decided_[pid] = kExact;
       break;
     case Op::kBetween:
       fi.between.push_back(Interval{p.nums[0], p.nums[1], pid});
+      if (fi.numeric) decided_[pid] = kExact;
       break;
     case Op::kSimilar:
       fi.similar.push_back(pid);
@@ -419,6 +598,7 @@ void IndexedMatcher::Finish() {
         for (const auto& e : n.next) fi.edges.push_back(TrieEdge{e.first, slot_of[e.second]});
         t.edge_end = static_cast<std::uint32_t>(fi.edges.size());
         if (!n.preds.empty()) t.preds = Freeze(&n.preds);
+        if (!n.filters.empty()) t.filters = Freeze(&n.filters);
       }
     }
     std::sort(fi.lower.begin(), fi.lower.end(), by_value);
@@ -429,9 +609,11 @@ void IndexedMatcher::Finish() {
       fi.literals.Build();
       fi.literal_contains.resize(fi.literals.literal_count());
       fi.literal_regex.resize(fi.literals.literal_count());
+      fi.literal_further.resize(fi.literals.literal_count());
       for (std::size_t id = 0; id < fi.literals.literal_count(); ++id) {
         fi.literal_contains[id] = Freeze(&pend.literal_contains[id]);
         fi.literal_regex[id] = Freeze(&pend.literal_regex[id]);
+        fi.literal_further[id] = Freeze(&pend.literal_further[id]);
       }
     }
     std::vector<std::uint32_t> unplaced =
@@ -450,7 +632,9 @@ void IndexedMatcher::Finish() {
                            fi.trie.size() * sizeof(TrieNode) + fi.edges.size() * sizeof(TrieEdge) +
                            (fi.lower.size() + fi.upper.size()) * sizeof(Bound) +
                            fi.between.size() * sizeof(Interval) +
-                           (fi.literal_contains.size() + fi.literal_regex.size()) * sizeof(Span);
+                           (fi.literal_contains.size() + fi.literal_regex.size() +
+                            fi.literal_further.size()) *
+                               sizeof(Span);
     for (const auto& [value, span] : fi.str_eq) stats_.memory_bytes += value.capacity();
   }
   pending_.clear();
@@ -461,7 +645,7 @@ void IndexedMatcher::Finish() {
                          arena_.capacity() * sizeof(std::uint32_t) +
                          postings_.capacity() * sizeof(Posting) +
                          pred_index_.capacity() * sizeof(PredIndex) +
-                         always_.capacity() * sizeof(Candidate);
+                         always_.capacity() * sizeof(Candidate) + further_full_.capacity();
 }
 
 }  // namespace targeting::internal::matching

@@ -2,6 +2,7 @@
 // expand the hit predicates into candidates through their guards, and verify
 // the candidates' programs with each predicate's truth memoized.
 #include <algorithm>
+#include <cstring>
 
 #include "eval/evaluate.h"
 #include "index/indexed_matcher.h"
@@ -17,6 +18,7 @@ std::unique_ptr<MatchIndex::Scratch> IndexedMatcher::NewScratch() const {
   s->hit.reserve(data_->predicates.size());
   s->hash_stamp.assign(static_cast<std::size_t>(data_->schema.size()), 0);
   s->hash0.assign(static_cast<std::size_t>(data_->schema.size()), 0);
+  s->further.assign(further_full_.size(), IndexScratch::FurtherState{});
   return s;
 }
 
@@ -38,12 +40,87 @@ void IndexedMatcher::Hit(std::uint32_t pred, bool exact, IndexScratch* s) const 
   s->hit.push_back(pred);
 }
 
+namespace {
+
+// The posting's inline guard leaf on `record`: exactly EvalInstr of the
+// leaf at its guard_pc.
+bool InlineGuardHolds(const Posting& po, const Record& record, Days as_of) {
+  const int f = po.guard_field;
+  double a = 0, b = 0;
+  std::memcpy(&a, po.operand, sizeof a);
+  std::memcpy(&b, po.operand + sizeof a, sizeof b);
+  const int n = f >= 0 ? record.count(f) : 0;
+  switch (po.guard) {
+    case InlineGuard::kNone:
+      break;
+    case InlineGuard::kPrefix:
+      for (int i = 0; i < n; ++i) {
+        const std::string_view v = record.str(f, i);
+        if (v.size() >= po.guard_len && std::memcmp(v.data(), po.operand, po.guard_len) == 0) {
+          return true;
+        }
+      }
+      return false;
+    case InlineGuard::kStrEq:
+      for (int i = 0; i < n; ++i) {
+        const std::string_view v = record.str(f, i);
+        if (v.size() == po.guard_len && std::memcmp(v.data(), po.operand, po.guard_len) == 0) {
+          return true;
+        }
+      }
+      return false;
+    case InlineGuard::kNumEq:
+      for (int i = 0; i < n; ++i) {
+        if (record.num(f, i) == a) return true;
+      }
+      return false;
+    case InlineGuard::kLt:
+      for (int i = 0; i < n; ++i) {
+        if (record.num(f, i) < a) return true;
+      }
+      return false;
+    case InlineGuard::kLe:
+      for (int i = 0; i < n; ++i) {
+        if (record.num(f, i) <= a) return true;
+      }
+      return false;
+    case InlineGuard::kGt:
+      for (int i = 0; i < n; ++i) {
+        if (record.num(f, i) > a) return true;
+      }
+      return false;
+    case InlineGuard::kGe:
+      for (int i = 0; i < n; ++i) {
+        if (record.num(f, i) >= a) return true;
+      }
+      return false;
+    case InlineGuard::kBetween:
+      for (int i = 0; i < n; ++i) {
+        const double v = record.num(f, i);
+        if (a <= v && v <= b) return true;
+      }
+      return false;
+    case InlineGuard::kEffective: {
+      // As EvalPredicate: the record's date, or as_of without one.
+      const double d = f >= 0 && record.has(f) ? record.num(f) : static_cast<double>(as_of);
+      return !(d < a) && !(d > b);
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 void IndexedMatcher::AddPostings(Span postings, const Record& record, Days as_of,
                                  IndexScratch* s) const {
   for (std::uint32_t i = postings.begin; i < postings.end; ++i) {
     const Posting& po = postings_[i];
     if (s->entry_mark[po.entry] == s->epoch) continue;  // already a candidate
-    if (po.guard_pc != kNoGuard && !Leaf(programs_.at(po.guard_pc), record, as_of, s)) continue;
+    if (po.guard_pc != kNoGuard &&
+        !(po.guard == InlineGuard::kNone ? Leaf(programs_.at(po.guard_pc), record, as_of, s)
+                                         : InlineGuardHolds(po, record, as_of))) {
+      continue;
+    }
     s->entry_mark[po.entry] = s->epoch;
     s->cands.push_back(Candidate{po.entry, po.pc});
   }
@@ -122,7 +199,11 @@ void IndexedMatcher::Probe(const FieldIndex& fi, const Record& record, IndexScra
             first, last, c, [](const TrieEdge& edge, unsigned char b) { return edge.byte < b; });
         if (e == last || e->byte != c) break;
         node = e->node;
-        hit_span(fi.trie[node].preds, true);
+        const TrieNode& next = fi.trie[node];
+        hit_span(next.preds, true);
+        for (std::uint32_t k = next.filters.begin; k < next.filters.end; ++k) {
+          s->pred[arena_[k]].memo = s->epoch * 2 + 1;
+        }
       }
     }
     if (fi.uses_lower) {
@@ -139,14 +220,26 @@ void IndexedMatcher::Probe(const FieldIndex& fi, const Record& record, IndexScra
           Hit(arena_[k], decided_[arena_[k]] == kExact, s);
         }
       };
+      // A literal of a further set: that set of its regex is found.
+      auto further_hits = [&](Span sp) {
+        for (std::uint32_t k = sp.begin; k < sp.end; ++k) {
+          IndexScratch::FurtherState& f = s->further[arena_[k] >> 2];
+          if (f.stamp != s->epoch) f = IndexScratch::FurtherState{s->epoch, 0};
+          f.mask |= 1u << (arena_[k] & 3);
+        }
+      };
       fi.literals.Scan(s->lower, [&](std::uint32_t lit) {
         hit_span(fi.literal_contains[lit], true);
         regex_hits(fi.literal_regex[lit]);
+        further_hits(fi.literal_further[lit]);
       });
       if (fi.has_regex_literals) {
         s->folded.clear();
         if (PrefilterFoldDiffers(v, &s->folded)) {
-          fi.literals.Scan(s->folded, [&](std::uint32_t lit) { regex_hits(fi.literal_regex[lit]); });
+          fi.literals.Scan(s->folded, [&](std::uint32_t lit) {
+            regex_hits(fi.literal_regex[lit]);
+            further_hits(fi.literal_further[lit]);
+          });
         }
       }
     }
@@ -161,6 +254,27 @@ void IndexedMatcher::Probe(const FieldIndex& fi, const Record& record, IndexScra
       if (filter.Holds(v, &s->similar)) Hit(p, true, s);
     }
   }
+}
+
+// A regex hit by a literal of its first set, but not by one of each of its
+// further sets, cannot hold: it is no longer hit (so it makes no candidate,
+// and verification takes it as false without running RE2).
+void IndexedMatcher::DropIncomplete(IndexScratch* s) const {
+  if (further_full_.empty()) return;
+  std::size_t kept = 0;
+  for (std::uint32_t pred : s->hit) {
+    const std::int32_t slot = pred_index_[pred].further;
+    if (slot >= 0) {
+      const IndexScratch::FurtherState& f = s->further[static_cast<std::size_t>(slot)];
+      const std::uint32_t mask = f.stamp == s->epoch ? f.mask : 0;
+      if (mask != further_full_[static_cast<std::size_t>(slot)]) {
+        s->pred[pred].mark = 0;  // never an epoch
+        continue;
+      }
+    }
+    s->hit[kept++] = pred;
+  }
+  s->hit.resize(kept);
 }
 
 bool IndexedMatcher::Leaf(const Instr& in, const Record& record, Days as_of,
@@ -192,6 +306,7 @@ void IndexedMatcher::Match(const Record& record, Days as_of, Scratch* scratch,
     std::fill(s->entry_mark.begin(), s->entry_mark.end(), 0);
     std::fill(s->pred.begin(), s->pred.end(), IndexScratch::PredState{});
     std::fill(s->hash_stamp.begin(), s->hash_stamp.end(), 0);
+    std::fill(s->further.begin(), s->further.end(), IndexScratch::FurtherState{});
     s->epoch = 1;
   }
   s->cands.clear();
@@ -199,6 +314,7 @@ void IndexedMatcher::Match(const Record& record, Days as_of, Scratch* scratch,
   for (const auto& fi : fields_) {
     if (record.has(fi->field)) Probe(*fi, record, s);
   }
+  DropIncomplete(s);
   Expand(record, as_of, s);
   // Verification is pure, so candidates go in the order they were found;
   // only the few that fire are sorted, into the ascending entry order the

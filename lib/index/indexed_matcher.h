@@ -78,7 +78,8 @@ struct Span {
 struct TrieNode {
   std::uint32_t edge_begin = 0;
   std::uint32_t edge_end = 0;
-  Span preds;
+  Span preds;    // prefix anchors ending here: hit
+  Span filters;  // other prefix tests ending here: only their memo is set
 };
 struct TrieEdge {
   unsigned char byte = 0;
@@ -110,6 +111,9 @@ struct FieldIndex {
   LiteralMatcher literals;        // over ASCII-lower-cased values
   std::vector<Span> literal_contains;  // by literal id: contains / contains_any
   std::vector<Span> literal_regex;     // by literal id: regexes that require it
+  // By literal id: the further literal sets it belongs to, as slot * 4 + set
+  // (see IndexedMatcher::further_full_).
+  std::vector<Span> literal_further;
   bool has_regex_literals = false;
   RegexSetGroup sets;                  // keys are predicate ids
   std::vector<std::uint32_t> always_hit;  // regexes with a pattern no set holds
@@ -120,12 +124,37 @@ struct FieldIndex {
 // An entry in a posting list: the entry, where its program starts, and the
 // leaf of a second test it cannot fire without (its guard leaf), which must
 // hold before the entry becomes a candidate.
+//
+// A guard leaf of a common shape (a prefix, a string or number eq, a range,
+// an effective window) is also copied into the posting, with its operand,
+// so that checking it reads the record and the posting only: no memo slot,
+// instruction or Predicate, each a cache miss at 100k rules.
 constexpr std::uint32_t kNoGuard = 0xffffffffu;
+enum class InlineGuard : std::uint8_t {
+  kNone,  // run the leaf at guard_pc (memoized)
+  kPrefix,
+  kStrEq,
+  kNumEq,
+  kLt,
+  kLe,
+  kGt,
+  kGe,
+  kBetween,
+  kEffective,
+};
+inline constexpr std::size_t kInlineBytes = 16;
 struct Posting {
   std::uint32_t entry = 0;
   std::uint32_t pc = 0;
   std::uint32_t guard_pc = kNoGuard;
+  std::int16_t guard_field = -1;  // inline guard: the field (-1: effective without a date field)
+  InlineGuard guard = InlineGuard::kNone;
+  std::uint8_t guard_len = 0;  // kPrefix / kStrEq: the operand's length
+  // kPrefix / kStrEq: the operand's bytes; numbers: two doubles (a bound,
+  // between's two ends, or effective's from and until as days, +-inf when open).
+  alignas(8) char operand[kInlineBytes] = {};
 };
+static_assert(sizeof(Posting) == 32);
 struct Candidate {
   std::uint32_t entry = 0;
   std::uint32_t pc = 0;
@@ -144,6 +173,13 @@ struct IndexScratch final : MatchIndex::Scratch {
   std::vector<PredState> pred;
   std::vector<Candidate> cands;
   std::vector<std::uint32_t> hit;  // predicates hit by the probe, once each
+  // By further-literal slot: the sets whose literals the probe found (bit per
+  // set), valid when stamp == epoch.
+  struct FurtherState {
+    std::uint32_t stamp = 0;
+    std::uint32_t mask = 0;
+  };
+  std::vector<FurtherState> further;
   // By field: the hash of its first value, valid when hash_stamp == epoch
   // (guards look up the same values for many predicates).
   std::vector<std::uint32_t> hash_stamp;
@@ -173,11 +209,13 @@ class IndexedMatcher final : public MatchIndex {
   FieldIndex& FieldFor(int field);
   void AddAnchor(std::uint32_t pred);
   bool AddTextFilter(std::uint32_t pred);
+  bool AddPrefixFilter(std::uint32_t pred);
   struct Pending;
   static void AddLiteral(FieldIndex& fi, Pending& pend, std::uint32_t pid, std::string_view text,
                          bool regex);
   bool Leaf(const Instr& in, const Record& record, Days as_of, IndexScratch* s) const;
   void AddPostings(Span postings, const Record& record, Days as_of, IndexScratch* s) const;
+  Posting MakePosting(std::uint32_t entry, std::uint32_t pc, std::uint32_t guard_pc) const;
   void Expand(const Record& record, Days as_of, IndexScratch* s) const;
   // Whether every pattern of regex `p` holds exactly when one of its
   // literals is found (so the probe decides it, as for contains).
@@ -212,6 +250,8 @@ class IndexedMatcher final : public MatchIndex {
   struct PredIndex {
     Span postings;
     Span guard_fields;
+    // A regex with further literal sets: its slot in further_full_, or -1.
+    std::int32_t further = -1;
   };
   std::vector<PredIndex> pred_index_;
   // Entries filed under (anchor predicate, guard field, value): candidates
@@ -221,10 +261,22 @@ class IndexedMatcher final : public MatchIndex {
   // into Instr::decided).
   enum Decided : std::uint8_t {
     kNotDecided,
-    kExact,     // contains: hit on the probe exactly when it holds
+    kExact,     // hit on the probe exactly when it holds: contains, and eq / in,
+                // prefix and range anchors
     kIfNotHit,  // regex: false unless the probe hit it (a required literal, a set match)
   };
   std::vector<std::uint8_t> decided_;
+  // Regexes that need more than one of their literals: a regex hit by a
+  // literal of its first set still does not hold unless the probe also found
+  // a literal of each further set (RegexLiterals::Further). By slot, the
+  // mask of all its sets; DropIncomplete un-hits the others before any
+  // candidate is made.
+  std::vector<std::uint8_t> further_full_;
+  // Build-time: by predicate, a regex that is not an anchor whose patterns
+  // without literals join the field's RE2::Set as a filter.
+  std::vector<bool> set_filter_;
+  void AddFurther(FieldIndex& fi, Pending& pend, std::uint32_t pid);
+  void DropIncomplete(IndexScratch* s) const;
   Programs programs_;                            // what verification runs
 
   // Build-time only.
@@ -235,10 +287,14 @@ class IndexedMatcher final : public MatchIndex {
     struct Node {
       std::vector<std::pair<unsigned char, std::uint32_t>> next;
       std::vector<std::uint32_t> preds;
+      std::vector<std::uint32_t> filters;
     };
+    // The node of `prefix`, added with its path when missing.
+    std::uint32_t TrieNodeOf(std::string_view prefix);
     std::vector<Node> trie;
     std::vector<std::vector<std::uint32_t>> literal_contains;
     std::vector<std::vector<std::uint32_t>> literal_regex;
+    std::vector<std::vector<std::uint32_t>> literal_further;
   };
   std::vector<Pending> pending_;
   RegexLiterals* regex_literals_ = nullptr;

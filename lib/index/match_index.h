@@ -24,7 +24,7 @@ struct MatchIndexStats {
   std::size_t guard_leaf_entries = 0;  // with a guard leaf checked before verification
   std::size_t always_verify = 0;      // verified on every record
   std::size_t anchor_predicates = 0;  // distinct predicates entries are indexed by
-  std::size_t filtered_predicates = 0;  // other text tests the probe decides or rules out
+  std::size_t filtered_predicates = 0;  // other text and prefix tests the probe decides or rules out
   std::size_t indexed_fields = 0;
   std::size_t literals = 0;           // contains operands and regex literals
   std::size_t regex_sets = 0;         // RE2::Sets, after splitting

@@ -147,6 +147,63 @@ std::optional<std::vector<std::string>> RequiredLiterals(const RE2& re, int min_
   return out;
 }
 
+std::vector<std::vector<std::string>> FurtherRequiredLiterals(const RE2& re, int min_len,
+                                                              const std::vector<std::string>& first,
+                                                              std::size_t max_sets) {
+  std::vector<std::vector<std::string>> out;
+  if (max_sets == 0) return out;
+  // As in RequiredLiterals: a set S is a sound requirement when the
+  // prefilter's formula is false with every atom outside S present. Atoms
+  // of earlier sets (and non-ASCII atoms) are taken as present, so each new
+  // set says something the earlier ones do not.
+  re2::FilteredRE2 filter(min_len);
+  int id = 0;
+  if (filter.Add(re.pattern(), re.options(), &id) != RE2::NoError) return out;
+  std::vector<std::string> atoms;
+  filter.Compile(&atoms);
+  if (atoms.empty()) return out;
+  std::vector<bool> used(atoms.size());
+  for (std::size_t i = 0; i < atoms.size(); ++i) {
+    used[i] = !IsAscii(atoms[i]) ||
+              std::find(first.begin(), first.end(), atoms[i]) != first.end();
+  }
+  while (out.size() < max_sets) {
+    std::vector<bool> in_set(atoms.size());
+    for (std::size_t i = 0; i < atoms.size(); ++i) in_set[i] = !used[i];
+    auto passes_without_set = [&]() {
+      std::vector<int> present, potential;
+      for (std::size_t i = 0; i < atoms.size(); ++i) {
+        if (!in_set[i]) present.push_back(static_cast<int>(i));
+      }
+      filter.AllPotentials(present, &potential);
+      return !potential.empty();
+    };
+    if (std::none_of(in_set.begin(), in_set.end(), [](bool b) { return b; }) ||
+        passes_without_set()) {
+      break;
+    }
+    std::vector<std::size_t> order;
+    for (std::size_t i = 0; i < atoms.size(); ++i) {
+      if (in_set[i]) order.push_back(i);
+    }
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return atoms[a].size() < atoms[b].size(); });
+    for (std::size_t i : order) {
+      in_set[i] = false;
+      if (passes_without_set()) in_set[i] = true;
+    }
+    std::vector<std::string> set;
+    for (std::size_t i = 0; i < atoms.size(); ++i) {
+      if (!in_set[i]) continue;
+      set.push_back(atoms[i]);
+      used[i] = true;
+    }
+    if (set.empty()) break;  // cannot happen: the formula was false without them
+    out.push_back(std::move(set));
+  }
+  return out;
+}
+
 bool LiteralsDecide(const RE2& re, int min_len) {
   const RE2::Options& o = re.options();
   if (o.encoding() != RE2::Options::EncodingUTF8 || !o.case_sensitive() || o.literal() ||

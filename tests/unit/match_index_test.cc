@@ -89,6 +89,88 @@ TEST(RegexPrefilter, RequiredLiterals) {
   EXPECT_TRUE(Literals("\xC3\xA9t\xC3\xA9").empty());
 }
 
+std::vector<std::vector<std::string>> Further(const std::string& pattern) {
+  RE2 re(pattern);
+  EXPECT_TRUE(re.ok()) << pattern;
+  auto first = RequiredLiterals(re, 3);
+  if (!first) return {};
+  auto sets = internal::FurtherRequiredLiterals(re, 3, *first, 4);
+  for (auto& set : sets) std::sort(set.begin(), set.end());
+  return sets;
+}
+
+TEST(RegexPrefilter, FurtherRequiredLiterals) {
+  using Sets = std::vector<std::vector<std::string>>;
+  EXPECT_EQ(Further("LEATHER.*(REPLICA|WALLETS)"), (Sets{{"replica", "wallets"}}));
+  EXPECT_EQ(Further("(?i)bags?.*(GUCCI|PRADA).*fake"), (Sets{{"gucci", "prada"}, {"fake"}}));
+  // Nothing more is needed, or nothing long enough.
+  EXPECT_EQ(Further("GUCCI"), Sets{});
+  EXPECT_EQ(Further("GUCCI|CHANEL"), Sets{});
+  EXPECT_EQ(Further("\\b(PRADA|GUCCI)\\b"), Sets{});
+  EXPECT_EQ(Further("SNEAKERS?\\b"), Sets{});
+  EXPECT_EQ(Further("LEATHER.*(X|WALLETS)"), Sets{});
+}
+
+// A regex found by its first literal but missing a further one is not a
+// candidate; with both it is verified and fires as the reference says.
+TEST(MatchIndex, FurtherLiteralsRuleOutCandidates) {
+  auto rules = MustCompile(R"yaml(
+rules:
+  - {id: leather, when: {description: {regex: "LEATHER.*(REPLICA|WALLETS)"}}}
+  - id: both
+    when: {all: [{hts_code: {prefix: "4203"}}, {description: {regex: "LEATHER.*(REPLICA|WALLETS)"}}]}
+)yaml");
+  ASSERT_TRUE(rules);
+  const auto& index = *rules->data().index;
+  auto candidates = [&](const Record& r) {
+    auto scratch = index.NewScratch();
+    std::vector<std::uint32_t> fired;
+    index.Match(r, 20000, scratch.get(), &fired);
+    return scratch->candidates;
+  };
+  const Record plain = MakeRecord(*rules, {{"description", "LEATHER GLOVES"}, {"hts_code", "4203.29"}});
+  EXPECT_EQ(Fired(rules, plain), std::vector<std::string>{});
+  EXPECT_EQ(candidates(plain), 0u);
+  const Record fake = MakeRecord(*rules, {{"description", "REPLICA LEATHER WALLETS"}, {"hts_code", "4203.29"}});
+  EXPECT_EQ(Fired(rules, fake), (std::vector<std::string>{"both", "leather"}));
+  // Literals found in the wrong order still make candidates: order is RE2's to check.
+  const Record before = MakeRecord(*rules, {{"description", "REPLICA LEATHER"}, {"hts_code", "4203.29"}});
+  EXPECT_EQ(Fired(rules, before), std::vector<std::string>{});
+  EXPECT_EQ(candidates(before), 2u);
+}
+
+// A regex without a required literal that is not an anchor joins the
+// field's RE2::Set: the probe decides it, so a record it fails on makes no
+// candidate of the entries that need it.
+TEST(MatchIndex, LiteralLessRegexFiltersAreDecidedByTheSet) {
+  auto rules = MustCompile(R"yaml(
+rules:
+  - id: digits
+    when: {all: [{hts_code: {prefix: "4202"}}, {description: {regex: "^\\d{3}[A-Z]"}}]}
+  - id: code
+    when: {all: [{hts_code: {prefix: "4202"}}, {description: {regex: ["\\b[A-Z]{3}\\d{4,}\\b", "XYZ"]}}]}
+)yaml");
+  ASSERT_TRUE(rules);
+  const auto& index = *rules->data().index;
+  auto candidates = [&](const Record& r) {
+    auto scratch = index.NewScratch();
+    std::vector<std::uint32_t> fired;
+    index.Match(r, 20000, scratch.get(), &fired);
+    return scratch->candidates;
+  };
+  const Record letters = MakeRecord(*rules, {{"description", "ABCD BAGS"}, {"hts_code", "4202.21"}});
+  EXPECT_EQ(Fired(rules, letters), std::vector<std::string>{});
+  EXPECT_EQ(candidates(letters), 0u);
+  const Record digits = MakeRecord(*rules, {{"description", "123D BAGS"}, {"hts_code", "4202.21"}});
+  EXPECT_EQ(Fired(rules, digits), (std::vector<std::string>{"digits"}));
+  EXPECT_EQ(candidates(digits), 1u);
+  const Record code = MakeRecord(*rules, {{"description", "BAGS ABC12345"}, {"hts_code", "4202.21"}});
+  EXPECT_EQ(Fired(rules, code), (std::vector<std::string>{"code"}));
+  const Record xyz = MakeRecord(*rules, {{"description", "BAGS XYZ"}, {"hts_code", "4202.21"}});
+  EXPECT_EQ(Fired(rules, xyz), (std::vector<std::string>{"code"}));
+  EXPECT_EQ(Fired(rules, MakeRecord(*rules, {{"hts_code", "4202.21"}})), std::vector<std::string>{});
+}
+
 TEST(RegexPrefilter, FoldMapsTheCharactersRe2LowersToAscii) {
   std::string out;
   EXPECT_FALSE(internal::PrefilterFoldDiffers("GUCCI caf\xC3\xA9", &out));
@@ -163,16 +245,28 @@ TEST(RegexSetGroup, TooSmallABudgetLeavesPatternsUnplaced) {
   EXPECT_TRUE(g.empty());
 }
 
-TEST(RegexSetGroup, FewPatternsAreMatchedOneByOne) {
+TEST(RegexSetGroup, OnePatternIsMatchedAlone) {
+  RE2 a("^\\d+$");
+  RegexSetGroup g;
+  g.Add(&a, 0);
+  EXPECT_TRUE(g.Build(1000, 256).empty());  // no set, so no budget to miss
+  EXPECT_EQ(g.set_count(), 0u);
+  EXPECT_EQ(g.pattern_count(), 1u);
+  EXPECT_EQ(SetMatch(g, "123"), (std::vector<std::uint32_t>{0}));
+  EXPECT_EQ(SetMatch(g, "xAB"), std::vector<std::uint32_t>{});
+}
+
+TEST(RegexSetGroup, TwoPatternsShareASet) {
   RE2 a("^\\d+$"), b("[A-Z]{2}");
   RegexSetGroup g;
   g.Add(&a, 0);
   g.Add(&b, 1);
-  EXPECT_TRUE(g.Build(1000, 256).empty());  // no set, so no budget to miss
-  EXPECT_EQ(g.set_count(), 0u);
+  EXPECT_TRUE(g.Build(1 << 20, 256).empty());
+  EXPECT_EQ(g.set_count(), 1u);
   EXPECT_EQ(g.pattern_count(), 2u);
   EXPECT_EQ(SetMatch(g, "123"), (std::vector<std::uint32_t>{0}));
   EXPECT_EQ(SetMatch(g, "xAB"), (std::vector<std::uint32_t>{1}));
+  EXPECT_EQ(SetMatch(g, "x"), std::vector<std::uint32_t>{});
 }
 
 TEST(RegexSetGroup, OutOfMemoryFallsBackToEachPattern) {
@@ -247,6 +341,49 @@ TEST(MatchIndex, CheckWarnsAboutAlwaysVerifiedEntries) {
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r.warning_count(), 1u);
   EXPECT_NE(r.issues[0].message.find("verified on every record"), std::string::npos);
+}
+
+// Guard leaves copied into postings (prefix, eq, ranges, effective) and
+// prefix tests decided by the trie walk, at their edges: each entry is
+// anchored on its importer and guarded by the second test.
+TEST(MatchIndex, InlineGuardLeavesAndPrefixFiltersAgreeWithReference) {
+  auto rules = MustCompile(R"yaml(
+rules:
+  - {id: prefix, when: {all: [{importer_id: I1}, {hts_code: {prefix: "4202.21"}}]}}
+  - {id: prefixes, when: {all: [{importer_id: I1}, {hts_code: {prefix: ["4203", "4202.2"]}}]}}
+  - {id: eq, when: {all: [{importer_id: I1}, {carrier: MAEU}]}}
+  - {id: num, when: {all: [{importer_id: I1}, {quantity: 10}]}}
+  - {id: lt, when: {all: [{importer_id: I1}, {quantity: {lt: 10}}]}}
+  - {id: le, when: {all: [{importer_id: I1}, {quantity: {le: 10}}]}}
+  - {id: gt, when: {all: [{importer_id: I1}, {quantity: {gt: 10}}]}}
+  - {id: ge, when: {all: [{importer_id: I1}, {quantity: {ge: 10}}]}}
+  - {id: btw, when: {all: [{importer_id: I1}, {quantity: {between: [5, 10]}}]}}
+  - id: eff
+    effective: {from: 2026-01-01, until: 2026-12-31}
+    when: {importer_id: I1}
+  - {id: route, when: {all: [{importer_id: I1}, {routing: HK}]}}
+)yaml");
+  ASSERT_TRUE(rules);
+  using V = std::vector<std::string>;
+  auto fired = [&](std::vector<std::pair<std::string, std::string>> fields, Days as_of = 20000) {
+    fields.emplace_back("importer_id", "I1");
+    return Fired(rules, MakeRecord(*rules, fields), as_of);
+  };
+  EXPECT_EQ(fired({{"hts_code", "4202.21.6000"}}), (V{"prefix", "prefixes"}));
+  EXPECT_EQ(fired({{"hts_code", "4202.2"}}), (V{"prefixes"}));
+  EXPECT_EQ(fired({{"hts_code", "4203"}}), (V{"prefixes"}));
+  EXPECT_EQ(fired({{"hts_code", "420"}}), V{});
+  EXPECT_EQ(fired({{"carrier", "MAEU"}}), (V{"eq"}));
+  EXPECT_EQ(fired({{"carrier", "MAEUX"}}), V{});
+  EXPECT_EQ(fired({{"quantity", "10"}}), (V{"btw", "ge", "le", "num"}));
+  EXPECT_EQ(fired({{"quantity", "9.5"}}), (V{"btw", "le", "lt"}));
+  EXPECT_EQ(fired({{"quantity", "10.5"}}), (V{"ge", "gt"}));
+  EXPECT_EQ(fired({{"routing", "CN;HK"}}), (V{"route"}));
+  EXPECT_EQ(fired({{"arrival_date", "2026-12-31"}}), (V{"eff"}));
+  EXPECT_EQ(fired({{"arrival_date", "2027-01-01"}}), V{});
+  // Without a date, as_of stands in.
+  EXPECT_EQ(fired({}, 20454), (V{"eff"}));  // 2026-01-01
+  EXPECT_EQ(fired({}, 20453), V{});
 }
 
 // Indexed structures at their edges: inclusive and exclusive bounds, prefix

@@ -100,19 +100,33 @@ int RunBench(const Args& args) {
   const double speedup = m.indexed_rps / m.reference_rps;
 
   if (format == "json") {
-    std::string out = "{\"records\": " + std::to_string(m.records) + ", \"indexed_rps\": ";
-    AppendJsonNumber(Round(m.indexed_rps, 0), &out);
-    out += ", \"reference_rps\": ";
-    AppendJsonNumber(Round(m.reference_rps, 1), &out);
-    out += ", \"speedup\": ";
-    AppendJsonNumber(Round(speedup, 1), &out);
-    out += ", \"p50_us\": ";
-    AppendJsonNumber(Round(m.p50_us, 2), &out);
-    out += ", \"p99_us\": ";
-    AppendJsonNumber(Round(m.p99_us, 2), &out);
-    out += ", \"compile_ms\": ";
-    AppendJsonNumber(Round(compile_ms, 1), &out);
-    AppendJsonNumber(Round(compile_ms, 1), &out);
+    // Keys in a fixed order; every figure the text output prints is here too.
+    std::string out = "{\"records\": " + std::to_string(m.records) +
+                      ", \"threads\": " + std::to_string(m.threads);
+    const auto add = [&out](const char* key, double value, int decimals) {
+      out += ", \"";
+      out += key;
+      out += "\": ";
+      AppendJsonNumber(Round(value, decimals), &out);
+    };
+    add("indexed_rps", m.indexed_rps, 0);
+    add("indexed_rps_per_cpu", m.indexed_rps_cpu, 0);
+    add("reference_rps", m.reference_rps, 1);
+    add("reference_rps_per_cpu", m.reference_rps_cpu, 1);
+    out += ", \"reference_records\": " + std::to_string(m.reference_records);
+    add("speedup", speedup, 1);
+    add("p50_us", m.p50_us, 2);
+    add("p99_us", m.p99_us, 2);
+    add("p999_us", m.p999_us, 2);
+    add("max_us", m.max_us, 2);
+    add("verified_per_record", m.candidates_per_record, 2);
+    add("fired_per_record", m.fired_per_record, 2);
+    add("compile_ms", compile_ms, 1);
+    if (m.similar_lookups_per_record > 0) {
+      add("similar_lookups_per_record", m.similar_lookups_per_record, 2);
+      add("similar_cached_share", m.similar_cached_share, 4);
+      add("similar_pass_rate", m.similar_pass_rate, 6);
+    }
     if (m.aggregates > 0) {
       out += ", \"aggregates\": " + std::to_string(m.aggregates) + ", \"stream_ns_per_record\": ";
       AppendJsonNumber(Round(m.stream_ns_per_record, 1), &out);
@@ -160,8 +174,11 @@ int RunBench(const Args& args) {
 std::vector<OptionSpec> BenchOptions() {
   std::vector<OptionSpec> o = {
       {"format", true, "FMT",
-       "text (default) or json: {\"records\": N, \"indexed_rps\": x, \"reference_rps\": y, "
-       "\"speedup\": x/y, \"p50_us\": a, \"p99_us\": b, \"compile_ms\": c}"},
+       "text (default) or json: one object with the text's figures under fixed keys "
+       "(records, threads, indexed_rps, indexed_rps_per_cpu, reference_rps, "
+       "reference_rps_per_cpu, reference_records, speedup, p50_us, p99_us, p999_us, max_us, "
+       "verified_per_record, fired_per_record, compile_ms; similar_* and aggregates, "
+       "stream_* when the set has them)"},
       {"threads", true, "N", "score on N threads, one scorer each, for both rates (default 1)"},
       {"seconds", true, "S", "repeat the records through the index for at least S seconds (default 1)"},
       {"reference-seconds", true, "S",

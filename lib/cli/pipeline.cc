@@ -56,15 +56,23 @@ void ScorePipeline::Add(const Record& record) {
   } else {
     b.records[b.size] = record;  // copy-assignment reuses capacity
   }
-  if (stream_) {
-    if (options_.reference) {
-      stream_->MeasureReference(b.records[b.size], &b.results[b.size]);
-    } else {
-      stream_->Measure(b.records[b.size], &b.results[b.size]);
-    }
-  }
   ++b.size;
   if (b.size >= options_.batch_size) Submit();
+}
+
+// The stream stage for a batch's records, in input order, before the batch is
+// scored anywhere. The indexed stream takes the batch at once
+// (Scorer::MeasureBatch looks ahead while it advances: the same measures as
+// one call per record, fewer stalls on a large history).
+void ScorePipeline::MeasureFilled(Batch* batch) {
+  if (!stream_ || batch->size == 0) return;
+  if (options_.reference) {
+    for (std::size_t i = 0; i < batch->size; ++i) {
+      stream_->MeasureReference(batch->records[i], &batch->results[i]);
+    }
+  } else {
+    stream_->MeasureBatch(batch->records.data(), batch->results.data(), batch->size);
+  }
 }
 
 void ScorePipeline::ScoreBatch(Scorer& scorer, Batch* batch) {
@@ -95,6 +103,7 @@ void ScorePipeline::Emit(Batch* batch) {
 
 void ScorePipeline::Submit() {
   if (!filling_ || filling_->size == 0) return;
+  MeasureFilled(filling_.get());
   std::unique_ptr<Batch> batch = std::move(filling_);
   batch->seq = next_seq_++;
   if (inline_scorer_) {
@@ -179,17 +188,13 @@ bool ScorePipeline::FillBatch(const Source& source, Batch* batch) {
       batch->results.emplace_back();
     }
     Record& record = batch->records[batch->size];
-    if (!source(&record)) return false;
-    if (stream_) {
-      ScoreResult& result = batch->results[batch->size];
-      if (options_.reference) {
-        stream_->MeasureReference(record, &result);
-      } else {
-        stream_->Measure(record, &result);
-      }
+    if (!source(&record)) {
+      MeasureFilled(batch);
+      return false;
     }
     ++batch->size;
   }
+  MeasureFilled(batch);
   return true;
 }
 

@@ -71,6 +71,7 @@ class ScorePipeline {
   // Reads up to batch_size records from `source` into *batch (measured when
   // there is a stream); false when the source ended before the batch was full.
   bool FillBatch(const Source& source, Batch* batch);
+  void MeasureFilled(Batch* batch);
   struct RunState;
   void RunLoop(RunState& state, const Source& source);
   void Worker();

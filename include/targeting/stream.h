@@ -82,6 +82,12 @@ class StreamState {
   // the status is then Advance's error. Batches of any size may follow one
   // another and single Advance calls.
   Status AdvanceBatch(const Record* const* records, std::size_t n, AggregateMeasures* const* out);
+  // The measures Advance would give `record` were it the stream's next
+  // record, without adding it: the history and the clock are unchanged.
+  // For questions about a record against the live stream (targeting serve's
+  // POST /v1/explain). Costs the record's keys' history, not the stream's.
+  // kInvalidArgument (and *out cleared) as Advance.
+  Status Peek(const Record& record, AggregateMeasures* out) const;
 
   // The state file (docs/rule-language.md, "State files"): a versioned
   // binary file naming each aggregate by its definition, with a checksum.

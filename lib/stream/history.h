@@ -55,6 +55,10 @@ class AggregateHistory {
                        double* value, bool* keyed) = 0;
   // Every key still held, with its items (day > H - days only).
   virtual void Export(const StreamClock& clock, const HeldVisitor& visit) const = 0;
+  // The items Export would give for `key` alone, into *held (cleared; empty
+  // when the key holds nothing).
+  virtual void ExportKey(std::string_view key, const StreamClock& clock,
+                         std::vector<HeldItem>* held) const = 0;
   // Adds one key's items (from a state file) to an empty history.
   virtual void Import(std::string_view key, const std::vector<HeldItem>& items) = 0;
   virtual std::uint64_t keys() const = 0;
@@ -84,6 +88,10 @@ class StreamHistory {
     }
   }
   virtual void Export(int aggregate, const StreamClock& clock, const HeldVisitor& visit) const = 0;
+  // As Export for aggregate `aggregate` and `key` alone (a key in the form
+  // AggregateKey builds), into *held: cleared, empty when nothing is held.
+  virtual void ExportKey(int aggregate, std::string_view key, const StreamClock& clock,
+                         std::vector<HeldItem>* held) const = 0;
   // A hint before `keys` Import calls for `aggregate`.
   virtual void ReserveKeys(int /*aggregate*/, std::size_t /*keys*/) {}
   // Adds one key's items to aggregate `aggregate`, which does not hold the key yet.

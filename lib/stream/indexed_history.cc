@@ -333,28 +333,18 @@ class IndexedStream final : public StreamHistory {
     std::vector<HeldItem> held;
     for (std::uint32_t id = 0; id < g.keys->capacity(); ++id) {
       if (!g.keys->live(id)) continue;
-      held.clear();
-      switch (a.def->measure) {
-        case Measure::kCount:
-          for (const DayCount& c : *Slot<CountSlot>(a, id)) {
-            if (c.day > forget) held.push_back(HeldItem{c.day, c.n, 0, {}});
-          }
-          break;
-        case Measure::kSum:
-          for (const DayNumber& x : Slot<SumSlot>(a, id)->items) {
-            if (x.day > forget) held.push_back(HeldItem{x.day, 0, x.x, {}});
-          }
-          break;
-        case Measure::kDistinct: {
-          const ValueTable& t = tables_[static_cast<std::size_t>(a.values)];
-          for (const DayValue& v : *Slot<DistinctSlot>(a, id)) {
-            if (v.day > forget) held.push_back(HeldItem{v.day, 0, 0, std::string(t.values->View(v.id))});
-          }
-          break;
-        }
-      }
+      Held(a, id, forget, &held);
       if (!held.empty()) visit(g.keys->View(id), held);
     }
+  }
+
+  void ExportKey(int aggregate, std::string_view key, const StreamClock& clock,
+                 std::vector<HeldItem>* held) const override {
+    held->clear();
+    const Agg& a = aggs_[static_cast<std::size_t>(aggregate)];
+    const std::uint32_t id = groups_[a.group].keys->Find(key, HashBytes(key));
+    if (id == kNone) return;
+    Held(a, id, clock.ForgetAtOrBefore(a.def->days), held);
   }
 
   void ReserveKeys(int aggregate, std::size_t keys) override {
@@ -418,6 +408,31 @@ class IndexedStream final : public StreamHistory {
   }
 
  private:
+  // What key `id` of aggregate `a` holds after day `forget`, as state files
+  // keep it.
+  void Held(const Agg& a, std::uint32_t id, Days forget, std::vector<HeldItem>* held) const {
+    held->clear();
+    switch (a.def->measure) {
+      case Measure::kCount:
+        for (const DayCount& c : *Slot<CountSlot>(a, id)) {
+          if (c.day > forget) held->push_back(HeldItem{c.day, c.n, 0, {}});
+        }
+        break;
+      case Measure::kSum:
+        for (const DayNumber& x : Slot<SumSlot>(a, id)->items) {
+          if (x.day > forget) held->push_back(HeldItem{x.day, 0, x.x, {}});
+        }
+        break;
+      case Measure::kDistinct: {
+        const ValueTable& t = tables_[static_cast<std::size_t>(a.values)];
+        for (const DayValue& v : *Slot<DistinctSlot>(a, id)) {
+          if (v.day > forget) held->push_back(HeldItem{v.day, 0, 0, std::string(t.values->View(v.id))});
+        }
+        break;
+      }
+    }
+  }
+
   template <class S>
   S* Slot(const Agg& a, std::uint32_t id) {
     return reinterpret_cast<S*>(groups_[a.group].keys->payload(id) + a.offset);

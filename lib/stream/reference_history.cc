@@ -62,20 +62,18 @@ class ReferenceHistory final : public AggregateHistory {
   }
 
   void Export(const StreamClock& clock, const HeldVisitor& visit) const override {
+    std::vector<HeldItem> held;
     for (const auto& [key, past] : by_key_) {
-      std::vector<HeldItem> held;
-      std::map<Days, std::uint32_t> counts;
-      std::set<std::pair<Days, std::string>> texts;
-      for (const Past& s : past) {
-        if (!s.counted || s.day <= clock.latest - def_.days) continue;
-        if (def_.measure == AggregateDef::Measure::kCount) ++counts[s.day];
-        for (double d : s.numbers) held.push_back(HeldItem{s.day, 0, d, {}});
-        for (const std::string& t : s.texts) texts.emplace(s.day, t);
-      }
-      for (const auto& [d, n] : counts) held.push_back(HeldItem{d, n, 0, {}});
-      for (const auto& [d, t] : texts) held.push_back(HeldItem{d, 0, 0, t});
+      Held(past, clock, &held);
       if (!held.empty()) visit(key, held);
     }
+  }
+
+  void ExportKey(std::string_view key, const StreamClock& clock,
+                 std::vector<HeldItem>* held) const override {
+    held->clear();
+    auto it = by_key_.find(std::string(key));
+    if (it != by_key_.end()) Held(it->second, clock, held);
   }
 
   void Import(std::string_view key, const std::vector<HeldItem>& items) override {
@@ -106,6 +104,22 @@ class ReferenceHistory final : public AggregateHistory {
  private:
   const RuleSetData& data_;
   const AggregateDef& def_;
+  // What one key holds in the window of H, as state files keep it.
+  void Held(const std::vector<Past>& past, const StreamClock& clock,
+            std::vector<HeldItem>* held) const {
+    held->clear();
+    std::map<Days, std::uint32_t> counts;
+    std::set<std::pair<Days, std::string>> texts;
+    for (const Past& s : past) {
+      if (!s.counted || s.day <= clock.latest - def_.days) continue;
+      if (def_.measure == AggregateDef::Measure::kCount) ++counts[s.day];
+      for (double d : s.numbers) held->push_back(HeldItem{s.day, 0, d, {}});
+      for (const std::string& t : s.texts) texts.emplace(s.day, t);
+    }
+    for (const auto& [d, n] : counts) held->push_back(HeldItem{d, n, 0, {}});
+    for (const auto& [d, t] : texts) held->push_back(HeldItem{d, 0, 0, t});
+  }
+
   std::map<std::string, std::vector<Past>> by_key_;
 };
 
@@ -126,6 +140,10 @@ class ReferenceStream final : public StreamHistory {
   }
   void Export(int a, const StreamClock& clock, const HeldVisitor& visit) const override {
     histories_[static_cast<std::size_t>(a)]->Export(clock, visit);
+  }
+  void ExportKey(int a, std::string_view key, const StreamClock& clock,
+                 std::vector<HeldItem>* held) const override {
+    histories_[static_cast<std::size_t>(a)]->ExportKey(key, clock, held);
   }
   void Import(int a, std::string_view key, const std::vector<HeldItem>& items) override {
     histories_[static_cast<std::size_t>(a)]->Import(key, items);

@@ -100,6 +100,33 @@ Status StreamState::AdvanceBatch(const Record* const* records, std::size_t n,
   return status;
 }
 
+Status StreamState::Peek(const Record& record, AggregateMeasures* out) const {
+  out->Clear();
+  if (!record.schema().SameAs(rules_->schema())) {
+    return Status(StatusCode::kInvalidArgument,
+                  "the record was not built with this rule set's schema");
+  }
+  // A measure reads only the record's own key, so a history holding just
+  // those keys' items, as a state file holds them, measures the record
+  // exactly as this one would (a restored stream continues exactly).
+  const auto& data = rules_->data();
+  std::unique_ptr<internal::StreamHistory> probe = NewHistory(data, kind_);
+  std::string key;
+  std::vector<internal::HeldItem> held;
+  for (std::size_t a = 0; a < data.aggregates.size(); ++a) {
+    if (!internal::AggregateKey(data.schema, data.aggregates[a], record, &key)) continue;
+    impl_->history->ExportKey(static_cast<int>(a), key, impl_->clock, &held);
+    if (!held.empty()) probe->Import(static_cast<int>(a), key, held);
+  }
+  const Days day = internal::RecordDay(data.schema, record, impl_->as_of);
+  internal::StreamClock clock = impl_->clock;
+  clock.Tick(day);
+  out->value.resize(data.aggregates.size());
+  out->keyed.resize(data.aggregates.size());
+  probe->Advance(record, day, impl_->as_of, clock, out);
+  return Status::Ok();
+}
+
 namespace {
 
 // Replaces `path` whole or not at all: a temporary file beside it, fsync,

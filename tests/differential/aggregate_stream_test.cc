@@ -395,5 +395,51 @@ TEST(AggregateDifferential, BatchSkipsARecordOfAnotherSchema) {
   }
 }
 
+
+// Peek measures a record as Advance would, against either kind of stream,
+// and changes nothing: a stream that is peeked at every few records saves
+// the same bytes as one that never was.
+TEST(AggregateDifferential, PeekMeasuresAsAdvanceAndChangesNothing) {
+  const std::uint64_t first = EnvNumber("TARGETING_AGG_SEED", 9090);
+  const std::uint64_t sets = EnvNumber("TARGETING_AGG_SETS", 120);
+  const Days as_of = *ParseDate("2026-03-09");
+  std::uint64_t peeks = 0;
+  for (std::uint64_t seed = first; seed < first + sets; ++seed) {
+    Rng rng(seed);
+    const std::string yaml = RandomRuleSet(rng);
+    CompileResult compiled = CompileString(yaml, "agg.yaml");
+    ASSERT_TRUE(compiled.ok()) << "seed " << seed;
+    auto rules = compiled.rule_set;
+    if (rules->aggregate_count() == 0) continue;
+    const bool many = seed % 5 == 0;
+    const std::vector<Record> stream =
+        ReadAll(*rules, many ? ManyKeysCsv(rng, 2000) : RandomCsv(rng, 150 + rng.Int(150)));
+    for (StreamState::Kind kind : {StreamState::Kind::kIndexed, StreamState::Kind::kReference}) {
+      StreamState peeked(rules, as_of, kind);
+      StreamState plain(rules, as_of, kind);
+      AggregateMeasures ahead, got, want;
+      for (std::size_t i = 0; i < stream.size(); ++i) {
+        // Peek at this record, and now and then at a later one (a question
+        // about a record that has not arrived), before advancing.
+        ASSERT_TRUE(peeked.Peek(stream[i], &ahead).ok());
+        if (rng.Chance(10)) {
+          ASSERT_TRUE(peeked.Peek(stream[rng.Int(static_cast<int>(stream.size()))], &got).ok());
+        }
+        ASSERT_TRUE(peeked.Advance(stream[i], &got).ok());
+        ASSERT_TRUE(plain.Advance(stream[i], &want).ok());
+        ASSERT_TRUE(SameMeasures(ahead, want))
+            << "seed " << seed << " (TARGETING_AGG_SEED=" << seed << " TARGETING_AGG_SETS=1) "
+            << (kind == StreamState::Kind::kIndexed ? "indexed" : "reference") << " record "
+            << stream[i].record_id() << "\n" << yaml;
+        ASSERT_TRUE(SameMeasures(got, want)) << "seed " << seed << " record " << i;
+        ++peeks;
+      }
+      ASSERT_TRUE(peeked.Save() == plain.Save()) << "seed " << seed;
+    }
+  }
+  std::printf("aggregate differential, peek: %llu records\n", static_cast<unsigned long long>(peeks));
+  EXPECT_GT(peeks, 0u);
+}
+
 }  // namespace
 }  // namespace targeting::testing

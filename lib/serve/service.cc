@@ -525,6 +525,16 @@ void Service::ScoreStreamed(Worker& w) {
   stream_dirty_ = true;
 }
 
+void Service::PeekStream(const Worker& w, const Record& record, AggregateMeasures* out) {
+  std::lock_guard<std::mutex> lock(stream_mu_);
+  if (&stream_->rules() != w.loaded->rules.get()) {
+    out->Clear();
+    return;
+  }
+  stream_->SetAsOf(w.as_of);  // as ScoreStreamed: a dateless record is today's
+  if (!stream_->Peek(record, out).ok()) out->Clear();
+}
+
 void Service::ScoreItems(Worker& w, bool scoring) {
   // With aggregates, the records of a score request join the one stream in
   // acceptance order, under its lock; without, each request scores on its
@@ -543,7 +553,7 @@ void Service::ScoreItems(Worker& w, bool scoring) {
     if (!streamed) {
       s = w.scorer->Score(w.records[item.record], &item.result);
     } else if (!scoring) {
-      item.result.measures.Clear();  // not measured: every aggregate leaf is false
+      PeekStream(w, w.records[item.record], &item.result.measures);
       s = w.scorer->ScoreMeasured(w.records[item.record], &item.result);
     }
     if (!s.ok()) {
@@ -714,7 +724,8 @@ Response Service::Explain(const Request& request) {
     out += ",\"entries\":[";
     for (std::size_t i = 0; i < entries.size(); ++i) {
       if (i) out += ',';
-      AppendExplanationJson(rules, targeting::Explain(rules, r, entries[i], w.as_of), &out);
+      AppendExplanationJson(
+          rules, targeting::Explain(rules, r, entries[i], w.as_of, &w.items[0].result.measures), &out);
     }
     out += "]}\n";
   }

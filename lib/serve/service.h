@@ -105,9 +105,13 @@ class Service {
   // Scores w.items in acceptance order: the one place records reach a
   // scorer, where a stream of aggregates would be fed (docs/service.md).
   // `scoring`: the records join the stream and the record metrics (score);
-  // otherwise (explain) they are scored without joining: aggregate
-  // conditions are false and nothing later records see changes.
+  // otherwise (explain) they are measured against the stream without joining
+  // it (StreamState::Peek): nothing later records see changes.
   void ScoreItems(Worker& w, bool scoring);
+  // The measures `record` would have as the stream's next record, under
+  // stream_mu_; unmeasured (cleared) when a reload moved the stream to
+  // another set since the request was read.
+  void PeekStream(const Worker& w, const Record& record, AggregateMeasures* out);
   // ScoreItems for a rule set with aggregates, under stream_mu_.
   void ScoreStreamed(Worker& w);
   void AppendItem(const Worker& w, const Item& item, std::string* out) const;

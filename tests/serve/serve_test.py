@@ -773,6 +773,36 @@ class ServeState(ServeTestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(cli_state.read_bytes(), saved)
 
+    def test_explain_measures_against_the_live_stream(self):
+        # /v1/explain of the record that comes next is what `targeting
+        # explain` says of it in the whole stream, aggregate leaves included,
+        # and asking changes nothing: the stream scores on exactly as
+        # `targeting score` does.
+        records, expected, split = self.split_corpus()
+        corpus = pathlib.Path(self.tmp) / "corpus.jsonl"
+        corpus.write_text("".join(records))
+        s = self.start()
+        got = self.post_lines(s, records[:split])
+        rid = json.loads(records[split])["record_id"]
+        ids = ["UDR-VAL-0001", "Q-NTC-0701", "Q-NTC-0702"]
+        args = ["explain", ROOT / "rules", corpus, "--record", rid, "--format", "json", "--as-of", AS_OF]
+        for e in ids:
+            args += ["--entry", e]
+        cli = json.loads(run_cli(*args).stdout.splitlines()[0])
+        cli["line"] = 1
+        for _ in range(2):  # asked twice: the first question did not join the stream
+            status, _, data = s.post_json("/v1/explain", '{"record": ' + records[split].strip() +
+                                          ', "entries": ' + json.dumps(ids) + "}")
+            self.assertEqual(status, 200, data)
+            answer = json.loads(data)
+            self.assertEqual(answer, cli)
+        self.assertTrue(any(e["fires"] for e in answer["entries"]), answer)
+        self.assertEqual(answer["score"], json.loads(expected[split]))
+        got += self.post_lines(s, records[split:])
+        self.assertEqual(got, expected)
+        self.assertEqual(s.metrics()["targeting_records_scored_total"], len(records))
+        self.stop_ok(s)
+
     def test_checkpoint_survives_a_crash(self):
         records, expected, half = self.split_corpus()
         state = pathlib.Path(self.tmp) / "stream.state"

@@ -8,6 +8,33 @@
 #include "load/normalize.h"
 
 namespace targeting::internal::matching {
+namespace {
+
+// Calls f(pid) once for each predicate that a leaf of a scored entry tests
+// and that is not an anchor, in the order the entries' trees are walked
+// (depth first, entries in `scored` order): the order filters are added in.
+template <class F>
+void ForEachNonAnchorLeaf(const RuleSetData& data, const std::vector<bool>& anchors, F&& f) {
+  std::vector<bool> seen(data.predicates.size());
+  std::vector<int> stack;
+  for (int e : data.scored) {
+    stack.assign(1, data.code[static_cast<std::size_t>(e)].root);
+    while (!stack.empty()) {
+      const Node& n = data.nodes[static_cast<std::size_t>(stack.back())];
+      stack.pop_back();
+      for (std::uint32_t i = 0; i < n.child_count; ++i) {
+        stack.push_back(static_cast<int>(data.children[n.first_child + i]));
+      }
+      if (n.kind != Node::Kind::kLeaf) continue;
+      const auto pid = static_cast<std::uint32_t>(n.pred);
+      if (seen[pid] || anchors[pid]) continue;
+      seen[pid] = true;
+      f(pid);
+    }
+  }
+}
+
+}  // namespace
 
 std::atomic<std::uint32_t> guard_from{kGuardFrom};
 std::atomic<double> max_guard_cost{kMaxGuardCost};
@@ -121,28 +148,14 @@ IndexedMatcher::IndexedMatcher(RuleSetData* data, const Limits& limits)
       if (anchors[p]) in_sets[static_cast<std::size_t>(std::max(0, data->predicates[p].field))] +=
           literal_less(static_cast<std::uint32_t>(p));
     }
-    std::vector<bool> seen(data->predicates.size());
-    std::vector<int> stack;
-    for (int e : data->scored) {
-      stack.assign(1, data->code[static_cast<std::size_t>(e)].root);
-      while (!stack.empty()) {
-        const Node& n = data->nodes[static_cast<std::size_t>(stack.back())];
-        stack.pop_back();
-        for (std::uint32_t i = 0; i < n.child_count; ++i) {
-          stack.push_back(static_cast<int>(data->children[n.first_child + i]));
-        }
-        if (n.kind != Node::Kind::kLeaf) continue;
-        const auto pid = static_cast<std::uint32_t>(n.pred);
-        if (seen[pid] || anchors[pid]) continue;
-        seen[pid] = true;
-        const std::size_t k = literal_less(pid);
-        if (k == 0 || data->predicates[pid].field < 0) continue;
-        std::size_t& used = in_sets[static_cast<std::size_t>(data->predicates[pid].field)];
-        if (used + k > kMaxPatternsPerSet) continue;
-        used += k;
-        set_filter_[pid] = true;
-      }
-    }
+    ForEachNonAnchorLeaf(*data, anchors, [&](std::uint32_t pid) {
+      const std::size_t k = literal_less(pid);
+      if (k == 0 || data->predicates[pid].field < 0) return;
+      std::size_t& used = in_sets[static_cast<std::size_t>(data->predicates[pid].field)];
+      if (used + k > kMaxPatternsPerSet) return;
+      used += k;
+      set_filter_[pid] = true;
+    });
   }
 
   // Programs laid out by anchor, so that the entries one posting list
@@ -258,27 +271,13 @@ IndexedMatcher::IndexedMatcher(RuleSetData* data, const Limits& limits)
   // the literal matcher: the one pass over a value that finds anchors then
   // also decides every contains, and rules out every regex whose required
   // literals are absent, before any candidate is verified.
-  std::vector<bool> seen(data->predicates.size());
-  std::vector<int> stack;
-  for (int e : data->scored) {
-    stack.assign(1, data->code[static_cast<std::size_t>(e)].root);
-    while (!stack.empty()) {
-      const Node& n = data->nodes[static_cast<std::size_t>(stack.back())];
-      stack.pop_back();
-      for (std::uint32_t i = 0; i < n.child_count; ++i) {
-        stack.push_back(static_cast<int>(data->children[n.first_child + i]));
-      }
-      if (n.kind != Node::Kind::kLeaf) continue;
-      const auto pid = static_cast<std::uint32_t>(n.pred);
-      if (seen[pid] || anchors[pid]) continue;
-      seen[pid] = true;
-      const Family family = FamilyOf(data->predicates[pid]);
-      if ((family == Family::kText && AddTextFilter(pid)) ||
-          (family == Family::kPrefix && AddPrefixFilter(pid))) {
-        ++stats_.filtered_predicates;
-      }
+  ForEachNonAnchorLeaf(*data, anchors, [&](std::uint32_t pid) {
+    const Family family = FamilyOf(data->predicates[pid]);
+    if ((family == Family::kText && AddTextFilter(pid)) ||
+        (family == Family::kPrefix && AddPrefixFilter(pid))) {
+      ++stats_.filtered_predicates;
     }
-  }
+  });
   Finish();
   programs_.SetDecided(decided_);
   regex_literals_ = nullptr;

@@ -97,6 +97,33 @@ std::optional<std::vector<std::string>> LeadingRun(std::string_view p, int min_l
   return std::vector<std::string>{lit};
 }
 
+// Whether the prefilter's formula can still hold with every atom outside
+// the set present: if so, the set is not a requirement.
+bool PassesWithoutSet(const re2::FilteredRE2& filter, const std::vector<bool>& in_set) {
+  std::vector<int> present, potential;
+  for (std::size_t i = 0; i < in_set.size(); ++i) {
+    if (!in_set[i]) present.push_back(static_cast<int>(i));
+  }
+  filter.AllPotentials(present, &potential);
+  return !potential.empty();
+}
+
+// Drops from a requirement the atoms it does not need, shortest (least
+// selective) first, so what is left is minimal.
+void DropUnneededAtoms(const re2::FilteredRE2& filter, const std::vector<std::string>& atoms,
+                       std::vector<bool>* in_set) {
+  std::vector<std::size_t> order;
+  for (std::size_t i = 0; i < atoms.size(); ++i) {
+    if ((*in_set)[i]) order.push_back(i);
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return atoms[a].size() < atoms[b].size(); });
+  for (std::size_t i : order) {
+    (*in_set)[i] = false;
+    if (PassesWithoutSet(filter, *in_set)) (*in_set)[i] = true;
+  }
+}
+
 }  // namespace
 
 std::optional<std::vector<std::string>> RequiredLiterals(const RE2& re, int min_len) {
@@ -118,27 +145,9 @@ std::optional<std::vector<std::string>> RequiredLiterals(const RE2& re, int min_
   if (atoms.empty()) return std::nullopt;  // unfiltered: no literal is required
   std::vector<bool> in_set(atoms.size());
   for (std::size_t i = 0; i < atoms.size(); ++i) in_set[i] = IsAscii(atoms[i]);
-  auto passes_without_set = [&]() {
-    std::vector<int> present, potential;
-    for (std::size_t i = 0; i < atoms.size(); ++i) {
-      if (!in_set[i]) present.push_back(static_cast<int>(i));
-    }
-    filter.AllPotentials(present, &potential);
-    return !potential.empty();
-  };
   // Non-ASCII atoms are taken as present: the text is only ASCII-folded.
-  if (passes_without_set()) return std::nullopt;
-  // Drop atoms the requirement does not need, shortest (least selective) first.
-  std::vector<std::size_t> order;
-  for (std::size_t i = 0; i < atoms.size(); ++i) {
-    if (in_set[i]) order.push_back(i);
-  }
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return atoms[a].size() < atoms[b].size(); });
-  for (std::size_t i : order) {
-    in_set[i] = false;
-    if (passes_without_set()) in_set[i] = true;
-  }
+  if (PassesWithoutSet(filter, in_set)) return std::nullopt;
+  DropUnneededAtoms(filter, atoms, &in_set);
   std::vector<std::string> out;
   for (std::size_t i = 0; i < atoms.size(); ++i) {
     if (in_set[i]) out.push_back(atoms[i]);
@@ -170,28 +179,11 @@ std::vector<std::vector<std::string>> FurtherRequiredLiterals(const RE2& re, int
   while (out.size() < max_sets) {
     std::vector<bool> in_set(atoms.size());
     for (std::size_t i = 0; i < atoms.size(); ++i) in_set[i] = !used[i];
-    auto passes_without_set = [&]() {
-      std::vector<int> present, potential;
-      for (std::size_t i = 0; i < atoms.size(); ++i) {
-        if (!in_set[i]) present.push_back(static_cast<int>(i));
-      }
-      filter.AllPotentials(present, &potential);
-      return !potential.empty();
-    };
     if (std::none_of(in_set.begin(), in_set.end(), [](bool b) { return b; }) ||
-        passes_without_set()) {
+        PassesWithoutSet(filter, in_set)) {
       break;
     }
-    std::vector<std::size_t> order;
-    for (std::size_t i = 0; i < atoms.size(); ++i) {
-      if (in_set[i]) order.push_back(i);
-    }
-    std::stable_sort(order.begin(), order.end(),
-                     [&](std::size_t a, std::size_t b) { return atoms[a].size() < atoms[b].size(); });
-    for (std::size_t i : order) {
-      in_set[i] = false;
-      if (passes_without_set()) in_set[i] = true;
-    }
+    DropUnneededAtoms(filter, atoms, &in_set);
     std::vector<std::string> set;
     for (std::size_t i = 0; i < atoms.size(); ++i) {
       if (!in_set[i]) continue;

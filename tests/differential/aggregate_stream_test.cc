@@ -214,6 +214,31 @@ std::string Describe(const ScoreResult& r) {
   return s + "]";
 }
 
+// One random rule set of the differential tests and a stream of records
+// for it, drawn from `rng` (seeded by `seed`); `keys` records from
+// ManyKeysCsv instead of a short RandomCsv when non-zero. False, with
+// nothing to test, when the dice left the set without an aggregate.
+struct DrawnStream {
+  std::string yaml;
+  std::shared_ptr<const RuleSet> rules;
+  std::vector<Record> records;
+};
+std::string ManyKeysCsv(Rng& rng, int records);
+bool DrawStream(std::uint64_t seed, Rng& rng, int keys, DrawnStream* out) {
+  out->yaml = RandomRuleSet(rng);
+  CompileResult compiled = CompileString(out->yaml, "agg.yaml");
+  if (!compiled.ok()) {
+    ADD_FAILURE() << "seed " << seed << "\n" << out->yaml
+                  << (compiled.issues.empty() ? "" : compiled.issues[0].ToString());
+    return false;
+  }
+  out->rules = compiled.rule_set;
+  if (out->rules->aggregate_count() == 0) return false;
+  out->records =
+      ReadAll(*out->rules, keys > 0 ? ManyKeysCsv(rng, keys) : RandomCsv(rng, 150 + rng.Int(150)));
+  return true;
+}
+
 TEST(AggregateDifferential, IndexedStreamMatchesReference) {
   const std::uint64_t first = EnvNumber("TARGETING_AGG_SEED", 8080);
   const std::uint64_t sets = EnvNumber("TARGETING_AGG_SETS", 150);
@@ -221,13 +246,11 @@ TEST(AggregateDifferential, IndexedStreamMatchesReference) {
   std::uint64_t records = 0, fired = 0, measured = 0, keyless = 0, splits = 0;
   for (std::uint64_t seed = first; seed < first + sets; ++seed) {
     Rng rng(seed);
-    const std::string yaml = RandomRuleSet(rng);
-    CompileResult compiled = CompileString(yaml, "agg.yaml");
-    ASSERT_TRUE(compiled.ok()) << "seed " << seed << "\n" << yaml
-                               << (compiled.issues.empty() ? "" : compiled.issues[0].ToString());
-    auto rules = compiled.rule_set;
-    if (rules->aggregate_count() == 0) continue;  // the dice left none
-    const std::vector<Record> stream = ReadAll(*rules, RandomCsv(rng, 150 + rng.Int(150)));
+    DrawnStream drawn;
+    if (!DrawStream(seed, rng, 0, &drawn)) continue;  // the dice left no aggregate
+    const std::string& yaml = drawn.yaml;
+    const auto& rules = drawn.rules;
+    const std::vector<Record>& stream = drawn.records;
     Scorer one(rules, ScoreOptions{as_of});
     // A stream measured here and matched by `other`, as the pipeline's workers do.
     Scorer measurer(rules, ScoreOptions{as_of});
@@ -328,14 +351,11 @@ TEST(AggregateDifferential, BatchedStreamMatchesReference) {
   std::uint64_t records = 0;
   for (std::uint64_t seed = first; seed < first + sets; ++seed) {
     Rng rng(seed);
-    const std::string yaml = RandomRuleSet(rng);
-    CompileResult compiled = CompileString(yaml, "agg.yaml");
-    ASSERT_TRUE(compiled.ok()) << "seed " << seed;
-    auto rules = compiled.rule_set;
-    if (rules->aggregate_count() == 0) continue;
-    const bool many = seed % 5 == 0;
-    const std::vector<Record> stream =
-        ReadAll(*rules, many ? ManyKeysCsv(rng, 4000) : RandomCsv(rng, 150 + rng.Int(150)));
+    DrawnStream drawn;
+    if (!DrawStream(seed, rng, seed % 5 == 0 ? 4000 : 0, &drawn)) continue;
+    const std::string& yaml = drawn.yaml;
+    const auto& rules = drawn.rules;
+    const std::vector<Record>& stream = drawn.records;
     Scorer batched(rules, ScoreOptions{as_of});
     Scorer reference(rules, ScoreOptions{as_of});
     std::vector<ScoreResult> got(stream.size());
@@ -406,14 +426,11 @@ TEST(AggregateDifferential, PeekMeasuresAsAdvanceAndChangesNothing) {
   std::uint64_t peeks = 0;
   for (std::uint64_t seed = first; seed < first + sets; ++seed) {
     Rng rng(seed);
-    const std::string yaml = RandomRuleSet(rng);
-    CompileResult compiled = CompileString(yaml, "agg.yaml");
-    ASSERT_TRUE(compiled.ok()) << "seed " << seed;
-    auto rules = compiled.rule_set;
-    if (rules->aggregate_count() == 0) continue;
-    const bool many = seed % 5 == 0;
-    const std::vector<Record> stream =
-        ReadAll(*rules, many ? ManyKeysCsv(rng, 2000) : RandomCsv(rng, 150 + rng.Int(150)));
+    DrawnStream drawn;
+    if (!DrawStream(seed, rng, seed % 5 == 0 ? 2000 : 0, &drawn)) continue;
+    const std::string& yaml = drawn.yaml;
+    const auto& rules = drawn.rules;
+    const std::vector<Record>& stream = drawn.records;
     for (StreamState::Kind kind : {StreamState::Kind::kIndexed, StreamState::Kind::kReference}) {
       StreamState peeked(rules, as_of, kind);
       StreamState plain(rules, as_of, kind);

@@ -423,17 +423,7 @@ bool IndexedMatcher::AddTextFilter(std::uint32_t pid) {
   Pending& pend = pending_[static_cast<std::size_t>(field_slot_[static_cast<std::size_t>(p.field)])];
   auto literal = [&](std::string_view text, bool regex) { AddLiteral(fi, pend, pid, text, regex); };
   if (p.op == Op::kRegex) {
-    for (std::size_t k = 0; k < p.regexes.size(); ++k) {
-      const auto& lits = regex_literals_->Of(pid)[k];
-      if (!lits) {
-        fi.sets.Add(p.regexes[k].get(), pid);
-        continue;
-      }
-      for (const std::string& l : *lits) literal(l, true);
-      fi.has_regex_literals = true;
-    }
-    decided_[pid] = RegexDecidedExactly(p) ? kExact : kIfNotHit;
-    if (decided_[pid] == kIfNotHit) AddFurther(fi, pend, pid);
+    AddRegex(fi, pend, pid);
   } else {
     for (const std::string& s : p.strs) literal(s, false);
     decided_[pid] = kExact;
@@ -453,6 +443,23 @@ void IndexedMatcher::AddLiteral(FieldIndex& fi, Pending& pend, std::uint32_t pid
   }
   (regex ? pend.literal_regex : pend.literal_contains)[id].push_back(pid);
   fi.uses_lower = true;
+}
+
+// A regex, as an anchor or a filter: each pattern is found by a literal it
+// requires or by a set match, so a regex the probe did not hit does not hold.
+void IndexedMatcher::AddRegex(FieldIndex& fi, Pending& pend, std::uint32_t pid) {
+  const Predicate& p = data_->predicates[pid];
+  for (std::size_t k = 0; k < p.regexes.size(); ++k) {
+    const auto& lits = regex_literals_->Of(pid)[k];
+    if (!lits) {
+      fi.sets.Add(p.regexes[k].get(), pid);
+      continue;
+    }
+    for (const std::string& l : *lits) AddLiteral(fi, pend, pid, l, true);
+    fi.has_regex_literals = true;
+  }
+  decided_[pid] = RegexDecidedExactly(p) ? kExact : kIfNotHit;
+  if (decided_[pid] == kIfNotHit) AddFurther(fi, pend, pid);
 }
 
 void IndexedMatcher::AddFurther(FieldIndex& fi, Pending& pend, std::uint32_t pid) {
@@ -508,19 +515,7 @@ void IndexedMatcher::AddAnchor(std::uint32_t pid) {
       decided_[pid] = kExact;
       break;
     case Op::kRegex:
-      // Each pattern is found by a literal it requires or by a set match,
-      // so a regex the probe did not hit does not hold.
-      decided_[pid] = RegexDecidedExactly(p) ? kExact : kIfNotHit;
-      for (std::size_t k = 0; k < p.regexes.size(); ++k) {
-        const auto& lits = regex_literals_->Of(pid)[k];
-        if (!lits) {
-          fi.sets.Add(p.regexes[k].get(), pid);
-          continue;
-        }
-        for (const std::string& l : *lits) literal(l, true);
-        fi.has_regex_literals = true;
-      }
-      if (decided_[pid] == kIfNotHit) AddFurther(fi, pend, pid);
+      AddRegex(fi, pend, pid);
       break;
     case Op::kLt:
     case Op::kLe:

@@ -276,6 +276,7 @@ class IndexedMatcher final : public MatchIndex {
   // without literals join the field's RE2::Set as a filter.
   std::vector<bool> set_filter_;
   void AddFurther(FieldIndex& fi, Pending& pend, std::uint32_t pid);
+  void AddRegex(FieldIndex& fi, Pending& pend, std::uint32_t pid);
   void DropIncomplete(IndexScratch* s) const;
   Programs programs_;                            // what verification runs
 

@@ -19,6 +19,15 @@ using internal::LiteralMatcher;
 using internal::RegexSetGroup;
 using internal::RequiredLiterals;
 
+// How many entries the index verified for `r`.
+std::size_t Candidates(const RuleSet& rules, const Record& r) {
+  const auto& index = *rules.data().index;
+  auto scratch = index.NewScratch();
+  std::vector<std::uint32_t> fired;
+  index.Match(r, 20000, scratch.get(), &fired);
+  return scratch->candidates;
+}
+
 std::multiset<std::string> Scan(const LiteralMatcher& m, std::string_view text) {
   std::multiset<std::string> hits;
   m.Scan(text, [&](std::uint32_t id) { hits.insert(m.literal(id)); });
@@ -121,13 +130,7 @@ rules:
     when: {all: [{hts_code: {prefix: "4203"}}, {description: {regex: "LEATHER.*(REPLICA|WALLETS)"}}]}
 )yaml");
   ASSERT_TRUE(rules);
-  const auto& index = *rules->data().index;
-  auto candidates = [&](const Record& r) {
-    auto scratch = index.NewScratch();
-    std::vector<std::uint32_t> fired;
-    index.Match(r, 20000, scratch.get(), &fired);
-    return scratch->candidates;
-  };
+  auto candidates = [&](const Record& r) { return Candidates(*rules, r); };
   const Record plain = MakeRecord(*rules, {{"description", "LEATHER GLOVES"}, {"hts_code", "4203.29"}});
   EXPECT_EQ(Fired(rules, plain), std::vector<std::string>{});
   EXPECT_EQ(candidates(plain), 0u);
@@ -151,13 +154,7 @@ rules:
     when: {all: [{hts_code: {prefix: "4202"}}, {description: {regex: ["\\b[A-Z]{3}\\d{4,}\\b", "XYZ"]}}]}
 )yaml");
   ASSERT_TRUE(rules);
-  const auto& index = *rules->data().index;
-  auto candidates = [&](const Record& r) {
-    auto scratch = index.NewScratch();
-    std::vector<std::uint32_t> fired;
-    index.Match(r, 20000, scratch.get(), &fired);
-    return scratch->candidates;
-  };
+  auto candidates = [&](const Record& r) { return Candidates(*rules, r); };
   const Record letters = MakeRecord(*rules, {{"description", "ABCD BAGS"}, {"hts_code", "4202.21"}});
   EXPECT_EQ(Fired(rules, letters), std::vector<std::string>{});
   EXPECT_EQ(candidates(letters), 0u);

@@ -722,6 +722,31 @@ PYBIND11_MODULE(_targeting, m) {
              }
              if (!st.ok()) Raise(st.message());
            })
+      .def("explain",
+           [](Scorer& s, const py::dict& record, const std::vector<std::string>& entry_ids) {
+             const RuleSet& rules = s.rules();
+             Record r = RecordFromDict(rules.schema(), record);
+             std::vector<int> entries;
+             for (const std::string& id : entry_ids) {
+               const int e = rules.FindEntry(id);
+               if (e < 0) Raise("no entry '" + id + "' in the rule set (retired entries are not compiled)");
+               entries.push_back(e);
+             }
+             // Measured against this scorer's stream as its next record would
+             // be, without joining it (StreamState::Peek).
+             AggregateMeasures measures;
+             if (s.has_stream()) {
+               Status st = s.stream()->Peek(r, &measures);
+               if (!st.ok()) Raise(st.message());
+             }
+             std::vector<std::string> out;
+             for (int e : entries) {
+               std::string json;
+               AppendExplanationJson(rules, Explain(rules, r, e, s.options().as_of, &measures), &json);
+               out.push_back(std::move(json));
+             }
+             return out;
+           })
       .def_property_readonly("has_stream", &Scorer::has_stream);
 
   py::class_<PyOutcomes>(m, "Outcomes", "Exam outcomes, read once and joined by every backtest.")

@@ -89,6 +89,16 @@ class Scorer:
         all), for the next run or the next Scorer to load."""
         self._scorer.save_state(os.fspath(path))
 
+    def explain(self, record, entry_id):
+        """Why ``entry_id`` would fire on ``record`` (a dict) were it this
+        scorer's next record: as the module's explain(), but aggregate
+        conditions are measured against the scorer's stream, which the
+        record does not join (asking changes nothing). ``entry_id`` may be a
+        list of ids, which gives a list."""
+        ids = [entry_id] if isinstance(entry_id, str) else list(entry_id)
+        out = [json.loads(t) for t in self._scorer.explain(record, ids)]
+        return out[0] if isinstance(entry_id, str) else out
+
     def score(self, record):
         """Scores one record, a dict of field -> value, and returns a Result
         with .score, .lane, .sampled and .fired (each with id, kind, version,

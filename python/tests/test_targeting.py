@@ -154,6 +154,30 @@ def test_explain_equals_the_command(rules_dir, tmp_path):
         targeting.explain(rules, README_RECORD, "NOPE")
 
 
+def test_scorer_explain_measures_its_stream(rules_dir, corpus):
+    # Scorer.explain of the record that comes next says what `targeting
+    # explain` says of it in the whole stream, aggregates included, and the
+    # scorer goes on exactly as if it had not been asked.
+    rules = targeting.compile(rules_dir)
+    want = score_lines(rules_dir, corpus / "manifest.csv")
+    k = next(i for i, e in enumerate(want) if i > len(want) // 3 and
+             any(f["id"] == "UDR-VAL-0001" for f in e["fired"]))
+    frame = pd.read_csv(corpus / "manifest.csv", dtype=str, keep_default_na=False)
+    scorer = targeting.Scorer(rules, as_of=AS_OF)
+    scorer.score_frame(frame.iloc[:k])
+    record = {c: v for c, v in frame.iloc[k].items() if v != ""}
+    ids = ["UDR-VAL-0001", "Q-NTC-0701"]
+    out, _ = run("explain", rules_dir, str(corpus / "manifest.csv"), "--record", record["record_id"],
+                 "--entry", ids[0], "--entry", ids[1], "--as-of", AS_OF, "--format", "json")
+    cli = json.loads(out.splitlines()[0])["entries"]
+    assert scorer.explain(record, ids) == cli
+    assert scorer.explain(record, ids[0])["fires"] is True
+    # The module's explain has no stream: the aggregate is false there.
+    assert targeting.explain(rules, record, ids[0], as_of=AS_OF)["fires"] is False
+    rest = scorer.score_frame(frame.iloc[k:])
+    assert [list(f) for f in rest.fired] == [[x["id"] for x in e["fired"]] for e in want[k:]]
+
+
 def test_scorers_on_threads_agree(rules_dir, corpus):
     rules = targeting.compile(rules_dir)
     frame = pd.read_csv(corpus / "manifest.csv", dtype=str, keep_default_na=False)

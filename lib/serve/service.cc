@@ -483,7 +483,7 @@ void Service::ScoreStreamed(Worker& w) {
     item.record_id = record.record_id();
     item.reason = std::move(reason);
   };
-  std::lock_guard<std::mutex> lock(stream_mu_);
+  std::unique_lock<std::mutex> lock(stream_mu_);
   if (&stream_->rules() != w.loaded->rules.get()) {
     // A reload landed between this request's reading and now. The stream is
     // on the published set (Publish holds stream_mu_): the request moves to
@@ -511,6 +511,11 @@ void Service::ScoreStreamed(Worker& w) {
   }
   // A new day (no --as-of): records without a date now get today's.
   stream_->SetAsOf(w.as_of);
+  // Only the stream stage is serial: the records join the stream in
+  // acceptance order under the lock, and are scored from their measures
+  // after it, so that workers score in parallel. The measures are all the
+  // state a score reads; the set they were taken on is w.loaded's, which
+  // the worker holds.
   for (std::size_t i = 0; i < w.item_count; ++i) {
     Item& item = w.items[i];
     if (!item.ok) continue;
@@ -518,15 +523,23 @@ void Service::ScoreStreamed(Worker& w) {
     Status s = stream_->Advance(record, &item.result.measures);
     if (s.ok()) {
       ++stream_records_;
-      s = w.scorer->ScoreMeasured(record, &item.result);
+    } else {
+      RejectRead(item, record, s.message());
     }
-    if (!s.ok()) RejectRead(item, record, s.message());
   }
   stream_dirty_ = true;
+  lock.unlock();
+  for (std::size_t i = 0; i < w.item_count; ++i) {
+    Item& item = w.items[i];
+    if (!item.ok) continue;
+    const Record& record = w.records[item.record];
+    Status s = w.scorer->ScoreMeasured(record, &item.result);
+    if (!s.ok()) RejectRead(item, record, s.message());
+  }
 }
 
 void Service::PeekStream(const Worker& w, const Record& record, AggregateMeasures* out) {
-  std::lock_guard<std::mutex> lock(stream_mu_);
+  std::unique_lock<std::mutex> lock(stream_mu_);
   if (&stream_->rules() != w.loaded->rules.get()) {
     out->Clear();
     return;

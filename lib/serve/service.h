@@ -112,7 +112,8 @@ class Service {
   // stream_mu_; unmeasured (cleared) when a reload moved the stream to
   // another set since the request was read.
   void PeekStream(const Worker& w, const Record& record, AggregateMeasures* out);
-  // ScoreItems for a rule set with aggregates, under stream_mu_.
+  // ScoreItems for a rule set with aggregates: the records join the stream
+  // under stream_mu_, then are scored from their measures outside it.
   void ScoreStreamed(Worker& w);
   void AppendItem(const Worker& w, const Item& item, std::string* out) const;
 

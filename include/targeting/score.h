@@ -106,6 +106,10 @@ class Scorer {
   // every aggregate whose definition is unchanged; the labels of those that
   // start empty are appended to *started_empty. On error nothing changes.
   Status Rebind(std::shared_ptr<const RuleSet> next, std::vector<std::string>* started_empty);
+  // Takes over `other`'s caches (the answers of `similar` lookups, which
+  // hold across rule sets), as Rebind keeps its own: a scorer that replaces
+  // another after a reload starts warm. `other` keeps working, cold.
+  void AdoptCaches(Scorer* other);
 
  private:
   struct Scratch;

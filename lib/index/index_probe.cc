@@ -10,6 +10,17 @@
 
 namespace targeting::internal::matching {
 
+// The similar cache is keyed by filter serial (unique for the process's
+// life) and value, so its answers hold for any index: a filter a reloaded
+// set shares (SimilarFilter::Shared) keeps answering from it.
+void IndexedMatcher::CarryCaches(Scratch* from, Scratch* to) const {
+  auto* f = dynamic_cast<IndexScratch*>(from);
+  auto* t = dynamic_cast<IndexScratch*>(to);
+  if (f == nullptr || t == nullptr || f == t) return;
+  t->similar.cache = std::move(f->similar.cache);
+  f->similar.cache.clear();
+}
+
 std::unique_ptr<MatchIndex::Scratch> IndexedMatcher::NewScratch() const {
   auto s = std::make_unique<IndexScratch>();
   s->entry_mark.assign(data_->entries.size(), 0);

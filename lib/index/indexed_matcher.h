@@ -195,6 +195,7 @@ class IndexedMatcher final : public MatchIndex {
   IndexedMatcher(RuleSetData* data, const Limits& limits);
 
   std::unique_ptr<Scratch> NewScratch() const override;
+  void CarryCaches(Scratch* from, Scratch* to) const override;
   void Match(const Record& record, Days as_of, Scratch* scratch,
              std::vector<std::uint32_t>* fired) const override;
   MatchIndexStats stats() const override { return stats_; }

@@ -60,6 +60,10 @@ class MatchIndex {
 
   virtual ~MatchIndex() = default;
   virtual std::unique_ptr<Scratch> NewScratch() const = 0;
+  // Moves into `to` (a scratch of this index) the caches of `from` (a
+  // scratch of any index) whose answers hold across indexes: a scorer
+  // rebound to a reloaded set keeps what it has learnt. Counters start over.
+  virtual void CarryCaches(Scratch* /*from*/, Scratch* /*to*/) const {}
   // Fills *fired with the active and shadow entries whose condition (with
   // scope and effective) holds, ascending: exactly what ReferenceMatch gives.
   // No allocation once the scratch and *fired are warm (RE2::Set::Match, used

@@ -168,6 +168,11 @@ bool Scorer::has_stream() const { return scratch_->stream != nullptr; }
 StreamState* Scorer::stream() { return scratch_->stream.get(); }
 StreamState* Scorer::reference_stream() { return scratch_->reference.get(); }
 
+void Scorer::AdoptCaches(Scorer* other) {
+  if (other == nullptr || other == this || !other->scratch_ || !other->scratch_->index) return;
+  rules_->data().index->CarryCaches(other->scratch_->index.get(), scratch_->index.get());
+}
+
 Status Scorer::Rebind(std::shared_ptr<const RuleSet> next, std::vector<std::string>* started_empty) {
   if (!next || !next->schema().SameAs(rules_->schema())) {
     return Status(StatusCode::kInvalidArgument, "the new rule set has a different schema");
@@ -191,7 +196,9 @@ Status Scorer::Rebind(std::shared_ptr<const RuleSet> next, std::vector<std::stri
     return s;
   }
   carry(&scratch_->reference, StreamState::Kind::kReference, nullptr);
-  scratch_->index = next->data().index->NewScratch();
+  auto index = next->data().index->NewScratch();
+  next->data().index->CarryCaches(scratch_->index.get(), index.get());
+  scratch_->index = std::move(index);
   rules_ = std::move(next);
   return Status::Ok();
 }

@@ -338,8 +338,18 @@ void Service::Refresh(Worker& w) {
   w.loaded = std::move(loaded);
   w.version = version;
   w.as_of = today;
-  w.scorer.emplace(w.loaded->rules, ScoreOptions{today});
+  NewScorer(w, today);  // `old` still holds the old set: it is freed below, off this thread
   ReleaseInBackground(std::move(old));
+}
+
+void Service::NewScorer(Worker& w, Days as_of) {
+  // The new scorer keeps the old one's similar answers (the filters of an
+  // unchanged list are shared by the reloaded set): after a reload the
+  // screening does not start cold.
+  std::optional<Scorer> previous;
+  if (w.scorer) previous.emplace(std::move(*w.scorer));
+  w.scorer.emplace(w.loaded->rules, ScoreOptions{as_of});
+  if (previous) w.scorer->AdoptCaches(&*previous);
 }
 
 std::optional<Response> Service::Precheck(const RequestHeader& h) const {
@@ -506,7 +516,7 @@ void Service::ScoreStreamed(Worker& w) {
     std::shared_ptr<const Loaded> left = std::exchange(w.loaded, std::move(current));
     ReleaseInBackground(std::move(left));
     w.version = loaded_version_.load(std::memory_order_acquire);
-    w.scorer.emplace(w.loaded->rules, ScoreOptions{w.as_of});
+    NewScorer(w, w.as_of);
     w.tally.assign(w.loaded->rules->entries().size(), 0);
   }
   // A new day (no --as-of): records without a date now get today's.

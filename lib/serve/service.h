@@ -93,6 +93,9 @@ class Service {
   void Release(std::unique_ptr<Worker> worker);
   // Brings a worker to the current rule set and today's date.
   void Refresh(Worker& w);
+  // Replaces w.scorer with one on w.loaded's set, keeping its caches
+  // (Scorer::AdoptCaches).
+  void NewScorer(Worker& w, Days as_of);
 
   Response Score(const Request& request, std::string body, bool ndjson);
   Response Explain(const Request& request);

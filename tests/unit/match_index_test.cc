@@ -421,5 +421,54 @@ rules:
   EXPECT_EQ(Fired(rules, MakeRecord(*rules, {})), std::vector<std::string>{});
 }
 
+
+// A scorer rebound to a reloaded set keeps its similar answers: the filter
+// of an unchanged list is shared by both sets, and the cache is keyed by the
+// filter, so the first lookup after the reload is answered from it.
+TEST(MatchIndex, SimilarAnswersSurviveARebind) {
+  const std::string yaml = R"yaml(
+rules:
+  - {id: near, when: {shipper_name: {similar: {to: ['Shenzhen Bright Star Ltd', 'Acme Trading'], min: 0.92}}}}
+)yaml";
+  auto first = MustCompile(yaml);
+  auto second = MustCompile(yaml);  // a reload of the same files
+  ASSERT_TRUE(first && second);
+  const Record r1 = MakeRecord(*first, {{"shipper_name", "Shenzen Bright Star Ltd"}});
+  const Record r2 = MakeRecord(*second, {{"shipper_name", "Shenzen Bright Star Ltd"}});
+  const auto& index1 = *first->data().index;
+  const auto& index2 = *second->data().index;
+  std::vector<std::uint32_t> fired;
+  auto a = index1.NewScratch();
+  index1.Match(r1, 20000, a.get(), &fired);
+  EXPECT_EQ(fired.size(), 1u);
+  EXPECT_EQ(a->similar_queries, 1u);
+  EXPECT_EQ(a->similar_cache_hits, 0u);
+  // Without carrying, the reloaded set's scratch starts cold.
+  auto cold = index2.NewScratch();
+  index2.Match(r2, 20000, cold.get(), &fired);
+  EXPECT_EQ(cold->similar_queries, 1u);
+  EXPECT_EQ(cold->similar_cache_hits, 0u);
+  auto warm = index2.NewScratch();
+  index2.CarryCaches(a.get(), warm.get());
+  index2.Match(r2, 20000, warm.get(), &fired);
+  EXPECT_EQ(fired.size(), 1u);
+  EXPECT_EQ(warm->similar_queries, 0u);
+  EXPECT_EQ(warm->similar_cache_hits, 1u);
+  // A set whose list changed has a filter of its own: the carried answers
+  // do not apply to it, and its lookups are made afresh.
+  auto changed = MustCompile(R"yaml(
+rules:
+  - {id: near, when: {shipper_name: {similar: {to: ['Acme Trading'], min: 0.92}}}}
+)yaml");
+  ASSERT_TRUE(changed);
+  const Record r3 = MakeRecord(*changed, {{"shipper_name", "Shenzen Bright Star Ltd"}});
+  auto moved = changed->data().index->NewScratch();
+  changed->data().index->CarryCaches(warm.get(), moved.get());
+  changed->data().index->Match(r3, 20000, moved.get(), &fired);
+  EXPECT_TRUE(fired.empty());
+  EXPECT_EQ(moved->similar_queries, 1u);
+  EXPECT_EQ(moved->similar_cache_hits, 0u);
+}
+
 }  // namespace
 }  // namespace targeting::testing

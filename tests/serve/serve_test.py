@@ -136,6 +136,15 @@ class ServeTestCase(unittest.TestCase):
         return out / "manifest.jsonl"
 
 
+def cli_explain(corpus, record_id, entry_ids):
+    """`targeting explain --format json` of one record of `corpus` for these
+    entries, with the example pack."""
+    args = ["explain", ROOT / "rules", corpus, "--record", record_id, "--format", "json", "--as-of", AS_OF]
+    for e in entry_ids:
+        args += ["--entry", e]
+    return json.loads(run_cli(*args).stdout.splitlines()[0])
+
+
 def pack_entries(path=None):
     """How many entries `targeting check` compiles in the pack (active, shadow and draft)."""
     import re
@@ -242,10 +251,7 @@ class ServeApi(ServeTestCase):
         for i in fired + [0]:
             rid = json.loads(records[i])["record_id"]
             ids = ["UDR-AUTO-0001", "Q-NTC-0142", "UDR-IPR-0001"]
-            args = ["explain", ROOT / "rules", corpus, "--record", rid, "--format", "json", "--as-of", AS_OF]
-            for e in ids:
-                args += ["--entry", e]
-            cli = json.loads(run_cli(*args).stdout.splitlines()[0])
+            cli = cli_explain(corpus, rid, ids)
             status, headers, data = s.post_json("/v1/explain", '{"record": ' + records[i] + ', "entries": ' + json.dumps(ids) + "}")
             self.assertEqual(status, 200, data)
             got = json.loads(data)
@@ -785,10 +791,7 @@ class ServeState(ServeTestCase):
         got = self.post_lines(s, records[:split])
         rid = json.loads(records[split])["record_id"]
         ids = ["UDR-VAL-0001", "Q-NTC-0701", "Q-NTC-0702"]
-        args = ["explain", ROOT / "rules", corpus, "--record", rid, "--format", "json", "--as-of", AS_OF]
-        for e in ids:
-            args += ["--entry", e]
-        cli = json.loads(run_cli(*args).stdout.splitlines()[0])
+        cli = cli_explain(corpus, rid, ids)
         cli["line"] = 1
         for _ in range(2):  # asked twice: the first question did not join the stream
             status, _, data = s.post_json("/v1/explain", '{"record": ' + records[split].strip() +

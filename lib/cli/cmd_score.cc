@@ -1,7 +1,6 @@
 // targeting score RULES INPUT...: one JSON line per record (SPEC section 5).
 #include <cstdio>
 #include <memory>
-#include <optional>
 #include <string>
 #include <utility>
 
@@ -12,72 +11,6 @@
 
 namespace targeting::cli {
 namespace {
-
-// The records of every input in turn, read straight into the pipeline's
-// batches: what InputSet::ForEach does (counts, rejects, progress, the
-// first read error ends the run), without the copy of each record.
-class InputCursor {
- public:
-  InputCursor(std::string command, InputSet* in, RunCounts* counts)
-      : command_(std::move(command)), in_(in), counts_(counts) {
-    progress_.emplace("reading");
-  }
-
-  // The next record into *record; false at the end or after an error.
-  bool Next(Record* record) {
-    while (!done_) {
-      if (!reader_) {
-        if (next_path_ == in_->paths().size()) return Stop(true);
-        reader_ = in_->OpenInput(in_->paths()[next_path_++]);
-        if (!reader_) {
-          ok_ = false;
-          done_ = true;
-          return false;
-        }
-      }
-      const RecordReader::Next next = reader_->Read(record, &reject_);
-      if (next == RecordReader::Next::kEnd) {
-        if (!reader_->status().ok()) {
-          progress_->Done();
-          Fail(command_, reader_->status().message());
-          return Stop(false);
-        }
-        reader_.reset();
-        continue;
-      }
-      ++counts_->read;
-      if (next == RecordReader::Next::kReject) {
-        ++counts_->rejected;
-        in_->WriteReject(reject_);
-        continue;
-      }
-      ++counts_->scored;
-      progress_->Tick(counts_->read);
-      return true;
-    }
-    return false;
-  }
-  bool ok() const { return ok_; }
-
- private:
-  bool Stop(bool ok) {
-    if (ok) progress_->Done();
-    ok_ = ok;
-    done_ = true;
-    reader_.reset();
-    return false;
-  }
-
-  std::string command_;
-  InputSet* in_;
-  RunCounts* counts_;
-  std::optional<Progress> progress_;
-  std::size_t next_path_ = 0;
-  std::unique_ptr<RecordReader> reader_;
-  Reject reject_;
-  bool ok_ = true;
-  bool done_ = false;
-};
 
 int RunScore(const Args& args) {
   const std::string cmd = "score";
@@ -133,7 +66,7 @@ int RunScore(const Args& args) {
   }
   if (!LoadState(cmd, args, {stream})) return kExitUsage;
   RunCounts counts;
-  InputCursor cursor(cmd, &in, &counts);
+  InputSet::Cursor cursor(&in, &counts);
   pipeline.Run([&cursor](Record* r) { return cursor.Next(r); });
   const bool ok = cursor.ok();
   if (!out->Close(&error)) {

@@ -353,39 +353,57 @@ bool InputSet::Reread(const std::function<void(const Record&)>& on_record) {
   return ReadAll(on_record, nullptr);
 }
 
-// One pass over the inputs. With `counts` (the first pass): counted, rejects
-// written, progress shown; without (a later pass): rejects skipped silently.
 bool InputSet::ReadAll(const std::function<void(const Record&)>& on_record, RunCounts* counts) {
   Record record(schema_);
-  Reject reject;
-  std::optional<Progress> progress;
-  if (counts) progress.emplace("reading");
-  for (const std::string& path : paths_) {
-    auto reader = OpenInput(path);
-    if (!reader) return false;
-    for (;;) {
-      RecordReader::Next next = reader->Read(&record, &reject);
-      if (next == RecordReader::Next::kEnd) break;
-      if (counts) ++counts->read;
-      if (next == RecordReader::Next::kReject) {
-        if (counts) {
-          ++counts->rejected;
-          WriteReject(reject);
-        }
-        continue;
+  Cursor cursor(this, counts);
+  while (cursor.Next(&record)) on_record(record);
+  return cursor.ok();
+}
+
+InputSet::Cursor::Cursor(InputSet* in, RunCounts* counts) : in_(in), counts_(counts) {
+  if (counts_) progress_.emplace("reading");
+}
+
+bool InputSet::Cursor::Next(Record* record) {
+  while (!done_) {
+    if (!reader_) {
+      if (next_path_ == in_->paths_.size()) return Stop(true);
+      reader_ = in_->OpenInput(in_->paths_[next_path_++]);
+      if (!reader_) return Stop(false);
+    }
+    const RecordReader::Next next = reader_->Read(record, &reject_);
+    if (next == RecordReader::Next::kEnd) {
+      if (!reader_->status().ok()) {
+        if (progress_) progress_->Done();
+        Fail(in_->command_, reader_->status().message());
+        return Stop(false);
       }
-      if (counts) ++counts->scored;
-      on_record(record);
-      if (progress) progress->Tick(counts->read);
+      reader_.reset();
+      continue;
     }
-    if (!reader->status().ok()) {
-      if (progress) progress->Done();
-      Fail(command_, reader->status().message());
-      return false;
+    if (counts_) ++counts_->read;
+    if (next == RecordReader::Next::kReject) {
+      if (counts_) {
+        ++counts_->rejected;
+        in_->WriteReject(reject_);
+      }
+      continue;
     }
+    if (counts_) {
+      ++counts_->scored;
+      progress_->Tick(counts_->read);
+    }
+    return true;
   }
-  if (progress) progress->Done();
-  return true;
+  return false;
+}
+
+bool InputSet::Cursor::Stop(bool ok) {
+  if (ok && progress_) progress_->Done();
+  ok_ = ok;
+  done_ = true;
+  reader_.reset();
+  return false;
 }
 
 bool InputSet::End() {

@@ -128,6 +128,32 @@ class InputSet {
   void WriteReject(const Reject& reject);
   const std::vector<std::string>& paths() const { return paths_; }
 
+  // One pass over the inputs, a record at a time into the caller's Record
+  // (targeting score reads straight into its batches); ForEach and Reread
+  // are this in a loop. With `counts`: counted, rejects written, progress
+  // shown; without: rejects skipped silently. The first input that cannot be
+  // opened or read ends the pass, after printing the reason.
+  class Cursor {
+   public:
+    Cursor(InputSet* in, RunCounts* counts);
+    // The next record into *record; false at the end or after an error.
+    bool Next(Record* record);
+    // False when the pass ended on an error.
+    bool ok() const { return ok_; }
+
+   private:
+    bool Stop(bool ok);
+
+    InputSet* in_;
+    RunCounts* counts_;
+    std::optional<Progress> progress_;
+    std::size_t next_path_ = 0;
+    std::unique_ptr<RecordReader> reader_;
+    Reject reject_;
+    bool ok_ = true;
+    bool done_ = false;
+  };
+
  private:
   // One pass: with counts, counted, rejects written and progress shown.
   bool ReadAll(const std::function<void(const Record&)>& on_record, RunCounts* counts);

@@ -53,6 +53,22 @@ void IndexedMatcher::Hit(std::uint32_t pred, bool exact, IndexScratch* s) const 
 
 namespace {
 
+// Whether some value of field f (n of them) passes `test`.
+template <class Test>
+bool AnyNumber(const Record& record, int f, int n, Test test) {
+  for (int i = 0; i < n; ++i) {
+    if (test(record.num(f, i))) return true;
+  }
+  return false;
+}
+template <class Test>
+bool AnyString(const Record& record, int f, int n, Test test) {
+  for (int i = 0; i < n; ++i) {
+    if (test(record.str(f, i))) return true;
+  }
+  return false;
+}
+
 // The posting's inline guard leaf on `record`: exactly EvalInstr of the
 // leaf at its guard_pc.
 bool InlineGuardHolds(const Posting& po, const Record& record, Days as_of) {
@@ -61,56 +77,28 @@ bool InlineGuardHolds(const Posting& po, const Record& record, Days as_of) {
   std::memcpy(&a, po.operand, sizeof a);
   std::memcpy(&b, po.operand + sizeof a, sizeof b);
   const int n = f >= 0 ? record.count(f) : 0;
+  const auto starts = [&po](std::string_view v) {
+    return v.size() >= po.guard_len && std::memcmp(v.data(), po.operand, po.guard_len) == 0;
+  };
   switch (po.guard) {
     case InlineGuard::kNone:
       break;
     case InlineGuard::kPrefix:
-      for (int i = 0; i < n; ++i) {
-        const std::string_view v = record.str(f, i);
-        if (v.size() >= po.guard_len && std::memcmp(v.data(), po.operand, po.guard_len) == 0) {
-          return true;
-        }
-      }
-      return false;
+      return AnyString(record, f, n, starts);
     case InlineGuard::kStrEq:
-      for (int i = 0; i < n; ++i) {
-        const std::string_view v = record.str(f, i);
-        if (v.size() == po.guard_len && std::memcmp(v.data(), po.operand, po.guard_len) == 0) {
-          return true;
-        }
-      }
-      return false;
+      return AnyString(record, f, n, [&](std::string_view v) { return v.size() == po.guard_len && starts(v); });
     case InlineGuard::kNumEq:
-      for (int i = 0; i < n; ++i) {
-        if (record.num(f, i) == a) return true;
-      }
-      return false;
+      return AnyNumber(record, f, n, [a](double v) { return v == a; });
     case InlineGuard::kLt:
-      for (int i = 0; i < n; ++i) {
-        if (record.num(f, i) < a) return true;
-      }
-      return false;
+      return AnyNumber(record, f, n, [a](double v) { return v < a; });
     case InlineGuard::kLe:
-      for (int i = 0; i < n; ++i) {
-        if (record.num(f, i) <= a) return true;
-      }
-      return false;
+      return AnyNumber(record, f, n, [a](double v) { return v <= a; });
     case InlineGuard::kGt:
-      for (int i = 0; i < n; ++i) {
-        if (record.num(f, i) > a) return true;
-      }
-      return false;
+      return AnyNumber(record, f, n, [a](double v) { return v > a; });
     case InlineGuard::kGe:
-      for (int i = 0; i < n; ++i) {
-        if (record.num(f, i) >= a) return true;
-      }
-      return false;
+      return AnyNumber(record, f, n, [a](double v) { return v >= a; });
     case InlineGuard::kBetween:
-      for (int i = 0; i < n; ++i) {
-        const double v = record.num(f, i);
-        if (a <= v && v <= b) return true;
-      }
-      return false;
+      return AnyNumber(record, f, n, [a, b](double v) { return a <= v && v <= b; });
     case InlineGuard::kEffective: {
       // As EvalPredicate: the record's date, or as_of without one.
       const double d = f >= 0 && record.has(f) ? record.num(f) : static_cast<double>(as_of);

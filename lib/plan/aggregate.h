@@ -4,9 +4,11 @@
 #ifndef TARGETING_LIB_PLAN_AGGREGATE_H_
 #define TARGETING_LIB_PLAN_AGGREGATE_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "plan/ruleset_data.h"
 #include "targeting/record.h"
@@ -53,20 +55,35 @@ inline void AppendKeyValue(const Record& r, int field, int i, bool numeric, std:
   }
 }
 
-// The key of `r` for `def` (each by value length-prefixed, so no two keys
-// collide); false when a by field is missing.
+// Appends the key of `r` over the fields `by` to *out: each value
+// length-prefixed, so no two keys collide; numeric(j) says whether by[j] is
+// a number or date. False, with *out as it was, when a by field is missing.
+// The one encoding of keys: the histories, state files and Peek all use it.
+template <class Numeric>
+inline bool AppendAggregateKey(const Record& r, const std::vector<int>& by, Numeric numeric,
+                               std::string* out) {
+  const std::size_t start = out->size();
+  for (std::size_t j = 0; j < by.size(); ++j) {
+    const int f = by[j];
+    if (!r.has(f)) {
+      out->resize(start);
+      return false;
+    }
+    const std::size_t before = out->size();
+    out->append(4, '\0');
+    AppendKeyValue(r, f, 0, numeric(j), out);
+    const auto n = static_cast<std::uint32_t>(out->size() - before - 4);
+    std::memcpy(out->data() + before, &n, 4);
+  }
+  return true;
+}
+
+// The key of `r` for `def`; false when a by field is missing.
 inline bool AggregateKey(const Schema& schema, const AggregateDef& def, const Record& r,
                          std::string* key) {
   key->clear();
-  for (int f : def.by) {
-    if (!r.has(f)) return false;
-    const std::size_t before = key->size();
-    key->append(4, '\0');
-    AppendKeyValue(r, f, 0, IsNumeric(schema.field(f).type), key);
-    const auto n = static_cast<std::uint32_t>(key->size() - before - 4);
-    std::memcpy(key->data() + before, &n, 4);
-  }
-  return true;
+  return AppendAggregateKey(
+      r, def.by, [&](std::size_t j) { return IsNumeric(schema.field(def.by[j]).type); }, key);
 }
 
 // The day of `r`: its date, or `as_of` when it has none.

@@ -485,24 +485,7 @@ class IndexedStream final : public StreamHistory {
       const Group& g = groups_[gi];
       Prepared::Key& k = p->key[gi];
       k.offset = static_cast<std::uint32_t>(p->keys.size());
-      k.keyed = true;
-      for (std::size_t j = 0; j < g.by.size(); ++j) {
-        const int f = g.by[j];
-        if (!r.has(f)) {
-          k.keyed = false;
-          break;
-        }
-        const std::size_t before = p->keys.size();
-        p->keys.append(4, '\0');
-        AppendKeyValue(r, f, 0, g.numeric[j], &p->keys);
-        const auto n = static_cast<std::uint32_t>(p->keys.size() - before - 4);
-        std::memcpy(p->keys.data() + before, &n, 4);
-      }
-      if (!k.keyed) {
-        p->keys.resize(k.offset);
-        k.size = 0;
-        continue;
-      }
+      k.keyed = AppendAggregateKey(r, g.by, [&g](std::size_t j) { return g.numeric[j]; }, &p->keys);
       k.size = static_cast<std::uint32_t>(p->keys.size() - k.offset);
     }
     for (std::size_t gi = 0; gi < groups_.size(); ++gi) {

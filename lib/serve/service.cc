@@ -549,7 +549,7 @@ void Service::ScoreStreamed(Worker& w) {
 }
 
 void Service::PeekStream(const Worker& w, const Record& record, AggregateMeasures* out) {
-  std::unique_lock<std::mutex> lock(stream_mu_);
+  std::lock_guard<std::mutex> lock(stream_mu_);
   if (&stream_->rules() != w.loaded->rules.get()) {
     out->Clear();
     return;

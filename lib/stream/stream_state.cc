@@ -35,6 +35,11 @@ std::unique_ptr<internal::StreamHistory> NewHistory(const internal::RuleSetData&
                                                : internal::NewIndexedStream(data);
 }
 
+// What Advance, AdvanceBatch and Peek answer for a record of another schema.
+Status WrongSchema() {
+  return Status(StatusCode::kInvalidArgument, "the record was not built with this rule set's schema");
+}
+
 }  // namespace
 
 StreamState::StreamState(std::shared_ptr<const RuleSet> rules, Days as_of, Kind kind)
@@ -50,8 +55,7 @@ void StreamState::SetAsOf(Days as_of) { impl_->as_of = as_of; }
 Status StreamState::Advance(const Record& record, AggregateMeasures* out) {
   out->Clear();
   if (!record.schema().SameAs(rules_->schema())) {
-    return Status(StatusCode::kInvalidArgument,
-                  "the record was not built with this rule set's schema");
+    return WrongSchema();
   }
   const auto& data = rules_->data();
   const Days day = internal::RecordDay(data.schema, record, impl_->as_of);
@@ -82,8 +86,7 @@ Status StreamState::AdvanceBatch(const Record* const* records, std::size_t n,
       out[at]->Clear();
       if (!records[at]->schema().SameAs(rules_->schema())) {
         if (status.ok()) {
-          status = Status(StatusCode::kInvalidArgument,
-                          "the record was not built with this rule set's schema");
+          status = WrongSchema();
         }
         continue;
       }
@@ -103,8 +106,7 @@ Status StreamState::AdvanceBatch(const Record* const* records, std::size_t n,
 Status StreamState::Peek(const Record& record, AggregateMeasures* out) const {
   out->Clear();
   if (!record.schema().SameAs(rules_->schema())) {
-    return Status(StatusCode::kInvalidArgument,
-                  "the record was not built with this rule set's schema");
+    return WrongSchema();
   }
   // A measure reads only the record's own key, so a history holding just
   // those keys' items, as a state file holds them, measures the record

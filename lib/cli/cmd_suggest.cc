@@ -296,8 +296,9 @@ int RunSuggest(const Args& args) {
           [suggester](const Record& r, const ScoreResult& res) { suggester->Add(r, res); }, nullptr);
       StreamState* stream = pipeline.stream_scorer() ? pipeline.stream_scorer()->stream() : nullptr;
       if (!LoadState(cmd, args, {stream})) return kExitUsage;
-      ok = in.ForEach([&](const Record& r) { pipeline.Add(r); }, &counts);
-      pipeline.Finish();
+      InputSet::Cursor cursor(&in, &counts);
+      pipeline.Run([&cursor](Record* r) { return cursor.Next(r); });
+      ok = cursor.ok();
       // As every command that scores: the stream's history goes back to --state.
       if (ok && !SaveState(cmd, args, {stream})) return kExitUsage;
     }

@@ -164,8 +164,9 @@ std::optional<BacktestRun> RunBacktest(
         [backtest](const Record& r, const ScoreResult& res) { backtest->Add(r, res); }, nullptr);
     StreamState* stream = pipeline.stream_scorer() ? pipeline.stream_scorer()->stream() : nullptr;
     if (!LoadState(command, args, {stream})) return std::nullopt;
-    ok = in.ForEach([&](const Record& r) { pipeline.Add(r); }, &run.counts);
-    pipeline.Finish();
+    InputSet::Cursor cursor(&in, &run.counts);
+    pipeline.Run([&cursor](Record* r) { return cursor.Next(r); });
+    ok = cursor.ok();
     if (ok && in.End() && !SaveState(command, args, {stream})) return std::nullopt;
   }
   if (!in.End() || !ok) return std::nullopt;

@@ -239,6 +239,9 @@ void BM_SimilarLookup(benchmark::State& state, bool brute) {
   if (!brute && scratch.operands > 0) {
     state.counters["compared"] =
         static_cast<double>(scratch.verified) / static_cast<double>(scratch.operands);
+    const double q = static_cast<double>(std::max<std::uint64_t>(scratch.queries, 1));
+    state.counters["considered"] = static_cast<double>(scratch.considered) / q;
+    state.counters["filter_mb"] = static_cast<double>(filter.MemoryBytes()) / 1e6;
   }
 }
 

@@ -474,18 +474,61 @@ bool SimilarFilter::Visit(std::string_view value, SimilarScratch* s,
   return false;
 }
 
+std::uint64_t SimilarScratch::AnswerCache::Hash(std::uint64_t filter, std::string_view value) {
+  std::uint64_t h = filter * 0x9e3779b97f4a7c15ULL;
+  for (unsigned char c : value) h = (h ^ c) * 0x100000001b3ULL;
+  return h ^ (h >> 29);
+}
+
+int SimilarScratch::AnswerCache::Find(std::uint64_t filter, std::string_view value, std::uint64_t hash) {
+  if (slots_.empty()) return -1;
+  const std::size_t set_at = hash & (kSets - 1);
+  Set& set = sets_[set_at];
+  const std::uint16_t tag = Tag(hash);
+  for (std::size_t w = 0; w < kWays; ++w) {
+    if (set.tag[w] != tag) continue;
+    const Slot& slot = slots_[set_at * kWays + w];
+    if (slot.filter == filter && slot.len == value.size() &&
+        std::memcmp(slot.bytes, value.data(), value.size()) == 0) {
+      Touch(set, w);
+      return slot.holds ? 1 : 0;
+    }
+  }
+  return -1;
+}
+
+void SimilarScratch::AnswerCache::Insert(std::uint64_t filter, std::string_view value, std::uint64_t hash,
+                                         bool holds) {
+  if (value.size() > kCachedBytes) return;
+  if (slots_.empty()) {
+    sets_.assign(kSets, Set{});
+    slots_.resize(kSets * kWays);
+  }
+  const std::size_t set_at = hash & (kSets - 1);
+  Set& set = sets_[set_at];
+  std::size_t way = kWays;
+  for (std::size_t w = 0; w < kWays && way == kWays; ++w) {
+    if (set.tag[w] == 0) way = w;
+  }
+  if (way == kWays) way = static_cast<std::size_t>(__builtin_ctz(~static_cast<unsigned>(set.used)));
+  set.tag[way] = Tag(hash);
+  Touch(set, way);
+  Slot& slot = slots_[set_at * kWays + way];
+  slot.filter = filter;
+  slot.len = static_cast<std::uint8_t>(value.size());
+  slot.holds = holds;
+  std::memcpy(slot.bytes, value.data(), value.size());
+}
+
 bool SimilarFilter::Holds(std::string_view value, SimilarScratch* scratch) const {
-  SimilarScratch::CacheSlot* slot = nullptr;
-  if (value.size() <= SimilarScratch::kCachedBytes) {
-    if (scratch->cache.empty()) scratch->cache.resize(SimilarScratch::kCacheSlots);
-    std::uint64_t h = serial_ * 0x9e3779b97f4a7c15ULL;
-    for (unsigned char c : value) h = (h ^ c) * 0x100000001b3ULL;
-    h ^= h >> 29;
-    slot = &scratch->cache[h & (SimilarScratch::kCacheSlots - 1)];
-    if (slot->filter == serial_ && slot->len == value.size() &&
-        std::memcmp(slot->bytes, value.data(), value.size()) == 0) {
+  const bool cacheable = value.size() <= SimilarScratch::AnswerCache::kCachedBytes;
+  std::uint64_t hash = 0;
+  if (cacheable) {
+    hash = SimilarScratch::AnswerCache::Hash(serial_, value);
+    const int known = scratch->cache.Find(serial_, value, hash);
+    if (known >= 0) {
       ++scratch->cache_hits;
-      return slot->holds;
+      return known == 1;
     }
   }
   const double min = min_;
@@ -495,12 +538,7 @@ bool SimilarFilter::Holds(std::string_view value, SimilarScratch* scratch) const
               return JaroWinkler(v, self.operands_[id]) >= *static_cast<const double*>(ctx);
             },
             const_cast<double*>(&min));
-  if (slot) {
-    slot->filter = serial_;
-    slot->len = static_cast<std::uint8_t>(value.size());
-    slot->holds = holds;
-    std::memcpy(slot->bytes, value.data(), value.size());
-  }
+  if (cacheable) scratch->cache.Insert(serial_, value, hash, holds);
   return holds;
 }
 

@@ -30,17 +30,44 @@ struct SimilarScratch {
   alignas(16) std::uint8_t classes[32] = {};  // the value's byte-class counts (saturated)
   std::uint16_t count[256] = {};
   // Answers already given, by (filter, value): names repeat from record to
-  // record (a shipper ships many times), so most lookups end here. Direct
-  // mapped; values longer than kCachedBytes are not kept.
-  static constexpr std::size_t kCacheSlots = 16384;
-  static constexpr std::size_t kCachedBytes = 54;
-  struct CacheSlot {
-    std::uint64_t filter = 0;  // SimilarFilter::serial_ (never 0)
-    std::uint8_t len = 0;
-    bool holds = false;
-    char bytes[kCachedBytes];
+  // record (a shipper ships many times), so most lookups end here.
+  class AnswerCache {
+   public:
+    static constexpr std::size_t kWays = 8;
+    static constexpr std::size_t kSets = 2048;  // 16,384 answers, ~1.1 MB once used
+    static constexpr std::size_t kCachedBytes = 54;  // longer values are not kept
+    // The answer for (filter, value), whose Hash() is `hash`; -1 when none.
+    int Find(std::uint64_t filter, std::string_view value, std::uint64_t hash);
+    // Keeps an answer (value.size() <= kCachedBytes), in place of the way of
+    // its set least recently used, roughly (one "used" bit per way).
+    void Insert(std::uint64_t filter, std::string_view value, std::uint64_t hash, bool holds);
+    static std::uint64_t Hash(std::uint64_t filter, std::string_view value);
+    bool empty() const { return slots_.empty(); }
+    void clear() {
+      sets_.clear();
+      slots_.clear();
+    }
+
+   private:
+    struct alignas(32) Set {
+      std::uint16_t tag[kWays] = {};  // 0: the way is empty
+      std::uint8_t used = 0;          // by way: read or written since the bits were last reset
+    };
+    struct Slot {
+      std::uint64_t filter = 0;  // SimilarFilter::serial_ (never 0)
+      std::uint8_t len = 0;
+      bool holds = false;
+      char bytes[kCachedBytes];
+    };
+    static std::uint16_t Tag(std::uint64_t hash) { return static_cast<std::uint16_t>((hash >> 48) | 1); }
+    void Touch(Set& set, std::size_t way) {
+      set.used = static_cast<std::uint8_t>(set.used | (1u << way));
+      if (set.used == 0xff) set.used = static_cast<std::uint8_t>(1u << way);
+    }
+    std::vector<Set> sets_;    // kSets once used
+    std::vector<Slot> slots_;  // kSets * kWays once used
   };
-  std::vector<CacheSlot> cache;  // kCacheSlots once used
+  AnswerCache cache;
   std::uint64_t cache_hits = 0;
   std::uint64_t queries = 0;   // values looked up (cache misses)
   std::uint64_t operands = 0;  // operands those lookups stood for (queries x list size)

@@ -372,7 +372,8 @@ TEST(SimilarFilter, CacheKeepsValuesThatShareASet) {
   EXPECT_EQ(cache.Find(id, same_set[1], Cache::Hash(id, same_set[1])), -1) << "the way read least recently goes";
   for (std::size_t i = 0; i < Cache::kWays; ++i) {
     const std::string& v = same_set[i];
-    if (i != 1) EXPECT_EQ(cache.Find(id, v, Cache::Hash(id, v)), i % 2 == 0 ? 1 : 0) << v << " was read lately";
+    if (i == 1) continue;
+    EXPECT_EQ(cache.Find(id, v, Cache::Hash(id, v)), i % 2 == 0 ? 1 : 0) << v << " was read lately";
   }
   // A value longer than the slots hold is never kept; the filter answers it.
   const std::string longer(Cache::kCachedBytes + 1, 'A');

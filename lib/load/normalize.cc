@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <utility>
 
 namespace targeting {
@@ -38,7 +39,11 @@ constexpr std::pair<std::string_view, std::string_view> kAddressWords[] = {
     {"EAST", "E"},        {"WEST", "W"},       {"NORTHEAST", "NE"},   {"NORTHWEST", "NW"},
     {"SOUTHEAST", "SE"},  {"SOUTHWEST", "SW"}};
 
+// The abbreviation of an address word, or the word itself. The long forms
+// are 4 to 9 letters and none starts with a digit, which settles most words
+// (house numbers, zip codes, abbreviations already) without a comparison.
 std::string_view AddressWord(std::string_view word) {
+  if (word.size() < 4 || word.size() > 9 || IsDigit(word[0])) return word;
   for (const auto& [w, abbr] : kAddressWords) {
     if (w == word) return abbr;
   }
@@ -53,56 +58,94 @@ std::string_view TrimSpaces(std::string_view s) {
   return s;
 }
 
+// The normal forms below are never longer than the raw text (each byte out
+// is a byte in, or a space standing for one or more bytes that were not
+// letters or digits; abbreviations are shorter than their words), so each
+// writes into the output grown by raw.size() and then cuts it to size: no
+// capacity check per byte. Growing the output moves it, so raw text that
+// lies within it is copied first.
+
+static bool Aliases(std::string_view raw, const std::string& out) {
+  const std::less<const char*> before;
+  return !raw.empty() && !before(raw.data(), out.data()) && before(raw.data(), out.data() + out.capacity());
+}
+
 void AppendCode(std::string_view raw, std::string* out) {
+  std::string copy;
+  if (Aliases(raw, *out)) raw = copy.assign(raw);
+  const std::size_t start = out->size();
+  out->resize(start + raw.size());
+  char* p = out->data() + start;
   for (char c : raw) {
     c = UpperAscii(c);
-    if (IsUpperAlnum(c)) out->push_back(c);
+    *p = c;
+    p += IsUpperAlnum(c);
   }
+  out->resize(static_cast<std::size_t>(p - out->data()));
 }
 
 void AppendName(std::string_view raw, std::string* out) {
+  std::string copy;
+  if (Aliases(raw, *out)) raw = copy.assign(raw);
   const std::size_t start = out->size();
+  out->resize(start + raw.size());
+  char* const base = out->data() + start;
+  char* p = base;
   bool pending_space = false;
   for (char c : raw) {
     c = UpperAscii(c);
     if (IsUpperAlnum(c)) {
-      if (pending_space && out->size() > start) out->push_back(' ');
+      if (pending_space && p > base) *p++ = ' ';
       pending_space = false;
-      out->push_back(c);
+      *p++ = c;
     } else {
       pending_space = true;
     }
   }
   // Drop trailing legal suffixes while more than one word remains.
+  std::string_view name(base, static_cast<std::size_t>(p - base));
   for (;;) {
-    std::string_view name(out->data() + start, out->size() - start);
-    std::size_t space = name.rfind(' ');
+    const std::size_t space = name.rfind(' ');
     if (space == std::string_view::npos) break;
     if (!IsLegalSuffix(name.substr(space + 1))) break;
-    out->resize(start + space);
+    name = name.substr(0, space);
   }
+  out->resize(start + name.size());
 }
 
 void AppendAddress(std::string_view raw, std::string* out) {
+  std::string copy;
+  if (Aliases(raw, *out)) raw = copy.assign(raw);
   // Words first (as for a name), each abbreviated as it ends; then the
   // pairs, left to right: a `PO` made of a pair takes part in no other pair.
   const std::size_t start = out->size();
-  std::string word;
-  auto flush = [&]() {
-    if (word.empty()) return;
-    if (out->size() > start) out->push_back(' ');
-    out->append(AddressWord(word));
-    word.clear();
+  out->resize(start + raw.size());
+  char* const base = out->data() + start;
+  char* p = base;
+  char* word = nullptr;  // where the word being written starts
+  auto end_word = [&]() {
+    if (word == nullptr) return;
+    const std::string_view abbr = AddressWord(std::string_view(word, static_cast<std::size_t>(p - word)));
+    if (abbr.data() != word) {  // an abbreviation: shorter than the word
+      std::memcpy(word, abbr.data(), abbr.size());
+      p = word + abbr.size();
+    }
+    word = nullptr;
   };
   for (char c : raw) {
     c = UpperAscii(c);
     if (IsUpperAlnum(c)) {
-      word.push_back(c);
+      if (word == nullptr) {
+        if (p > base) *p++ = ' ';
+        word = p;
+      }
+      *p++ = c;
     } else {
-      flush();
+      end_word();
     }
   }
-  flush();
+  end_word();
+  out->resize(start + static_cast<std::size_t>(p - base));
   std::string_view text(out->data() + start, out->size() - start);
   if (text.find("P O") == std::string_view::npos && text.find("POST OFFICE") == std::string_view::npos) {
     return;

@@ -287,6 +287,24 @@ bool IsValidUtf8(std::string_view s, std::size_t* bad_offset) {
 
 void AppendNumber(double value, std::string* out) {
   if (value == 0) value = 0;  // no "-0"
+  // Whole numbers under 10,000 in magnitude, most of what is written (scores,
+  // weights, counts): their shortest form is their digits (4 or fewer, where
+  // the exponent form takes 5 or more), written without std::to_chars.
+  if (value > -10000 && value < 10000) {
+    const int whole = static_cast<int>(value);
+    if (static_cast<double>(whole) == value) {
+      char digits[8];
+      char* p = digits + sizeof digits;
+      unsigned u = static_cast<unsigned>(whole < 0 ? -whole : whole);
+      do {
+        *--p = static_cast<char>('0' + u % 10);
+        u /= 10;
+      } while (u != 0);
+      if (whole < 0) *--p = '-';
+      out->append(p, digits + sizeof digits);
+      return;
+    }
+  }
   char buf[64];
   auto res = std::to_chars(buf, buf + sizeof buf, value);
   out->append(buf, res.ptr);

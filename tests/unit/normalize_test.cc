@@ -1,6 +1,7 @@
 // Normalization by type, with expected values written from SPEC section 2.
 #include <gtest/gtest.h>
 
+#include <charconv>
 #include <map>
 #include <random>
 #include <set>
@@ -134,6 +135,25 @@ TEST(Normalize, InPlaceFormsMatchTheReference) {
   const std::string_view inside(out);
   internal::AppendAddress(inside, &out);
   EXPECT_EQ(out, "Acme Trading Co Ltd 12 Post Office StreetACME TRADING CO LTD 12 PO ST");
+}
+
+// Whole numbers under 10,000 skip std::to_chars; the bytes are the same.
+TEST(Normalize, WholeNumbersAreWrittenAsToCharsWritesThem) {
+  auto to_chars = [](double v) {
+    char buf[64];
+    auto r = std::to_chars(buf, buf + sizeof buf, v);
+    return std::string(buf, r.ptr);
+  };
+  for (int i = -20000; i <= 20000; ++i) {
+    std::string out = "x";
+    internal::AppendNumber(i, &out);
+    ASSERT_EQ(out, "x" + to_chars(i)) << i;
+  }
+  for (double v : {0.5, -0.5, 9999.5, 9999.999, -9999.0001, 1e-300, 12.25, 1e15, 1e22, -0.0}) {
+    std::string out;
+    internal::AppendNumber(v, &out);
+    EXPECT_EQ(out, v == 0 ? "0" : to_chars(v)) << v;
+  }
 }
 
 TEST(Normalize, TextAndStringAsWritten) {

@@ -28,7 +28,7 @@ std::uint32_t LiteralMatcher::Add(std::string_view literal) {
   return trie_[s].end;
 }
 
-void LiteralMatcher::Build() {
+void LiteralMatcher::Build(bool force_by_state) {
   if (trie_.empty()) trie_.emplace_back();
   // Bytes that occur in no literal share class 0: from any state they lead
   // back to the root, which keeps the table narrow.
@@ -40,7 +40,7 @@ void LiteralMatcher::Build() {
     }
   }
   const std::size_t n = trie_.size();
-  delta_.assign(n * classes_, 0);
+  std::vector<std::uint32_t> delta(n * classes_, 0);  // next states
   std::vector<std::uint32_t> fail(n, 0);
   report_.assign(n, kNone);
   dict_.assign(n, kNone);
@@ -48,7 +48,7 @@ void LiteralMatcher::Build() {
   // when the state is reached.
   std::deque<std::uint32_t> queue;
   for (const auto& [c, child] : trie_[0].next) {
-    delta_[class_of_[c]] = child;
+    delta[class_of_[c]] = child;
     fail[child] = 0;
     queue.push_back(child);
   }
@@ -57,17 +57,26 @@ void LiteralMatcher::Build() {
     queue.pop_front();
     const std::uint32_t f = fail[s];
     // Transitions not in the trie follow the failure state's.
-    std::copy_n(&delta_[static_cast<std::size_t>(f) * classes_], classes_,
-                &delta_[static_cast<std::size_t>(s) * classes_]);
+    std::copy_n(&delta[static_cast<std::size_t>(f) * classes_], classes_,
+                &delta[static_cast<std::size_t>(s) * classes_]);
     for (const auto& [c, child] : trie_[s].next) {
-      fail[child] = delta_[static_cast<std::size_t>(f) * classes_ + class_of_[c]];
-      delta_[static_cast<std::size_t>(s) * classes_ + class_of_[c]] = child;
+      fail[child] = delta[static_cast<std::size_t>(f) * classes_ + class_of_[c]];
+      delta[static_cast<std::size_t>(s) * classes_ + class_of_[c]] = child;
       queue.push_back(child);
     }
     // The chain of states where literals end, nearest first.
     dict_[s] = report_[f];
     report_[s] = trie_[s].end != kNone ? s : dict_[s];
   }
+  // Offsets and flags for Scan (see the header), in place.
+  by_state_ = force_by_state || static_cast<std::uint64_t>(n) * classes_ > (kReports - 1);
+  if (!by_state_) {
+    for (std::uint32_t& next : delta) {
+      const bool reports = report_[next] != kNone;
+      next = next * classes_ | (reports ? kReports : 0);
+    }
+  }
+  step_ = std::move(delta);
   out_begin_.assign(n + 1, 0);
   for (std::size_t s = 0; s < n; ++s) out_begin_[s + 1] = out_begin_[s] + (trie_[s].end != kNone);
   out_.assign(out_begin_[n], 0);
@@ -82,7 +91,7 @@ std::size_t LiteralMatcher::MemoryBytes() const {
   std::size_t bytes = sizeof(*this);
   for (const std::string& l : literals_) bytes += l.capacity();
   bytes += literals_.capacity() * sizeof(std::string);
-  bytes += (delta_.capacity() + report_.capacity() + dict_.capacity() + out_begin_.capacity() +
+  bytes += (step_.capacity() + report_.capacity() + dict_.capacity() + out_begin_.capacity() +
             out_.capacity()) *
            sizeof(std::uint32_t);
   return bytes;

@@ -22,7 +22,9 @@ class LiteralMatcher {
   // Adds a non-empty literal and returns its id (0, 1, ...); adding the same
   // bytes again returns the first id. Precondition: Build() not yet called.
   std::uint32_t Add(std::string_view literal);
-  void Build();
+  // force_by_state: the table Build falls back to for an automaton too
+  // large for offsets (tests reach it so).
+  void Build(bool force_by_state = false);
 
   std::size_t literal_count() const { return literals_.size(); }
   const std::string& literal(std::uint32_t id) const { return literals_[id]; }
@@ -34,12 +36,27 @@ class LiteralMatcher {
   template <typename F>
   void Scan(std::string_view text, F&& on_hit) const {
     if (literals_.empty()) return;
+    // The state is its row's offset in step_, so a byte costs one load and
+    // one add on the chain from byte to byte; a state where literals end is
+    // flagged in the entry that leads to it, so the rest do not read report_.
     std::uint32_t s = 0;
-    const std::uint32_t* delta = delta_.data();
+    const std::uint32_t* step = step_.data();
+    if (by_state_) {
+      for (unsigned char c : text) {
+        s = step[static_cast<std::size_t>(s) * classes_ + class_of_[c]];
+        for (std::uint32_t t = report_[s]; t != kNone; t = dict_[t]) {
+          for (std::uint32_t k = out_begin_[t]; k < out_begin_[t + 1]; ++k) on_hit(out_[k]);
+        }
+      }
+      return;
+    }
     for (unsigned char c : text) {
-      s = delta[static_cast<std::size_t>(s) * classes_ + class_of_[c]];
-      for (std::uint32_t t = report_[s]; t != kNone; t = dict_[t]) {
-        for (std::uint32_t k = out_begin_[t]; k < out_begin_[t + 1]; ++k) on_hit(out_[k]);
+      s = step[s + class_of_[c]];
+      if (s & kReports) [[unlikely]] {
+        s &= ~kReports;
+        for (std::uint32_t t = report_[s / classes_]; t != kNone; t = dict_[t]) {
+          for (std::uint32_t k = out_begin_[t]; k < out_begin_[t + 1]; ++k) on_hit(out_[k]);
+        }
       }
     }
   }
@@ -55,10 +72,15 @@ class LiteralMatcher {
   std::vector<std::string> literals_;
   std::vector<BuildNode> trie_;  // cleared by Build()
 
-  // The automaton: delta_[state * classes_ + class] is the next state.
+  // The automaton: step_[state * classes_ + class] is the next state's
+  // offset (next * classes_), with kReports set when report_[next] != kNone;
+  // or, when offsets would not fit in 31 bits (tens of millions of states),
+  // by_state_ and the next state itself.
+  static constexpr std::uint32_t kReports = 0x80000000u;
+  bool by_state_ = false;
   std::array<std::uint8_t, 256> class_of_{};
   std::uint32_t classes_ = 1;
-  std::vector<std::uint32_t> delta_;
+  std::vector<std::uint32_t> step_;
   // report_[s]: s itself when literals end at s, else the nearest state on
   // s's failure chain where literals end, else kNone. dict_[t] continues the
   // chain from such a state.

@@ -3,6 +3,8 @@
 // narrow (EntryInfo::always_verify).
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include <algorithm>
 #include <set>
 
@@ -43,6 +45,38 @@ TEST(LiteralMatcher, FindsEveryOccurrenceOfEveryLiteral) {
             (std::multiset<std::string>{"she", "he", "e", "hers", "s", "s"}));
   EXPECT_TRUE(Scan(m, "xyz").empty());
   EXPECT_TRUE(Scan(m, "").empty());
+}
+
+// Random literal sets over a small alphabet (so literals overlap, nest and
+// share suffixes) against counting each literal's occurrences with find, in
+// both of the automaton's layouts.
+TEST(LiteralMatcher, RandomSetsFindWhatFindFinds) {
+  std::mt19937 rng(2026);
+  auto draw = [&](std::size_t max_len) {
+    std::string s(1 + rng() % max_len, 'a');
+    for (char& c : s) c = static_cast<char>("abcab\xe9"[rng() % 6]);
+    return s;
+  };
+  for (int round = 0; round < 400; ++round) {
+    for (bool by_state : {false, true}) {
+      LiteralMatcher m;
+      std::vector<std::string> lits;
+      for (int k = 0, n = 1 + static_cast<int>(rng() % 12); k < n; ++k) {
+        std::string l = draw(5);
+        if (std::find(lits.begin(), lits.end(), l) == lits.end()) lits.push_back(l);
+        ASSERT_EQ(m.Add(l), std::find(lits.begin(), lits.end(), l) - lits.begin());
+      }
+      m.Build(by_state);
+      for (int t = 0; t < 20; ++t) {
+        const std::string text = rng() % 10 == 0 ? std::string() : draw(40);
+        std::multiset<std::string> want;
+        for (const std::string& l : lits) {
+          for (std::size_t at = text.find(l); at != std::string::npos; at = text.find(l, at + 1)) want.insert(l);
+        }
+        ASSERT_EQ(Scan(m, text), want) << "text '" << text << "', round " << round << (by_state ? ", by state" : "");
+      }
+    }
+  }
 }
 
 TEST(LiteralMatcher, MatchesBytesExactly) {

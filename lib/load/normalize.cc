@@ -13,8 +13,17 @@ namespace targeting {
 namespace internal {
 namespace {
 
-bool IsUpperAlnum(char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
-char UpperAscii(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c; }
+// By byte: its upper-case form when that is a letter or digit, else 0.
+constexpr std::array<char, 256> kAlnumUpper = [] {
+  std::array<char, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    if (c >= 'a' && c <= 'z') t[static_cast<std::size_t>(c)] = static_cast<char>(c - 32);
+    if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) t[static_cast<std::size_t>(c)] = static_cast<char>(c);
+  }
+  return t;
+}();
+char AlnumUpper(char c) { return kAlnumUpper[static_cast<unsigned char>(c)]; }
+
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 constexpr std::array<std::string_view, 20> kLegalSuffixes = {
@@ -23,6 +32,12 @@ constexpr std::array<std::string_view, 20> kLegalSuffixes = {
     "BV",  "AG",      "PTE",  "PVT",         "",     ""};
 
 bool IsLegalSuffix(std::string_view word) {
+  // Most last words are settled by their length and first letter.
+  if (word.size() < 2 || word.size() > 12) return false;
+  switch (word[0]) {
+    case 'A': case 'B': case 'C': case 'G': case 'I': case 'L': case 'P': case 'S': break;
+    default: return false;
+  }
   for (std::string_view s : kLegalSuffixes) {
     if (!s.empty() && s == word) return true;
   }
@@ -77,9 +92,8 @@ void AppendCode(std::string_view raw, std::string* out) {
   out->resize(start + raw.size());
   char* p = out->data() + start;
   for (char c : raw) {
-    c = UpperAscii(c);
-    *p = c;
-    p += IsUpperAlnum(c);
+    *p = AlnumUpper(c);
+    p += *p != 0;
   }
   out->resize(static_cast<std::size_t>(p - out->data()));
 }
@@ -93,8 +107,8 @@ void AppendName(std::string_view raw, std::string* out) {
   char* p = base;
   bool pending_space = false;
   for (char c : raw) {
-    c = UpperAscii(c);
-    if (IsUpperAlnum(c)) {
+    c = AlnumUpper(c);
+    if (c != 0) {
       if (pending_space && p > base) *p++ = ' ';
       pending_space = false;
       *p++ = c;
@@ -123,9 +137,12 @@ void AppendAddress(std::string_view raw, std::string* out) {
   char* const base = out->data() + start;
   char* p = base;
   char* word = nullptr;  // where the word being written starts
+  bool pair_start = false;  // a word P or POST, which may start a pair
   auto end_word = [&]() {
     if (word == nullptr) return;
-    const std::string_view abbr = AddressWord(std::string_view(word, static_cast<std::size_t>(p - word)));
+    const std::string_view w(word, static_cast<std::size_t>(p - word));
+    pair_start = pair_start || w == "P" || w == "POST";
+    const std::string_view abbr = AddressWord(w);
     if (abbr.data() != word) {  // an abbreviation: shorter than the word
       std::memcpy(word, abbr.data(), abbr.size());
       p = word + abbr.size();
@@ -133,8 +150,8 @@ void AppendAddress(std::string_view raw, std::string* out) {
     word = nullptr;
   };
   for (char c : raw) {
-    c = UpperAscii(c);
-    if (IsUpperAlnum(c)) {
+    c = AlnumUpper(c);
+    if (c != 0) {
       if (word == nullptr) {
         if (p > base) *p++ = ' ';
         word = p;
@@ -146,10 +163,8 @@ void AppendAddress(std::string_view raw, std::string* out) {
   }
   end_word();
   out->resize(start + static_cast<std::size_t>(p - base));
+  if (!pair_start) return;  // no pair can form
   std::string_view text(out->data() + start, out->size() - start);
-  if (text.find("P O") == std::string_view::npos && text.find("POST OFFICE") == std::string_view::npos) {
-    return;
-  }
   std::string joined;
   std::string_view prev;  // a word waiting for its successor
   bool have_prev = false;

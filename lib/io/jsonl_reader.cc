@@ -99,6 +99,22 @@ class JsonlReader final : public ChunkedReader {
   }
 
   Next Read(Record* record, Reject* reject) override;
+  // RestartJsonlReader: everything that depends on the input goes back to
+  // how the constructor left it; buffers and the key table stay.
+  void Restart(std::unique_ptr<ByteSource> source) {
+    source_ = std::move(source);
+    status_ = Status::Ok();
+    p_ = end_ = nullptr;
+    eof_ = false;
+    pending_cr_ = false;
+    next_line_ = 1;
+    line_.clear();
+    line_number_ = 0;
+    line_too_long_ = false;
+    line_bytes_ = 0;
+    have_error_ = false;
+    reason_.clear();
+  }
 
  private:
   // How reading one record went: fine, a value the schema cannot take (the
@@ -476,6 +492,13 @@ Result<std::unique_ptr<RecordReader>> NewJsonlReader(std::unique_ptr<ByteSource>
                                                      const ReaderOptions& options) {
   return std::unique_ptr<RecordReader>(
       std::make_unique<JsonlReader>(std::move(source), std::move(name), schema, options));
+}
+
+bool RestartJsonlReader(RecordReader* reader, std::unique_ptr<ByteSource>* source) {
+  auto* jsonl = dynamic_cast<JsonlReader*>(reader);
+  if (jsonl == nullptr) return false;
+  jsonl->Restart(std::move(*source));
+  return true;
 }
 
 }  // namespace targeting::internal

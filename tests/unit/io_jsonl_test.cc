@@ -27,10 +27,33 @@ Lines ReadWith(std::string text, const Schema& schema, ReaderOptions options,
   return Drain(*opened.value(), schema, "in.jsonl");
 }
 
+// As ReadWith, by a reader that first read `before` (to its end, whatever
+// that was) and was then restarted on `text` (RestartJsonlReader, serve's
+// reader of request bodies).
+Lines ReadRestarted(const std::string& before, std::string text, const Schema& schema,
+                    ReaderOptions options, std::size_t chunk_bytes) {
+  auto opened = internal::NewJsonlReader(internal::ByteSource::FromString(before, 3), "in.jsonl", schema,
+                                         options);
+  if (!opened.ok()) return {"error: " + opened.status().message()};
+  RecordReader& reader = *opened.value();
+  Record record(schema);
+  Reject reject;
+  while (reader.Read(&record, &reject) != RecordReader::Next::kEnd) {
+  }
+  auto source = internal::ByteSource::FromString(std::move(text), chunk_bytes);
+  EXPECT_TRUE(internal::RestartJsonlReader(&reader, &source));
+  return Drain(reader, schema, "in.jsonl");
+}
+
 Lines Read(const std::string& text, const Schema& schema = Small(), ReaderOptions options = {}) {
   Lines whole = ReadWith(text, schema, options, SIZE_MAX);
   EXPECT_EQ(ReadWith(text, schema, options, 1), whole) << "read one byte at a time";
   EXPECT_EQ(ReadWith(text, schema, options, 5), whole) << "read 5 bytes at a time";
+  // Left mid-object, after malformed JSON, with a CR ending a chunk, and
+  // with a last line that has no line end: the restart forgets all of it.
+  const std::string before = "{\"id\":\"P0\",\"qty\":\"7\"}\r\n{\"id\":\"P1\",\"code\":\r\n{bad\n{\"id\":\"P2\"}\r";
+  EXPECT_EQ(ReadRestarted(before, text, schema, options, SIZE_MAX), whole) << "restarted";
+  EXPECT_EQ(ReadRestarted(before, text, schema, options, 5), whole) << "restarted, 5 bytes at a time";
   return whole;
 }
 
@@ -281,6 +304,33 @@ TEST(JsonlReader, ValuesThatDoNotNormalize) {
             (Lines{"1 reject [B1]: field qty: not a number: \"1,000\"",
                    "2 reject [B2]: field day: not a date (YYYY-MM-DD): \"2026-13-01\"",
                    "3 reject [B3]: field day: not a date (YYYY-MM-DD): \"20260101\""}));
+}
+
+// A reader that gave up its input (a line past max_record_bytes +
+// max_skip_bytes) reads the next text it is restarted on in full.
+TEST(JsonlReader, RestartAfterGivingUpReadsTheNextTextWhole) {
+  ReaderOptions options;
+  options.max_record_bytes = 64;
+  options.max_skip_bytes = 16;
+  auto opened = internal::NewJsonlReader(
+      internal::ByteSource::FromString("{\"id\":\"A\"}\n{\"note\":\"" + std::string(500, 'x') + "\"}\n{\"id\":\"C\"}\n"),
+      "in.jsonl", Small(), options);
+  ASSERT_TRUE(opened.ok());
+  RecordReader& reader = *opened.value();
+  Record record(Small());
+  Reject reject;
+  while (reader.Read(&record, &reject) != RecordReader::Next::kEnd) {
+  }
+  ASSERT_FALSE(reader.status().ok());
+  auto source = internal::ByteSource::FromString("{\"id\":\"D\"}\n\n{\"id\":\"E\",\"qty\":\"2\"}");
+  ASSERT_TRUE(internal::RestartJsonlReader(&reader, &source));
+  EXPECT_EQ(Drain(reader, Small(), "in.jsonl"), (Lines{"1: id=D", "3: id=E qty=2"}));
+  // Not a JSON Lines reader: refused, and the source is left to the caller.
+  auto csv = internal::NewCsvReader(internal::ByteSource::FromString("id\nX\n"), "in.csv", Small(), {});
+  ASSERT_TRUE(csv.ok());
+  auto kept = internal::ByteSource::FromString("{}");
+  EXPECT_FALSE(internal::RestartJsonlReader(csv.value().get(), &kept));
+  EXPECT_NE(kept, nullptr);
 }
 
 }  // namespace

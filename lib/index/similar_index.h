@@ -36,6 +36,7 @@ struct SimilarScratch {
     static constexpr std::size_t kWays = 8;
     static constexpr std::size_t kSets = 2048;  // 16,384 answers, ~1.1 MB once used
     static constexpr std::size_t kCachedBytes = 54;  // longer values are not kept
+    static_assert(kWays == 8, "Set::used holds one bit per way in a byte");
     // The answer for (filter, value), whose Hash() is `hash`; -1 when none.
     int Find(std::uint64_t filter, std::string_view value, std::uint64_t hash);
     // Keeps an answer (value.size() <= kCachedBytes), in place of the way of

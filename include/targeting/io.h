@@ -86,6 +86,13 @@ class RecordReader {
   // record and is not counted as read.
   virtual const Status& status() const = 0;
   virtual const std::string& name() const = 0;
+
+  // For reading many small texts one after another (a service's request
+  // bodies): the reader then reads `text` from its first line exactly as
+  // FromString(text, name(), ...) with its format, schema and options would,
+  // keeping what it has allocated. JSON Lines readers only: for CSV, whose
+  // header belongs to its input, kInvalidArgument and nothing changes.
+  virtual Status Restart(std::string text);
 };
 
 // Splits the file `path` into at most `parts` byte ranges of whole records,

@@ -101,6 +101,10 @@ class JsonlReader final : public ChunkedReader {
   Next Read(Record* record, Reject* reject) override;
   // RestartJsonlReader: everything that depends on the input goes back to
   // how the constructor left it; buffers and the key table stay.
+  Status Restart(std::string text) override {
+    Restart(ByteSource::FromString(std::move(text)));
+    return Status::Ok();
+  }
   void Restart(std::unique_ptr<ByteSource> source) {
     source_ = std::move(source);
     status_ = Status::Ok();

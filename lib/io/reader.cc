@@ -102,4 +102,8 @@ Result<std::unique_ptr<RecordReader>> RecordReader::FromString(std::string text,
                    schema, options);
 }
 
+Status RecordReader::Restart(std::string /*text*/) {
+  return Status(StatusCode::kInvalidArgument, name() + ": only a JSON Lines reader can be restarted");
+}
+
 }  // namespace targeting

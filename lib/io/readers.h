@@ -19,13 +19,12 @@ Result<std::unique_ptr<RecordReader>> NewCsvReader(std::unique_ptr<ByteSource> s
 Result<std::unique_ptr<RecordReader>> NewJsonlReader(std::unique_ptr<ByteSource> source,
                                                      std::string name, const Schema& schema,
                                                      const ReaderOptions& options);
-// Points a reader made by NewJsonlReader at `source`, which it then reads
-// from its first line exactly as a new reader of the same name, schema and
-// options would, keeping what it has allocated (simdjson's buffers, the key
-// table): for reading many small texts one after another (serve's request
-// bodies, where a new reader per body cost more than reading a record).
-// False, and nothing changed (*source kept), when `reader` is not a JSON
-// Lines reader.
+// RecordReader::Restart with a source of one's own (tests read it a few
+// bytes at a time): points a reader made by NewJsonlReader at `source`,
+// which it then reads from its first line exactly as a new reader of the
+// same name, schema and options would, keeping what it has allocated
+// (simdjson's buffers, the key table). False, and nothing changed (*source
+// kept), when `reader` is not a JSON Lines reader.
 bool RestartJsonlReader(RecordReader* reader, std::unique_ptr<ByteSource>* source);
 
 }  // namespace targeting::internal

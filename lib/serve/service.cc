@@ -8,8 +8,6 @@
 #include <ctime>
 #include <utility>
 
-#include "io/byte_source.h"
-#include "io/readers.h"
 #include "serve/json_body.h"
 #include "targeting/explain.h"
 #include "targeting/io.h"
@@ -455,9 +453,11 @@ bool Service::Decode(Worker& w, std::string text) {
   const Schema& schema = w.loaded->rules->schema();
   w.used = 0;
   w.item_count = 0;
-  auto source = internal::ByteSource::FromString(std::move(text));
-  if (!w.reader || !internal::RestartJsonlReader(w.reader.get(), &source)) {
-    auto opened = internal::NewJsonlReader(std::move(source), "request", schema, options_.reader);
+  if (w.reader) {
+    (void)w.reader->Restart(std::move(text));  // a JSON Lines reader: cannot fail
+  } else {
+    auto opened = RecordReader::FromString(std::move(text), "request", InputFormat::kJsonl, schema,
+                                           options_.reader);
     if (!opened.ok()) return true;  // cannot happen for JSON Lines: no header
     w.reader = std::move(opened.value());
   }

@@ -325,12 +325,19 @@ TEST(JsonlReader, RestartAfterGivingUpReadsTheNextTextWhole) {
   auto source = internal::ByteSource::FromString("{\"id\":\"D\"}\n\n{\"id\":\"E\",\"qty\":\"2\"}");
   ASSERT_TRUE(internal::RestartJsonlReader(&reader, &source));
   EXPECT_EQ(Drain(reader, Small(), "in.jsonl"), (Lines{"1: id=D", "3: id=E qty=2"}));
+  // The public form, from a string.
+  EXPECT_TRUE(reader.Restart("{\"id\":\"F\"}\n").ok());
+  EXPECT_EQ(Drain(reader, Small(), "in.jsonl"), (Lines{"1: id=F"}));
   // Not a JSON Lines reader: refused, and the source is left to the caller.
   auto csv = internal::NewCsvReader(internal::ByteSource::FromString("id\nX\n"), "in.csv", Small(), {});
   ASSERT_TRUE(csv.ok());
   auto kept = internal::ByteSource::FromString("{}");
   EXPECT_FALSE(internal::RestartJsonlReader(csv.value().get(), &kept));
   EXPECT_NE(kept, nullptr);
+  const Status refused = csv.value()->Restart("id\nY\n");
+  EXPECT_EQ(refused.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(refused.message(), "in.csv: only a JSON Lines reader can be restarted");
+  EXPECT_EQ(Drain(*csv.value(), Small(), "in.csv"), (Lines{"2: id=X"}));
 }
 
 }  // namespace

@@ -138,8 +138,18 @@ struct DayNumber {  // sum: one counted value
 
 // Count: by day ascending, one item per day (more only past 2^32 - 1 records).
 using CountSlot = TinyVec<DayCount>;
-// Distinct: by (day, id) ascending, no pair twice.
-using DistinctSlot = TinyVec<DayValue>;
+// Distinct: the (value id, day) pairs by (id, day) ascending, no pair twice,
+// so that the pairs of one value are adjacent: `ids` counts the values held
+// (the measure of a record of day H, whose window holds every item left
+// after pruning), a value's days are found by binary search, and a window
+// of a late record is counted in one pass without marks. `oldest` is the
+// earliest day held (when not empty), so pruning skips a slot with nothing
+// to forget without reading its items.
+struct DistinctSlot {
+  TinyVec<DayValue> items;
+  std::uint32_t ids;
+  Days oldest;
+};
 // Sum: the counted values in stream order (the order they are added in).
 struct SumSlot {
   TinyVec<DayNumber> items;
@@ -167,10 +177,22 @@ struct RowHead {
 // The aggregates of one `by`, and their keys: each key's row holds the
 // state of every aggregate of the group (Agg::offset), so a record's key
 // costs one probe and one row, not one slot per aggregate.
+// One aggregate of a group, with what Process needs of it in one place.
+struct Member {
+  std::uint32_t index = 0;   // the aggregate's: out->value[index]
+  std::uint32_t offset = 0;  // of its slot in the group's rows
+  Measure measure = Measure::kCount;
+  int days = 1;
+  int where = -1;   // index into wheres_, -1: every record of the key counts
+  int values = -1;  // distinct: index into tables_
+  int field = -1;   // sum: the field
+};
+
 struct Group {
   std::vector<int> by;
   std::vector<bool> numeric;  // by field
   std::vector<std::uint32_t> aggs;
+  std::vector<Member> members;  // aggs, as Process reads them
   std::uint32_t row_bytes = sizeof(RowHead);
   std::unique_ptr<Interner> keys;
   std::uint64_t inserts = 0;  // records added since the last sweep
@@ -198,8 +220,6 @@ struct ValueTable {
   int field = -1;
   bool numeric = false;
   std::unique_ptr<Interner> values = std::make_unique<Interner>(0, 40, /*lazy=*/true);
-  std::vector<std::uint32_t> stamp;  // by value id: == epoch when seen for this measure
-  std::uint32_t epoch = 0;
   // This record's distinct values, in order of first appearance.
   std::uint64_t ready = 0;  // the record epoch `own` was filled for
   const std::string* buf = nullptr;  // of the Prepared record `own` is from
@@ -285,6 +305,11 @@ class IndexedStream final : public StreamHistory {
     // of several up to 84; longer ones live on the heap.
     for (Group& g : groups_) {
       g.keys = std::make_unique<Interner>(g.row_bytes, g.by.size() == 1 ? 48 : 88);
+      for (std::uint32_t ai : g.aggs) {
+        const Agg& a = aggs_[ai];
+        g.members.push_back(Member{ai, a.offset, a.def->measure, a.def->days, a.where, a.values,
+                                   a.def->field});
+      }
     }
   }
 
@@ -390,9 +415,7 @@ class IndexedStream final : public StreamHistory {
   std::size_t MemoryBytes() const override {
     std::size_t b = 0;
     for (const Group& g : groups_) b += g.keys->MemoryBytes();
-    for (const ValueTable& t : tables_) {
-      b += t.values->MemoryBytes() + t.stamp.capacity() * sizeof(std::uint32_t);
-    }
+    for (const ValueTable& t : tables_) b += t.values->MemoryBytes();
     for (const Agg& a : aggs_) {
       const Group& g = groups_[a.group];
       for (std::uint32_t id = 0; id < g.keys->capacity(); ++id) {
@@ -400,7 +423,7 @@ class IndexedStream final : public StreamHistory {
         switch (a.def->measure) {
           case Measure::kCount: b += Slot<CountSlot>(a, id)->HeapBytes(); break;
           case Measure::kSum: b += Slot<SumSlot>(a, id)->items.HeapBytes(); break;
-          case Measure::kDistinct: b += Slot<DistinctSlot>(a, id)->HeapBytes(); break;
+          case Measure::kDistinct: b += Slot<DistinctSlot>(a, id)->items.HeapBytes(); break;
         }
       }
     }
@@ -425,7 +448,7 @@ class IndexedStream final : public StreamHistory {
         break;
       case Measure::kDistinct: {
         const ValueTable& t = tables_[static_cast<std::size_t>(a.values)];
-        for (const DayValue& v : *Slot<DistinctSlot>(a, id)) {
+        for (const DayValue& v : Slot<DistinctSlot>(a, id)->items) {
           if (v.day > forget) held->push_back(HeldItem{v.day, 0, 0, std::string(t.values->View(v.id))});
         }
         break;
@@ -456,7 +479,7 @@ class IndexedStream final : public StreamHistory {
     switch (a.def->measure) {
       case Measure::kCount: return Slot<CountSlot>(a, id)->size();
       case Measure::kSum: return Slot<SumSlot>(a, id)->items.size();
-      case Measure::kDistinct: return Slot<DistinctSlot>(a, id)->size();
+      case Measure::kDistinct: return Slot<DistinctSlot>(a, id)->items.size();
     }
     return 0;
   }
@@ -468,7 +491,13 @@ class IndexedStream final : public StreamHistory {
       switch (a.def->measure) {
         case Measure::kCount: Slot<CountSlot>(a, id)->Free(); break;
         case Measure::kSum: Slot<SumSlot>(a, id)->items.Free(); break;
-        case Measure::kDistinct: Slot<DistinctSlot>(a, id)->Free(); break;
+        case Measure::kDistinct: {
+          DistinctSlot* s = Slot<DistinctSlot>(a, id);
+          s->items.Free();
+          s->ids = 0;
+          s->oldest = 0;
+          break;
+        }
       }
     }
   }
@@ -568,13 +597,16 @@ class IndexedStream final : public StreamHistory {
           }
           case Measure::kDistinct: {
             const DistinctSlot& s = *Slot<DistinctSlot>(a, id);
-            fetch(s.heap(), s.size() * sizeof(DayValue));
+            fetch(s.items.heap(), s.items.size() * sizeof(DayValue));
             // The rows of the values it will likely forget (and release).
             const Days forget = clock.ForgetAtOrBefore(a.def->days);
-            if (a.values < 0) break;
+            if (a.values < 0 || s.items.empty() || s.oldest > forget) break;
             const Interner& values = *tables_[static_cast<std::size_t>(a.values)].values;
-            for (std::uint32_t k = 0; k < s.size() && k < 8 && s[k].day <= forget; ++k) {
-              if (s[k].id < values.capacity()) values.PrefetchRow(s[k].id);
+            for (std::uint32_t k = 0, fetched = 0; k < s.items.size() && k < 32 && fetched < 8; ++k) {
+              if (s.items[k].day <= forget && s.items[k].id < values.capacity()) {
+                values.PrefetchRow(s.items[k].id);
+                ++fetched;
+              }
             }
             break;
           }
@@ -588,7 +620,12 @@ class IndexedStream final : public StreamHistory {
     ++epoch_;
     const Record& r = *p.r;
     const Days day = p.day;
+    // A record of day H: every item its keys hold after pruning is in its
+    // window (items are after H - days and none is after H).
+    const bool in_order = day == clock.latest;
     cur_ = &p;
+    // Forget first, for every aggregate of the record's keys: value ids
+    // released here are then never among those this record looks up.
     for (std::size_t gi = 0; gi < groups_.size(); ++gi) {
       Group& g = groups_[gi];
       MaybeSweep(&g, clock);
@@ -599,28 +636,32 @@ class IndexedStream final : public StreamHistory {
       g.key = p.KeyView(gi);
       g.hash = p.key[gi].hash;
       g.id = g.keys->Find(g.key, g.hash);
+      if (g.id == kNone) continue;
+      std::byte* row = g.keys->payload(g.id);
+      for (const Member& m : g.members) Prune(m, row + m.offset, clock.ForgetAtOrBefore(m.days));
     }
-    // Forget first, for every aggregate of the record's keys: value ids
-    // released here are then never among those this record looks up.
-    for (Agg& a : aggs_) {
-      const Group& g = groups_[a.group];
-      if (g.id != kNone) Prune(&a, g.id, clock.ForgetAtOrBefore(a.def->days));
-    }
-    for (std::size_t i = 0; i < aggs_.size(); ++i) {
-      Agg& a = aggs_[i];
-      Group& g = groups_[a.group];
-      out->keyed[i] = g.keyed ? 1 : 0;
-      out->value[i] = 0;
-      if (!g.keyed) continue;
-      const bool counted = a.where < 0 || Holds(&wheres_[static_cast<std::size_t>(a.where)], r, as_of);
-      const Days lo = std::max(day - a.def->days + 1, clock.ForgetAtOrBefore(a.def->days) + 1);
-      switch (a.def->measure) {
-        case Measure::kCount: out->value[i] = AdvanceCount(a, &g, day, lo, counted); break;
-        case Measure::kSum: out->value[i] = AdvanceSum(a, &g, r, day, lo, counted); break;
-        case Measure::kDistinct: out->value[i] = AdvanceDistinct(a, &g, day, lo, counted); break;
-      }
-    }
+    double* value = out->value.data();
+    std::uint8_t* keyed = out->keyed.data();
     for (Group& g : groups_) {
+      if (!g.keyed) {
+        for (const Member& m : g.members) {
+          keyed[m.index] = 0;
+          value[m.index] = 0;
+        }
+        continue;
+      }
+      for (const Member& m : g.members) {
+        keyed[m.index] = 1;
+        const bool counted = m.where < 0 || Holds(&wheres_[static_cast<std::size_t>(m.where)], r, as_of);
+        const Days lo = std::max(day - m.days + 1, clock.ForgetAtOrBefore(m.days) + 1);
+        switch (m.measure) {
+          case Measure::kCount: value[m.index] = AdvanceCount(m, &g, day, lo, counted); break;
+          case Measure::kSum: value[m.index] = AdvanceSum(m, &g, r, day, lo, counted); break;
+          case Measure::kDistinct:
+            value[m.index] = AdvanceDistinct(m, &g, day, lo, in_order, counted);
+            break;
+        }
+      }
       if (g.added) ++g.inserts;
       g.key = {};
     }
@@ -645,6 +686,19 @@ class IndexedStream final : public StreamHistory {
     g->added = true;
     return g->id;
   }
+  // The slot of member m for the group's current key (added when new).
+  template <class S>
+  S* EnsureSlot(const Member& m, Group* g, Days day) {
+    const std::uint32_t id = EnsureKey(g);
+    std::byte* row = g->keys->payload(id);
+    auto* head = reinterpret_cast<RowHead*>(row);
+    head->keep_until = std::max(head->keep_until, std::int64_t{day} + m.days);
+    return reinterpret_cast<S*>(row + m.offset);
+  }
+  template <class S>
+  const S* CurrentSlot(const Member& m, const Group& g) const {
+    return reinterpret_cast<const S*>(g.keys->payload(g.id) + m.offset);
+  }
 
   // An item of `day` goes into a slot of a `days` aggregate of key `id`.
   static void Keep(Group& g, std::uint32_t id, Days day, int days) {
@@ -652,18 +706,16 @@ class IndexedStream final : public StreamHistory {
     head->keep_until = std::max(head->keep_until, std::int64_t{day} + days);
   }
 
-  double AdvanceCount(const Agg& a, Group* g, Days day, Days lo, bool counted) {
+  double AdvanceCount(const Member& m, Group* g, Days day, Days lo, bool counted) {
     double v = 0;
     if (g->id != kNone) {
-      for (const DayCount& c : *Slot<CountSlot>(a, g->id)) {
+      for (const DayCount& c : *CurrentSlot<CountSlot>(m, *g)) {
         if (c.day > day) break;
         if (c.day >= lo) v += c.n;
       }
     }
     if (!counted) return v;
-    const std::uint32_t id = EnsureKey(g);
-    Keep(*g, id, day, a.def->days);
-    AddCount(Slot<CountSlot>(a, id), day, 1);
+    AddCount(EnsureSlot<CountSlot>(m, g, day), day, 1);
     return v + 1;
   }
 
@@ -681,10 +733,10 @@ class IndexedStream final : public StreamHistory {
     }
   }
 
-  double AdvanceSum(const Agg& a, Group* g, const Record& r, Days day, Days lo, bool counted) {
+  double AdvanceSum(const Member& m, Group* g, const Record& r, Days day, Days lo, bool counted) {
     double v = 0;
     if (g->id != kNone) {
-      const SumSlot& s = *Slot<SumSlot>(a, g->id);
+      const SumSlot& s = *CurrentSlot<SumSlot>(m, *g);
       if (s.items.empty()) {
         v = 0;
       } else if (s.oldest >= lo && s.newest <= day) {
@@ -695,14 +747,12 @@ class IndexedStream final : public StreamHistory {
         }
       }
     }
-    const int field = a.def->field;
-    if (!counted || field < 0) return v;
-    const int n = r.count(field);
+    if (!counted || m.field < 0) return v;
+    const int n = r.count(m.field);
     if (n == 0) return v;  // adds nothing, now or later
-    SumSlot* s = Slot<SumSlot>(a, EnsureKey(g));
-    Keep(*g, g->id, day, a.def->days);
+    SumSlot* s = EnsureSlot<SumSlot>(m, g, day);
     for (int i = 0; i < n; ++i) {
-      const double d = r.num(field, i);
+      const double d = r.num(m.field, i);
       v += d;
       AddNumber(s, day, d);
     }
@@ -731,34 +781,54 @@ class IndexedStream final : public StreamHistory {
     for (OwnValue& o : t->own) o.id = t->values->Find(t->View(o), o.hash);
   }
 
-  double AdvanceDistinct(const Agg& a, Group* g, Days day, Days lo, bool counted) {
-    if (a.values < 0) return 0;
-    ValueTable& t = tables_[static_cast<std::size_t>(a.values)];
-    if (++t.epoch == 0) {
-      std::fill(t.stamp.begin(), t.stamp.end(), 0);
-      t.epoch = 1;
-    }
-    if (t.stamp.size() < t.values->capacity()) {
-      Interner::Reserve(&t.stamp, t.values->capacity());
-      t.stamp.resize(t.values->capacity(), 0);
-    }
-    std::size_t distinct = 0;
-    if (g->id != kNone) {
-      for (const DayValue& v : *Slot<DistinctSlot>(a, g->id)) {
-        if (v.day > day) break;
-        if (v.day < lo || t.stamp[v.id] == t.epoch) continue;
-        t.stamp[v.id] = t.epoch;
-        ++distinct;
+  // The first item of s not before (id, day).
+  static std::uint32_t LowerBound(const DistinctSlot& s, std::uint32_t id, Days day) {
+    const DayValue* items = s.items.begin();
+    std::uint32_t at = 0, n = s.items.size();
+    while (n > 0) {
+      const std::uint32_t half = n / 2;
+      const DayValue& x = items[at + half];
+      if (x.id < id || (x.id == id && x.day < day)) {
+        at += half + 1;
+        n -= half + 1;
+      } else {
+        n = half;
       }
     }
+    return at;
+  }
+  // Whether s holds value `id` on a day of [lo, day].
+  static bool HoldsIn(const DistinctSlot& s, std::uint32_t id, Days lo, Days day) {
+    const std::uint32_t at = LowerBound(s, id, lo);
+    return at < s.items.size() && s.items[at].id == id && s.items[at].day <= day;
+  }
+  // The values s holds on days of [lo, day]: one pass, a value's items
+  // being adjacent.
+  static std::size_t DistinctIn(const DistinctSlot& s, Days lo, Days day) {
+    std::size_t n = 0;
+    std::uint32_t last = kNone;
+    for (const DayValue& x : s.items) {
+      if (x.id != last && x.day >= lo && x.day <= day) {
+        ++n;
+        last = x.id;
+      }
+    }
+    return n;
+  }
+
+  double AdvanceDistinct(const Member& m, Group* g, Days day, Days lo, bool in_order, bool counted) {
+    if (m.values < 0) return 0;
+    ValueTable& t = tables_[static_cast<std::size_t>(m.values)];
+    const DistinctSlot* held = g->id != kNone ? CurrentSlot<DistinctSlot>(m, *g) : nullptr;
+    std::size_t distinct = 0;
+    if (held != nullptr) distinct = in_order ? held->ids : DistinctIn(*held, lo, day);
     if (!counted) return static_cast<double>(distinct);
     OwnValues(&t);
     if (t.own.empty()) return static_cast<double>(distinct);
     for (const OwnValue& o : t.own) {
-      if (o.id == kNone || t.stamp[o.id] != t.epoch) ++distinct;
+      if (o.id == kNone || held == nullptr || !HoldsIn(*held, o.id, lo, day)) ++distinct;
     }
-    DistinctSlot* s = Slot<DistinctSlot>(a, EnsureKey(g));
-    Keep(*g, g->id, day, a.def->days);
+    DistinctSlot* s = EnsureSlot<DistinctSlot>(m, g, day);
     for (OwnValue& o : t.own) {
       o.id = AddValue(s, &t, day, t.View(o), o.hash, o.id);
     }
@@ -768,49 +838,60 @@ class IndexedStream final : public StreamHistory {
   // Adds (day, value) to s unless it holds it; the value's id.
   static std::uint32_t AddValue(DistinctSlot* s, ValueTable* t, Days day, std::string_view value,
                                 std::uint64_t hash, std::uint32_t found) {
-    std::uint32_t pos = s->size();
+    std::uint32_t pos = 0;
     if (found != kNone) {
-      while (pos > 0 && ((*s)[pos - 1].day > day ||
-                         ((*s)[pos - 1].day == day && (*s)[pos - 1].id > found))) {
-        --pos;
-      }
-      if (pos > 0 && (*s)[pos - 1].day == day && (*s)[pos - 1].id == found) return found;
+      pos = LowerBound(*s, found, day);
+      if (pos < s->items.size() && s->items[pos].id == found && s->items[pos].day == day) return found;
     }
     const std::uint32_t id = t->values->Acquire(value, hash, found);
-    if (found == kNone) {
-      // A new id: place it by (day, id).
-      pos = s->size();
-      while (pos > 0 && ((*s)[pos - 1].day > day ||
-                         ((*s)[pos - 1].day == day && (*s)[pos - 1].id > id))) {
-        --pos;
-      }
-    }
-    s->Insert(pos, DayValue{day, id});
+    // A value not interned before is in no slot (ids of values no item holds
+    // are the only ones reused).
+    if (found == kNone) pos = LowerBound(*s, id, day);
+    const bool had = found != kNone && ((pos < s->items.size() && s->items[pos].id == id) ||
+                                        (pos > 0 && s->items[pos - 1].id == id));
+    if (!had) ++s->ids;
+    if (s->items.empty() || day < s->oldest) s->oldest = day;
+    s->items.Insert(pos, DayValue{day, id});
     return id;
   }
 
-  // Forgets what aggregate a holds for key `id` at or before `forget`.
-  void Prune(const Agg& a, std::uint32_t id, Days forget) {
-    switch (a.def->measure) {
+  // Forgets what the slot of member m holds at or before `forget`.
+  void Prune(const Member& m, std::byte* slot, Days forget) {
+    switch (m.measure) {
       case Measure::kCount: {
-        CountSlot& s = *Slot<CountSlot>(a, id);
+        CountSlot& s = *reinterpret_cast<CountSlot*>(slot);
         std::uint32_t n = 0;
         while (n < s.size() && s[n].day <= forget) ++n;
         if (n) s.ErasePrefix(n);
         break;
       }
       case Measure::kDistinct: {
-        DistinctSlot& s = *Slot<DistinctSlot>(a, id);
-        std::uint32_t n = 0;
-        while (n < s.size() && s[n].day <= forget) ++n;
-        if (n == 0) break;
-        ValueTable& t = tables_[static_cast<std::size_t>(a.values)];
-        for (std::uint32_t i = 0; i < n; ++i) t.values->Release(s[i].id);
-        s.ErasePrefix(n);
+        DistinctSlot& s = *reinterpret_cast<DistinctSlot*>(slot);
+        if (s.items.empty() || s.oldest > forget) break;
+        ValueTable& t = tables_[static_cast<std::size_t>(m.values)];
+        DayValue* items = s.items.begin();
+        std::uint32_t keep = 0, ids = 0, last = kNone;
+        Days oldest = std::numeric_limits<Days>::max();
+        for (std::uint32_t i = 0; i < s.items.size(); ++i) {
+          const DayValue x = items[i];
+          if (x.day <= forget) {
+            t.values->Release(x.id);
+            continue;
+          }
+          items[keep++] = x;
+          if (x.id != last) {
+            ++ids;
+            last = x.id;
+          }
+          oldest = std::min(oldest, x.day);
+        }
+        s.items.Truncate(keep);
+        s.ids = ids;
+        s.oldest = keep ? oldest : 0;
         break;
       }
       case Measure::kSum: {
-        SumSlot& s = *Slot<SumSlot>(a, id);
+        SumSlot& s = *reinterpret_cast<SumSlot*>(slot);
         if (s.items.empty() || s.oldest > forget) break;
         std::uint32_t keep = 0;
         for (std::uint32_t i = 0; i < s.items.size(); ++i) {
@@ -830,7 +911,13 @@ class IndexedStream final : public StreamHistory {
       }
     }
   }
-  void Prune(Agg* a, std::uint32_t id, Days forget) { Prune(*a, id, forget); }
+  void Prune(const Agg& a, std::uint32_t id, Days forget) {
+    const Group& g = groups_[a.group];
+    Member m;
+    m.measure = a.def->measure;
+    m.values = a.values;
+    Prune(m, g.keys->payload(id) + a.offset, forget);
+  }
 
   // Once H has moved and half as many keys have been added as the last
   // sweep left (or eight times as many records), every key of the group is

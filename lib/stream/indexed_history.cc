@@ -937,18 +937,22 @@ class IndexedStream final : public StreamHistory {
       if (!g->keys->live(id)) continue;
       // A key that holds an item still in its window stays: what it holds
       // that is forgotten is pruned when it is next touched or swept. Its
-      // slots are not read (their heap items are cache misses).
-      if (reinterpret_cast<const RowHead*>(g->keys->payload(id))->keep_until > clock.latest) continue;
-      bool empty = true;
-      for (std::uint32_t ai : g->aggs) {
-        const Agg& a = aggs_[ai];
-        Prune(a, id, clock.ForgetAtOrBefore(a.def->days));
-        empty = empty && SlotSize(a, id) == 0;
+      // slots are not read (their heap items are cache misses). A key
+      // whose keep_until has passed holds nothing in any window (every
+      // item's day + days is at or before H): it goes without pruning its
+      // slots one by one, only the values its distinct items hold being
+      // released.
+      std::byte* row = g->keys->payload(id);
+      if (reinterpret_cast<const RowHead*>(row)->keep_until > clock.latest) continue;
+      for (const Member& m : g->members) {
+        if (m.measure != Measure::kDistinct) continue;
+        const DistinctSlot& s = *reinterpret_cast<const DistinctSlot*>(row + m.offset);
+        if (s.items.empty()) continue;
+        Interner& values = *tables_[static_cast<std::size_t>(m.values)].values;
+        for (const DayValue& x : s.items) values.Release(x.id);
       }
-      if (empty) {
-        FreeRow(*g, id);
-        g->keys->Remove(id);
-      }
+      FreeRow(*g, id);
+      g->keys->Remove(id);
     }
     g->keys->MaybeShrink();
     g->swept = true;

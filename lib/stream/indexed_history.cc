@@ -190,7 +190,7 @@ struct Member {
 
 struct Group {
   std::vector<int> by;
-  std::vector<bool> numeric;  // by field
+  std::vector<std::uint8_t> numeric;  // by field
   std::vector<std::uint32_t> aggs;
   std::vector<Member> members;  // aggs, as Process reads them
   std::uint32_t row_bytes = sizeof(RowHead);
@@ -208,6 +208,34 @@ struct Group {
   std::string_view key;
 };
 
+// A byte buffer that grows without zero-filling what it will overwrite, for
+// the keys and values a record is prepared with (a sink of
+// EncodeAggregateKey): std::string appends cost more than the bytes.
+class ByteBuf {
+ public:
+  std::size_t size() const { return size_; }
+  const char* data() const { return data_.get(); }
+  void clear() { size_ = 0; }
+  char* Extend(std::size_t n) {
+    if (size_ + n > cap_) Grow(size_ + n);
+    char* at = data_.get() + size_;
+    size_ += n;
+    return at;
+  }
+  void Shrink(std::size_t n) { size_ = n; }
+
+ private:
+  void Grow(std::size_t need) {
+    const std::size_t cap = std::max<std::size_t>({need, 2 * cap_, 256});
+    std::unique_ptr<char[]> bigger(new char[cap]);
+    if (size_) std::memcpy(bigger.get(), data_.get(), size_);
+    data_ = std::move(bigger);
+    cap_ = cap;
+  }
+  std::unique_ptr<char[]> data_;
+  std::size_t size_ = 0, cap_ = 0;
+};
+
 // One of a record's values for a distinct aggregate, in a Prepared buffer.
 struct OwnValue {
   std::uint32_t offset = 0, size = 0;
@@ -222,7 +250,7 @@ struct ValueTable {
   std::unique_ptr<Interner> values = std::make_unique<Interner>(0, 40, /*lazy=*/true);
   // This record's distinct values, in order of first appearance.
   std::uint64_t ready = 0;  // the record epoch `own` was filled for
-  const std::string* buf = nullptr;  // of the Prepared record `own` is from
+  const ByteBuf* buf = nullptr;  // of the Prepared record `own` is from
   std::vector<OwnValue> own;
   std::string_view View(const OwnValue& o) const { return {buf->data() + o.offset, o.size}; }
 };
@@ -252,9 +280,9 @@ struct Prepared {
     std::uint64_t hash = 0;
     bool keyed = false;
   };
-  std::string keys;       // the groups' keys, back to back
+  ByteBuf keys;           // the groups' keys, back to back
   std::vector<Key> key;   // by group
-  std::string values;     // the tables' values, back to back
+  ByteBuf values;         // the tables' values, back to back
   std::vector<OwnValue> own;  // by table, first[t] .. first[t + 1]
   std::vector<std::uint32_t> first;
   std::string_view KeyView(std::size_t g) const { return {keys.data() + key[g].offset, key[g].size}; }
@@ -514,7 +542,7 @@ class IndexedStream final : public StreamHistory {
       const Group& g = groups_[gi];
       Prepared::Key& k = p->key[gi];
       k.offset = static_cast<std::uint32_t>(p->keys.size());
-      k.keyed = AppendAggregateKey(r, g.by, [&g](std::size_t j) { return g.numeric[j]; }, &p->keys);
+      k.keyed = EncodeAggregateKey(r, g.by, [&g](std::size_t j) { return g.numeric[j] != 0; }, &p->keys);
       k.size = static_cast<std::uint32_t>(p->keys.size() - k.offset);
     }
     for (std::size_t gi = 0; gi < groups_.size(); ++gi) {
@@ -532,7 +560,7 @@ class IndexedStream final : public StreamHistory {
       const int n = r.count(t.field);
       for (int i = 0; i < n; ++i) {
         const std::size_t at = p->values.size();
-        AppendKeyValue(r, t.field, i, t.numeric, &p->values);
+        EncodeKeyValue(r, t.field, i, t.numeric, &p->values);
         OwnValue o;
         o.offset = static_cast<std::uint32_t>(at);
         o.size = static_cast<std::uint32_t>(p->values.size() - at);
@@ -540,7 +568,7 @@ class IndexedStream final : public StreamHistory {
         if (std::any_of(p->own.begin() + p->first[ti], p->own.end(), [&](const OwnValue& q) {
               return std::string_view(p->values.data() + q.offset, q.size) == v;
             })) {
-          p->values.resize(at);
+          p->values.Shrink(at);
           continue;
         }
         o.hash = HashBytes(v);

@@ -752,6 +752,13 @@ class IndexedStream final : public StreamHistory {
   // day from a file must not wrap around.
   static void AddCount(CountSlot* s, Days day, std::uint32_t n) {
     std::uint32_t pos = s->size();
+    if (pos > 0) {  // the usual case: a record of the latest day held
+      DayCount& last = (*s)[pos - 1];
+      if (last.day == day && last.n <= std::numeric_limits<std::uint32_t>::max() - n) {
+        last.n += n;
+        return;
+      }
+    }
     while (pos > 0 && (*s)[pos - 1].day > day) --pos;
     if (pos > 0 && (*s)[pos - 1].day == day &&
         (*s)[pos - 1].n <= std::numeric_limits<std::uint32_t>::max() - n) {
@@ -853,23 +860,35 @@ class IndexedStream final : public StreamHistory {
     if (!counted) return static_cast<double>(distinct);
     OwnValues(&t);
     if (t.own.empty()) return static_cast<double>(distinct);
-    for (const OwnValue& o : t.own) {
-      if (o.id == kNone || held == nullptr || !HoldsIn(*held, o.id, lo, day)) ++distinct;
-    }
+    // The record's values are distinct, so adding one does not change
+    // whether the slot held another before this record.
     DistinctSlot* s = EnsureSlot<DistinctSlot>(m, g, day);
     for (OwnValue& o : t.own) {
-      o.id = AddValue(s, &t, day, t.View(o), o.hash, o.id);
+      if (in_order) {
+        // Everything held is in the window: held in it = held at all,
+        // which the search that places the item tells.
+        bool was_held = false;
+        o.id = AddValue(s, &t, day, t.View(o), o.hash, o.id, &was_held);
+        distinct += was_held ? 0 : 1;
+      } else {
+        if (o.id == kNone || !HoldsIn(*s, o.id, lo, day)) ++distinct;
+        o.id = AddValue(s, &t, day, t.View(o), o.hash, o.id);
+      }
     }
     return static_cast<double>(distinct);
   }
 
   // Adds (day, value) to s unless it holds it; the value's id.
+  // *was_held: whether s held the value on any day before.
   static std::uint32_t AddValue(DistinctSlot* s, ValueTable* t, Days day, std::string_view value,
-                                std::uint64_t hash, std::uint32_t found) {
+                                std::uint64_t hash, std::uint32_t found, bool* was_held = nullptr) {
     std::uint32_t pos = 0;
     if (found != kNone) {
       pos = LowerBound(*s, found, day);
-      if (pos < s->items.size() && s->items[pos].id == found && s->items[pos].day == day) return found;
+      if (pos < s->items.size() && s->items[pos].id == found && s->items[pos].day == day) {
+        if (was_held) *was_held = true;
+        return found;
+      }
     }
     const std::uint32_t id = t->values->Acquire(value, hash, found);
     // A value not interned before is in no slot (ids of values no item holds
@@ -877,6 +896,7 @@ class IndexedStream final : public StreamHistory {
     if (found == kNone) pos = LowerBound(*s, id, day);
     const bool had = found != kNone && ((pos < s->items.size() && s->items[pos].id == id) ||
                                         (pos > 0 && s->items[pos - 1].id == id));
+    if (was_held) *was_held = had;
     if (!had) ++s->ids;
     if (s->items.empty() || day < s->oldest) s->oldest = day;
     s->items.Insert(pos, DayValue{day, id});

@@ -351,9 +351,10 @@ class IndexedStream final : public StreamHistory {
 
   void Advance(const Record& r, Days day, Days as_of, const StreamClock& clock,
                AggregateMeasures* out) override {
+    // No look-ahead: the rows would be fetched just before Process reads
+    // them (only the buckets, fetched by Prepare, get a head start).
     Prepared& p = ring_[0];
     Prepare(&p, r, day);
-    PrefetchRows(p);
     Process(p, as_of, clock, out);
   }
 
@@ -599,7 +600,7 @@ class IndexedStream final : public StreamHistory {
       if (heap == nullptr) return;
       const char* c = static_cast<const char*>(heap);
       bytes = std::min<std::size_t>(bytes, 256);
-      for (std::size_t at = 0; at < bytes; at += 64) __builtin_prefetch(c + at);
+      for (std::size_t at = 0; at < bytes; at += 64) Prefetch(c + at);
     };
     for (std::size_t gi = 0; gi < groups_.size(); ++gi) {
       const Group& g = groups_[gi];
@@ -618,8 +619,8 @@ class IndexedStream final : public StreamHistory {
             // Read only when pruning (from the front) and added to at the end.
             const SumSlot& s = *Slot<SumSlot>(a, id);
             if (s.items.heap()) {
-              __builtin_prefetch(s.items.heap());
-              __builtin_prefetch(s.items.heap() + s.items.size());
+              Prefetch(s.items.heap());
+              Prefetch(s.items.heap() + s.items.size());
             }
             break;
           }

@@ -20,6 +20,17 @@ namespace targeting::internal {
 
 inline constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
 
+// A prefetch of the line at `p` that the optimizer keeps. GCC does not
+// count __builtin_prefetch as a side effect, and it may assume that a loop
+// ends, so it deletes a loop whose only effect is prefetches: a bucket walk
+// that prefetches the rows whose tags match compiled to nothing, and so
+// did the whole look-ahead of AdvanceBatch but the buckets' prefetch. The
+// empty asm statement takes the address, which gives the loop an effect.
+inline void Prefetch(const void* p) {
+  __builtin_prefetch(p);
+  asm volatile("" : : "r"(p));
+}
+
 // A wyhash-style hash (64x64 -> 128-bit multiply, fold the halves) over 16
 // bytes at a time, inline: keys and values are mostly 8-40 bytes, and
 // libstdc++'s murmur (std::hash, an out-of-line call with a byte tail loop)
@@ -121,7 +132,7 @@ class BasicInterner {
   }
   // Hints for a lookup of hash `h` to come: the buckets, then (once they are
   // in cache) the rows whose tags match. Change nothing.
-  void PrefetchBuckets(std::uint64_t h) const { __builtin_prefetch(&buckets_[Home(Tag(h))]); }
+  void PrefetchBuckets(std::uint64_t h) const { Prefetch(&buckets_[Home(Tag(h))]); }
   void PrefetchRows(std::uint64_t h) const {
     const std::uint32_t tag = Tag(h);
     for (std::size_t i = Home(tag);; i = (i + 1) & mask()) {
@@ -133,8 +144,8 @@ class BasicInterner {
   void PrefetchRow(std::uint32_t id) const {
     const char* p = reinterpret_cast<const char*>(&rows_[static_cast<std::size_t>(id) * row_words_]);
     const std::size_t bytes = row_words_ * 8;
-    for (std::size_t at = 0; at < bytes; at += 64) __builtin_prefetch(p + at);
-    __builtin_prefetch(p + bytes - 1);
+    for (std::size_t at = 0; at < bytes; at += 64) Prefetch(p + at);
+    Prefetch(p + bytes - 1);
   }
 
   // `s` must not be held yet.
@@ -144,7 +155,7 @@ class BasicInterner {
       id = free_;
       free_ = Header(id)->refs;
       // The next free row is somewhere in the array: fetch it for the next Add.
-      if (free_ != kNone) __builtin_prefetch(Header(free_));
+      if (free_ != kNone) Prefetch(Header(free_));
     } else {
       id = capacity();
       Reserve(&rows_, rows_.size() + row_words_);

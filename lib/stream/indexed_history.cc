@@ -279,6 +279,9 @@ struct Prepared {
     std::uint32_t offset = 0, size = 0;
     std::uint64_t hash = 0;
     bool keyed = false;
+    // PrefetchRows' guess at the key's id (a row whose tag matches), for
+    // PrefetchItems: only ever a hint, never trusted.
+    std::uint32_t guess = kNone;
   };
   ByteBuf keys;           // the groups' keys, back to back
   std::vector<Key> key;   // by group
@@ -370,10 +373,10 @@ class IndexedStream final : public StreamHistory {
       if (k < n) Prepare(&ring_[k % kRing], *records[k], days[k]);
     };
     for (std::size_t k = 0; k < kKeysAhead; ++k) prepare(k);
-    for (std::size_t k = 0; k < kRowsAhead && k < n; ++k) PrefetchRows(ring_[k % kRing]);
+    for (std::size_t k = 0; k < kRowsAhead && k < n; ++k) PrefetchRows(&ring_[k % kRing]);
     for (std::size_t i = 0; i < n; ++i) {
       prepare(i + kKeysAhead);
-      if (i + kRowsAhead < n) PrefetchRows(ring_[(i + kRowsAhead) % kRing]);
+      if (i + kRowsAhead < n) PrefetchRows(&ring_[(i + kRowsAhead) % kRing]);
       if (i + kItemsAhead < n) PrefetchItems(ring_[(i + kItemsAhead) % kRing], *clock);
       clock->Tick(days[i]);
       Process(ring_[i % kRing], as_of, *clock, out[i]);
@@ -582,19 +585,24 @@ class IndexedStream final : public StreamHistory {
 
   // Fetches the rows of p's keys and values (their buckets should be in
   // cache by now). Changes nothing.
-  void PrefetchRows(const Prepared& p) const {
+  void PrefetchRows(Prepared* p) const {
     for (std::size_t gi = 0; gi < groups_.size(); ++gi) {
-      if (p.key[gi].keyed) groups_[gi].keys->PrefetchRows(p.key[gi].hash);
+      Prepared::Key& k = p->key[gi];
+      k.guess = k.keyed ? groups_[gi].keys->PrefetchRows(k.hash) : kNone;
     }
     for (std::size_t ti = 0; ti < tables_.size(); ++ti) {
-      for (std::uint32_t i = p.first[ti]; i < p.first[ti + 1]; ++i) {
-        tables_[ti].values->PrefetchRows(p.own[i].hash);
+      for (std::uint32_t i = p->first[ti]; i < p->first[ti + 1]; ++i) {
+        tables_[ti].values->PrefetchRows(p->own[i].hash);
       }
     }
   }
 
   // Fetches the heap items of the slots of p's keys (their rows should be
-  // in cache by now). Changes nothing.
+  // in cache by now). Changes nothing. The rows are PrefetchRows' guesses,
+  // not looked up again: a wrong guess (another key of the same tag, or a
+  // row swept or reused since) only fetches the wrong lines, as every row
+  // below capacity holds valid slots (rows are zeroed when added, and a
+  // dropped row's slots are emptied).
   void PrefetchItems(const Prepared& p, const StreamClock& clock) const {
     auto fetch = [](const void* heap, std::size_t bytes) {
       if (heap == nullptr) return;
@@ -604,20 +612,19 @@ class IndexedStream final : public StreamHistory {
     };
     for (std::size_t gi = 0; gi < groups_.size(); ++gi) {
       const Group& g = groups_[gi];
-      if (!p.key[gi].keyed) continue;
-      const std::uint32_t id = g.keys->Find(p.KeyView(gi), p.key[gi].hash);
-      if (id == kNone) continue;
-      for (std::uint32_t ai : g.aggs) {
-        const Agg& a = aggs_[ai];
-        switch (a.def->measure) {
+      const std::uint32_t id = p.key[gi].guess;
+      if (!p.key[gi].keyed || id >= g.keys->capacity() || !g.keys->live(id)) continue;
+      const std::byte* row = g.keys->payload(id);
+      for (const Member& m : g.members) {
+        switch (m.measure) {
           case Measure::kCount: {
-            const CountSlot& s = *Slot<CountSlot>(a, id);
+            const CountSlot& s = *reinterpret_cast<const CountSlot*>(row + m.offset);
             fetch(s.heap(), s.size() * sizeof(DayCount));
             break;
           }
           case Measure::kSum: {
             // Read only when pruning (from the front) and added to at the end.
-            const SumSlot& s = *Slot<SumSlot>(a, id);
+            const SumSlot& s = *reinterpret_cast<const SumSlot*>(row + m.offset);
             if (s.items.heap()) {
               Prefetch(s.items.heap());
               Prefetch(s.items.heap() + s.items.size());
@@ -625,12 +632,12 @@ class IndexedStream final : public StreamHistory {
             break;
           }
           case Measure::kDistinct: {
-            const DistinctSlot& s = *Slot<DistinctSlot>(a, id);
+            const DistinctSlot& s = *reinterpret_cast<const DistinctSlot*>(row + m.offset);
             fetch(s.items.heap(), s.items.size() * sizeof(DayValue));
             // The rows of the values it will likely forget (and release).
-            const Days forget = clock.ForgetAtOrBefore(a.def->days);
-            if (a.values < 0 || s.items.empty() || s.oldest > forget) break;
-            const Interner& values = *tables_[static_cast<std::size_t>(a.values)].values;
+            const Days forget = clock.ForgetAtOrBefore(m.days);
+            if (m.values < 0 || s.items.empty() || s.oldest > forget) break;
+            const Interner& values = *tables_[static_cast<std::size_t>(m.values)].values;
             for (std::uint32_t k = 0, fetched = 0; k < s.items.size() && k < 32 && fetched < 8; ++k) {
               if (s.items[k].day <= forget && s.items[k].id < values.capacity()) {
                 values.PrefetchRow(s.items[k].id);

@@ -133,12 +133,18 @@ class BasicInterner {
   // Hints for a lookup of hash `h` to come: the buckets, then (once they are
   // in cache) the rows whose tags match. Change nothing.
   void PrefetchBuckets(std::uint64_t h) const { Prefetch(&buckets_[Home(Tag(h))]); }
-  void PrefetchRows(std::uint64_t h) const {
+  // Returns the first id whose tag matches (kNone when none): a guess at
+  // Find's answer, for more hints (its bytes are not compared).
+  std::uint32_t PrefetchRows(std::uint64_t h) const {
     const std::uint32_t tag = Tag(h);
+    std::uint32_t guess = kNone;
     for (std::size_t i = Home(tag);; i = (i + 1) & mask()) {
       const std::uint64_t b = buckets_[i];
-      if (b == 0) return;
-      if (static_cast<std::uint32_t>(b >> 32) == tag) PrefetchRow(static_cast<std::uint32_t>(b));
+      if (b == 0) return guess;
+      if (static_cast<std::uint32_t>(b >> 32) == tag) {
+        PrefetchRow(static_cast<std::uint32_t>(b));
+        if (guess == kNone) guess = static_cast<std::uint32_t>(b);
+      }
     }
   }
   void PrefetchRow(std::uint32_t id) const {

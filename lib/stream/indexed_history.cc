@@ -16,6 +16,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <new>
 #include <type_traits>
 #include <utility>
 
@@ -61,7 +62,7 @@ class ItemPool {
   ItemPool(const ItemPool&) = delete;
   ItemPool& operator=(const ItemPool&) = delete;
   ~ItemPool() {
-    for (char* c : chunks_) delete[] c;
+    for (char* c : chunks_) ::operator delete(c);
   }
   // `bytes` is a power of two of at least 32.
   void* Get(std::size_t bytes) {
@@ -75,7 +76,9 @@ class ItemPool {
       return f;
     }
     if (left_ < bytes) {
-      chunks_.push_back(new char[kChunk]);
+      // operator new's storage, where the items' arrays begin to live
+      // implicitly (they are trivially copyable).
+      chunks_.push_back(static_cast<char*>(::operator new(kChunk)));
       cursor_ = chunks_.back();
       left_ = kChunk;
     }
@@ -91,9 +94,7 @@ class ItemPool {
       ::operator delete(p);
       return;
     }
-    auto* f = static_cast<FreeBlock*>(p);
-    f->next = free_[c];
-    free_[c] = f;
+    free_[c] = new (p) FreeBlock{free_[c]};
   }
   std::size_t MemoryBytes() const { return chunks_.size() * kChunk + large_; }
 

@@ -77,10 +77,14 @@ class ItemPool {
     }
     if (left_ < bytes) {
       // operator new's storage, where the items' arrays begin to live
-      // implicitly (they are trivially copyable).
-      chunks_.push_back(static_cast<char*>(::operator new(kChunk)));
+      // implicitly (they are trivially copyable). Chunks start at 4 KiB and
+      // double up to 64 KiB, so that a small history (Peek's probe of one
+      // record's keys) does not take 64 KiB.
+      chunk_ = chunks_.empty() ? kFirstChunk : std::min(kChunk, 2 * chunk_);
+      chunks_.push_back(static_cast<char*>(::operator new(chunk_)));
+      held_ += chunk_;
       cursor_ = chunks_.back();
-      left_ = kChunk;
+      left_ = chunk_;
     }
     void* p = cursor_;
     cursor_ += bytes;
@@ -96,13 +100,14 @@ class ItemPool {
     }
     free_[c] = new (p) FreeBlock{free_[c]};
   }
-  std::size_t MemoryBytes() const { return chunks_.size() * kChunk + large_; }
+  std::size_t MemoryBytes() const { return held_ + large_; }
 
  private:
   struct FreeBlock {
     FreeBlock* next;
   };
-  static constexpr std::size_t kChunk = 64 * 1024, kClasses = 8;  // 32 .. 4096 bytes
+  static constexpr std::size_t kChunk = 64 * 1024, kFirstChunk = 4096;
+  static constexpr std::size_t kClasses = 8;  // 32 .. 4096 bytes: at most a first chunk
   static int Class(std::size_t bytes) {
     if (bytes > (std::size_t{32} << (kClasses - 1))) return -1;
     int c = 0;
@@ -113,6 +118,8 @@ class ItemPool {
   std::vector<char*> chunks_;
   char* cursor_ = nullptr;
   std::size_t left_ = 0;
+  std::size_t chunk_ = 0;  // the size of the last chunk
+  std::size_t held_ = 0;   // bytes of all chunks
   std::size_t large_ = 0;
 };
 

@@ -1035,13 +1035,6 @@ class IndexedStream final : public StreamHistory {
       }
     }
   }
-  void Prune(const Agg& a, std::uint32_t id, Days forget) {
-    const Group& g = groups_[a.group];
-    Member m;
-    m.measure = a.def->measure;
-    m.values = a.values;
-    Prune(m, g.keys->payload(id) + a.offset, forget);
-  }
 
   // Once H has moved and half as many keys have been added as the last
   // sweep left (or eight times as many records), every key of the group is

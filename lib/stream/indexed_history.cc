@@ -1,16 +1,16 @@
 // The indexed history of a rule set's aggregates. The aggregates that share
 // a `by` share one table of keys: a record's key is built, hashed and looked
-// up once per distinct `by`, not once per aggregate, and each key's bytes are
-// stored once, in an arena. A key is a small dense id; each aggregate keeps
-// its per-key state in a flat vector indexed by it: per-day counts, the
-// counted values of a sum in stream order, the (day, value id) pairs of a
-// distinct, each in a vector that holds one item inline. Distinct values are
-// interned once per field, with a reference count, so they are compared as
-// ids and stay exact (the interner compares bytes, not only hashes). State is
-// pruned of everything at or before H - days whenever a key is touched, and
-// keys whose items are all forgotten are swept out in amortized passes, so
-// memory follows the window, not the stream. `where` is evaluated once per
-// record per distinct condition.
+// up once per distinct `by`, not once per aggregate, and each key's row
+// (lib/stream/interner.h) holds its bytes and every aggregate's slot for it:
+// per-day counts, the counted values of a sum in stream order, the (value
+// id, day) pairs of a distinct with the number of values held, each in a
+// vector that holds one item inline. Distinct values are interned once per
+// field, with a reference count, so they are compared as ids and stay exact
+// (the interner compares bytes, not only hashes). State is pruned of
+// everything at or before H - days whenever a key is touched, and keys whose
+// items are all forgotten are swept out in amortized passes, so memory
+// follows the window, not the stream. `where` is evaluated once per record
+// per distinct condition.
 #include <algorithm>
 #include <cstring>
 #include <functional>

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "plan/ruleset_data.h"
@@ -41,41 +42,75 @@ inline bool AggregateHolds(const Predicate& p, const AggregateMeasures* m) {
   return true;
 }
 
-// Appends one value of `field` in key form: the normalized text of a string
+// Where the encoders below write: a std::string, or any buffer with
+// size(), Extend(n) (room for n more bytes at the end, returned) and
+// Shrink(size).
+struct StringSink {
+  std::string* s;
+  std::size_t size() const { return s->size(); }
+  char* Extend(std::size_t n) {
+    const std::size_t at = s->size();
+    s->resize(at + n);
+    return s->data() + at;
+  }
+  void Shrink(std::size_t n) { s->resize(n); }
+};
+
+// Writes one value of `field` in key form: the normalized text of a string
 // like field, the 8 bytes of the number (0 for -0) of a number or date.
-inline void AppendKeyValue(const Record& r, int field, int i, bool numeric, std::string* out) {
+template <class Sink>
+inline void EncodeKeyValue(const Record& r, int field, int i, bool numeric, Sink* out) {
   if (numeric) {
     double d = r.num(field, i);
     if (d == 0) d = 0;
-    char b[sizeof d];
-    std::memcpy(b, &d, sizeof d);
-    out->append(b, sizeof b);
+    std::memcpy(out->Extend(sizeof d), &d, sizeof d);
   } else {
-    out->append(r.str(field, i));
+    const std::string_view v = r.str(field, i);
+    if (!v.empty()) std::memcpy(out->Extend(v.size()), v.data(), v.size());
   }
 }
+inline void AppendKeyValue(const Record& r, int field, int i, bool numeric, std::string* out) {
+  StringSink sink{out};
+  EncodeKeyValue(r, field, i, numeric, &sink);
+}
 
-// Appends the key of `r` over the fields `by` to *out: each value
-// length-prefixed, so no two keys collide; numeric(j) says whether by[j] is
-// a number or date. False, with *out as it was, when a by field is missing.
-// The one encoding of keys: the histories, state files and Peek all use it.
-template <class Numeric>
-inline bool AppendAggregateKey(const Record& r, const std::vector<int>& by, Numeric numeric,
-                               std::string* out) {
+// Writes the key of `r` over the fields `by`: each value length-prefixed,
+// so no two keys collide; numeric(j) says whether by[j] is a number or
+// date. False, with the sink as it was, when a by field is missing. The one
+// encoding of keys: the histories, state files and Peek all use it.
+template <class Numeric, class Sink>
+inline bool EncodeAggregateKey(const Record& r, const std::vector<int>& by, Numeric numeric,
+                               Sink* out) {
   const std::size_t start = out->size();
   for (std::size_t j = 0; j < by.size(); ++j) {
     const int f = by[j];
     if (!r.has(f)) {
-      out->resize(start);
+      out->Shrink(start);
       return false;
     }
-    const std::size_t before = out->size();
-    out->append(4, '\0');
-    AppendKeyValue(r, f, 0, numeric(j), out);
-    const auto n = static_cast<std::uint32_t>(out->size() - before - 4);
-    std::memcpy(out->data() + before, &n, 4);
+    std::uint32_t n;
+    if (numeric(j)) {
+      double d = r.num(f, 0);
+      if (d == 0) d = 0;
+      n = sizeof d;
+      char* w = out->Extend(4 + sizeof d);
+      std::memcpy(w, &n, 4);
+      std::memcpy(w + 4, &d, sizeof d);
+    } else {
+      const std::string_view v = r.str(f, 0);
+      n = static_cast<std::uint32_t>(v.size());
+      char* w = out->Extend(4 + v.size());
+      std::memcpy(w, &n, 4);
+      if (!v.empty()) std::memcpy(w + 4, v.data(), v.size());
+    }
   }
   return true;
+}
+template <class Numeric>
+inline bool AppendAggregateKey(const Record& r, const std::vector<int>& by, Numeric numeric,
+                               std::string* out) {
+  StringSink sink{out};
+  return EncodeAggregateKey(r, by, numeric, &sink);
 }
 
 // The key of `r` for `def`; false when a by field is missing.

@@ -1,21 +1,22 @@
 // The indexed history of a rule set's aggregates. The aggregates that share
 // a `by` share one table of keys: a record's key is built, hashed and looked
-// up once per distinct `by`, not once per aggregate, and each key's bytes are
-// stored once, in an arena. A key is a small dense id; each aggregate keeps
-// its per-key state in a flat vector indexed by it: per-day counts, the
-// counted values of a sum in stream order, the (day, value id) pairs of a
-// distinct, each in a vector that holds one item inline. Distinct values are
-// interned once per field, with a reference count, so they are compared as
-// ids and stay exact (the interner compares bytes, not only hashes). State is
-// pruned of everything at or before H - days whenever a key is touched, and
-// keys whose items are all forgotten are swept out in amortized passes, so
-// memory follows the window, not the stream. `where` is evaluated once per
-// record per distinct condition.
+// up once per distinct `by`, not once per aggregate, and each key's row
+// (lib/stream/interner.h) holds its bytes and every aggregate's slot for it:
+// per-day counts, the counted values of a sum in stream order, the (value
+// id, day) pairs of a distinct with the number of values held, each in a
+// vector that holds one item inline. Distinct values are interned once per
+// field, with a reference count, so they are compared as ids and stay exact
+// (the interner compares bytes, not only hashes). State is pruned of
+// everything at or before H - days whenever a key is touched, and keys whose
+// items are all forgotten are swept out in amortized passes, so memory
+// follows the window, not the stream. `where` is evaluated once per record
+// per distinct condition.
 #include <algorithm>
 #include <cstring>
 #include <functional>
 #include <limits>
 #include <memory>
+#include <new>
 #include <type_traits>
 #include <utility>
 
@@ -48,12 +49,89 @@ namespace {
 using Measure = AggregateDef::Measure;
 using Interner = BasicInterner<HashBytes>;
 
+// The heap arrays of the slots' items: powers of two from 32 bytes to
+// 4 KiB, each size from a free list of its own, carved out of 64 KiB
+// chunks; larger ones from the heap. Keys grow and shrink their arrays as
+// days come and go (a distinct slot of two values holds an array of four
+// until a prune leaves it one), about one allocation and one release per
+// record of the aggregate bench, ~300 instructions of malloc and free and
+// their metadata's cache lines. The chunks are the stream's until it goes.
+class ItemPool {
+ public:
+  ItemPool() = default;
+  ItemPool(const ItemPool&) = delete;
+  ItemPool& operator=(const ItemPool&) = delete;
+  ~ItemPool() {
+    for (char* c : chunks_) ::operator delete(c);
+  }
+  // `bytes` is a power of two of at least 32.
+  void* Get(std::size_t bytes) {
+    const int c = Class(bytes);
+    if (c < 0) {
+      large_ += bytes;
+      return ::operator new(bytes);
+    }
+    if (FreeBlock* f = free_[c]) {
+      free_[c] = f->next;
+      return f;
+    }
+    if (left_ < bytes) {
+      // operator new's storage, where the items' arrays begin to live
+      // implicitly (they are trivially copyable). Chunks start at 4 KiB and
+      // double up to 64 KiB, so that a small history (Peek's probe of one
+      // record's keys) does not take 64 KiB.
+      chunk_ = chunks_.empty() ? kFirstChunk : std::min(kChunk, 2 * chunk_);
+      chunks_.push_back(static_cast<char*>(::operator new(chunk_)));
+      held_ += chunk_;
+      cursor_ = chunks_.back();
+      left_ = chunk_;
+    }
+    void* p = cursor_;
+    cursor_ += bytes;
+    left_ -= bytes;
+    return p;
+  }
+  void Put(void* p, std::size_t bytes) {
+    const int c = Class(bytes);
+    if (c < 0) {
+      large_ -= bytes;
+      ::operator delete(p);
+      return;
+    }
+    free_[c] = new (p) FreeBlock{free_[c]};
+  }
+  std::size_t MemoryBytes() const { return held_ + large_; }
+
+ private:
+  struct FreeBlock {
+    FreeBlock* next;
+  };
+  static constexpr std::size_t kChunk = 64 * 1024, kFirstChunk = 4096;
+  static constexpr std::size_t kClasses = 8;  // 32 .. 4096 bytes: at most a first chunk
+  static int Class(std::size_t bytes) {
+    if (bytes > (std::size_t{32} << (kClasses - 1))) return -1;
+    int c = 0;
+    while ((std::size_t{32} << c) < bytes) ++c;
+    return c;
+  }
+  FreeBlock* free_[kClasses] = {};
+  std::vector<char*> chunks_;
+  char* cursor_ = nullptr;
+  std::size_t left_ = 0;
+  std::size_t chunk_ = 0;  // the size of the last chunk
+  std::size_t held_ = 0;   // bytes of all chunks
+  std::size_t large_ = 0;
+};
+
 // A vector of trivially copyable items that holds one inline: most keys
 // hold one day, and then their state takes no allocation. Trivially
 // copyable itself, so that rows move as plain bytes: all zero bytes are an
-// empty one, and its heap array, if any, is given back by Free().
+// empty one, and its heap array, if any, is given back by Free(). Its
+// arrays come from the stream's ItemPool, passed to every call that may
+// allocate or release.
 template <class T>
 struct TinyVec {
+  static_assert(sizeof(T) == 8 || sizeof(T) == 16, "arrays of 4 or more are pool sizes");
   T* begin() { return cap_ > 1 ? u_.heap : &u_.one; }
   T* end() { return begin() + size_; }
   const T* begin() const { return cap_ > 1 ? u_.heap : &u_.one; }
@@ -65,52 +143,51 @@ struct TinyVec {
   // The heap array, for prefetching; null when the item is inline.
   const T* heap() const { return cap_ > 1 ? u_.heap : nullptr; }
 
-  void Insert(std::uint32_t pos, const T& v) {
-    if (size_ >= (cap_ > 1 ? cap_ : 1)) Grow();
+  void Insert(std::uint32_t pos, const T& v, ItemPool* pool) {
+    if (size_ >= (cap_ > 1 ? cap_ : 1)) Grow(pool);
     T* d = begin();
     for (std::uint32_t i = size_; i > pos; --i) d[i] = d[i - 1];
     d[pos] = v;
     ++size_;
   }
-  void PushBack(const T& v) { Insert(size_, v); }
-  void ErasePrefix(std::uint32_t n) {
+  void PushBack(const T& v, ItemPool* pool) { Insert(size_, v, pool); }
+  void ErasePrefix(std::uint32_t n, ItemPool* pool) {
     T* d = begin();
     if (n < size_) std::memmove(static_cast<void*>(d), d + n, (size_ - n) * sizeof(T));
     size_ -= n;
-    MaybeShrink();
+    MaybeShrink(pool);
   }
-  void Truncate(std::uint32_t n) {
+  void Truncate(std::uint32_t n, ItemPool* pool) {
     size_ = n;
-    MaybeShrink();
+    MaybeShrink(pool);
   }
-  std::size_t HeapBytes() const { return cap_ > 1 ? cap_ * sizeof(T) : 0; }
-  void Free() {
-    if (cap_ > 1) delete[] u_.heap;
+  void Free(ItemPool* pool) {
+    if (cap_ > 1) pool->Put(u_.heap, cap_ * sizeof(T));
     cap_ = 0;
     size_ = 0;
   }
 
-  void Grow() {
+  void Grow(ItemPool* pool) {
     const std::uint32_t next = cap_ < 4 ? 4 : cap_ * 2;
-    T* h = new T[next];
+    T* h = static_cast<T*>(pool->Get(next * sizeof(T)));
     std::memcpy(static_cast<void*>(h), begin(), size_ * sizeof(T));
-    if (cap_ > 1) delete[] u_.heap;
+    if (cap_ > 1) pool->Put(u_.heap, cap_ * sizeof(T));
     u_.heap = h;
     cap_ = next;
   }
-  void MaybeShrink() {
+  void MaybeShrink(ItemPool* pool) {
     if (cap_ <= 1) return;
     if (size_ <= 1) {
       T keep{};
       if (size_ == 1) keep = u_.heap[0];
-      delete[] u_.heap;
+      pool->Put(u_.heap, cap_ * sizeof(T));
       cap_ = 0;
       u_.one = keep;
     } else if (cap_ > 8 && 4 * size_ < cap_) {
       const std::uint32_t next = cap_ / 2;
-      T* h = new T[next];
+      T* h = static_cast<T*>(pool->Get(next * sizeof(T)));
       std::memcpy(static_cast<void*>(h), u_.heap, size_ * sizeof(T));
-      delete[] u_.heap;
+      pool->Put(u_.heap, cap_ * sizeof(T));
       u_.heap = h;
       cap_ = next;
     }
@@ -138,8 +215,18 @@ struct DayNumber {  // sum: one counted value
 
 // Count: by day ascending, one item per day (more only past 2^32 - 1 records).
 using CountSlot = TinyVec<DayCount>;
-// Distinct: by (day, id) ascending, no pair twice.
-using DistinctSlot = TinyVec<DayValue>;
+// Distinct: the (value id, day) pairs by (id, day) ascending, no pair twice,
+// so that the pairs of one value are adjacent: `ids` counts the values held
+// (the measure of a record of day H, whose window holds every item left
+// after pruning), a value's days are found by binary search, and a window
+// of a late record is counted in one pass without marks. `oldest` is the
+// earliest day held (when not empty), so pruning skips a slot with nothing
+// to forget without reading its items.
+struct DistinctSlot {
+  TinyVec<DayValue> items;
+  std::uint32_t ids;
+  Days oldest;
+};
 // Sum: the counted values in stream order (the order they are added in).
 struct SumSlot {
   TinyVec<DayNumber> items;
@@ -167,10 +254,22 @@ struct RowHead {
 // The aggregates of one `by`, and their keys: each key's row holds the
 // state of every aggregate of the group (Agg::offset), so a record's key
 // costs one probe and one row, not one slot per aggregate.
+// One aggregate of a group, with what Process needs of it in one place.
+struct Member {
+  std::uint32_t index = 0;   // the aggregate's: out->value[index]
+  std::uint32_t offset = 0;  // of its slot in the group's rows
+  Measure measure = Measure::kCount;
+  int days = 1;
+  int where = -1;   // index into wheres_, -1: every record of the key counts
+  int values = -1;  // distinct: index into tables_
+  int field = -1;   // sum: the field
+};
+
 struct Group {
   std::vector<int> by;
-  std::vector<bool> numeric;  // by field
+  std::vector<std::uint8_t> numeric;  // by field
   std::vector<std::uint32_t> aggs;
+  std::vector<Member> members;  // aggs, as Process reads them
   std::uint32_t row_bytes = sizeof(RowHead);
   std::unique_ptr<Interner> keys;
   std::uint64_t inserts = 0;  // records added since the last sweep
@@ -186,6 +285,34 @@ struct Group {
   std::string_view key;
 };
 
+// A byte buffer that grows without zero-filling what it will overwrite, for
+// the keys and values a record is prepared with (a sink of
+// EncodeAggregateKey): std::string appends cost more than the bytes.
+class ByteBuf {
+ public:
+  std::size_t size() const { return size_; }
+  const char* data() const { return data_.get(); }
+  void clear() { size_ = 0; }
+  char* Extend(std::size_t n) {
+    if (size_ + n > cap_) Grow(size_ + n);
+    char* at = data_.get() + size_;
+    size_ += n;
+    return at;
+  }
+  void Shrink(std::size_t n) { size_ = n; }
+
+ private:
+  void Grow(std::size_t need) {
+    const std::size_t cap = std::max<std::size_t>({need, 2 * cap_, 256});
+    std::unique_ptr<char[]> bigger(new char[cap]);
+    if (size_) std::memcpy(bigger.get(), data_.get(), size_);
+    data_ = std::move(bigger);
+    cap_ = cap;
+  }
+  std::unique_ptr<char[]> data_;
+  std::size_t size_ = 0, cap_ = 0;
+};
+
 // One of a record's values for a distinct aggregate, in a Prepared buffer.
 struct OwnValue {
   std::uint32_t offset = 0, size = 0;
@@ -198,11 +325,9 @@ struct ValueTable {
   int field = -1;
   bool numeric = false;
   std::unique_ptr<Interner> values = std::make_unique<Interner>(0, 40, /*lazy=*/true);
-  std::vector<std::uint32_t> stamp;  // by value id: == epoch when seen for this measure
-  std::uint32_t epoch = 0;
   // This record's distinct values, in order of first appearance.
   std::uint64_t ready = 0;  // the record epoch `own` was filled for
-  const std::string* buf = nullptr;  // of the Prepared record `own` is from
+  const ByteBuf* buf = nullptr;  // of the Prepared record `own` is from
   std::vector<OwnValue> own;
   std::string_view View(const OwnValue& o) const { return {buf->data() + o.offset, o.size}; }
 };
@@ -231,10 +356,13 @@ struct Prepared {
     std::uint32_t offset = 0, size = 0;
     std::uint64_t hash = 0;
     bool keyed = false;
+    // PrefetchRows' guess at the key's id (a row whose tag matches), for
+    // PrefetchItems: only ever a hint, never trusted.
+    std::uint32_t guess = kNone;
   };
-  std::string keys;       // the groups' keys, back to back
+  ByteBuf keys;           // the groups' keys, back to back
   std::vector<Key> key;   // by group
-  std::string values;     // the tables' values, back to back
+  ByteBuf values;         // the tables' values, back to back
   std::vector<OwnValue> own;  // by table, first[t] .. first[t + 1]
   std::vector<std::uint32_t> first;
   std::string_view KeyView(std::size_t g) const { return {keys.data() + key[g].offset, key[g].size}; }
@@ -285,6 +413,11 @@ class IndexedStream final : public StreamHistory {
     // of several up to 84; longer ones live on the heap.
     for (Group& g : groups_) {
       g.keys = std::make_unique<Interner>(g.row_bytes, g.by.size() == 1 ? 48 : 88);
+      for (std::uint32_t ai : g.aggs) {
+        const Agg& a = aggs_[ai];
+        g.members.push_back(Member{ai, a.offset, a.def->measure, a.def->days, a.where, a.values,
+                                   a.def->field});
+      }
     }
   }
 
@@ -298,9 +431,10 @@ class IndexedStream final : public StreamHistory {
 
   void Advance(const Record& r, Days day, Days as_of, const StreamClock& clock,
                AggregateMeasures* out) override {
+    // No look-ahead: the rows would be fetched just before Process reads
+    // them (only the buckets, fetched by Prepare, get a head start).
     Prepared& p = ring_[0];
     Prepare(&p, r, day);
-    PrefetchRows(p);
     Process(p, as_of, clock, out);
   }
 
@@ -316,10 +450,10 @@ class IndexedStream final : public StreamHistory {
       if (k < n) Prepare(&ring_[k % kRing], *records[k], days[k]);
     };
     for (std::size_t k = 0; k < kKeysAhead; ++k) prepare(k);
-    for (std::size_t k = 0; k < kRowsAhead && k < n; ++k) PrefetchRows(ring_[k % kRing]);
+    for (std::size_t k = 0; k < kRowsAhead && k < n; ++k) PrefetchRows(&ring_[k % kRing]);
     for (std::size_t i = 0; i < n; ++i) {
       prepare(i + kKeysAhead);
-      if (i + kRowsAhead < n) PrefetchRows(ring_[(i + kRowsAhead) % kRing]);
+      if (i + kRowsAhead < n) PrefetchRows(&ring_[(i + kRowsAhead) % kRing]);
       if (i + kItemsAhead < n) PrefetchItems(ring_[(i + kItemsAhead) % kRing], *clock);
       clock->Tick(days[i]);
       Process(ring_[i % kRing], as_of, *clock, out[i]);
@@ -390,20 +524,9 @@ class IndexedStream final : public StreamHistory {
   std::size_t MemoryBytes() const override {
     std::size_t b = 0;
     for (const Group& g : groups_) b += g.keys->MemoryBytes();
-    for (const ValueTable& t : tables_) {
-      b += t.values->MemoryBytes() + t.stamp.capacity() * sizeof(std::uint32_t);
-    }
-    for (const Agg& a : aggs_) {
-      const Group& g = groups_[a.group];
-      for (std::uint32_t id = 0; id < g.keys->capacity(); ++id) {
-        if (!g.keys->live(id)) continue;
-        switch (a.def->measure) {
-          case Measure::kCount: b += Slot<CountSlot>(a, id)->HeapBytes(); break;
-          case Measure::kSum: b += Slot<SumSlot>(a, id)->items.HeapBytes(); break;
-          case Measure::kDistinct: b += Slot<DistinctSlot>(a, id)->HeapBytes(); break;
-        }
-      }
-    }
+    for (const ValueTable& t : tables_) b += t.values->MemoryBytes();
+    // The slots' heap arrays, free blocks included (the pool keeps them).
+    b += pool_.MemoryBytes();
     return b;
   }
 
@@ -425,7 +548,7 @@ class IndexedStream final : public StreamHistory {
         break;
       case Measure::kDistinct: {
         const ValueTable& t = tables_[static_cast<std::size_t>(a.values)];
-        for (const DayValue& v : *Slot<DistinctSlot>(a, id)) {
+        for (const DayValue& v : Slot<DistinctSlot>(a, id)->items) {
           if (v.day > forget) held->push_back(HeldItem{v.day, 0, 0, std::string(t.values->View(v.id))});
         }
         break;
@@ -456,7 +579,7 @@ class IndexedStream final : public StreamHistory {
     switch (a.def->measure) {
       case Measure::kCount: return Slot<CountSlot>(a, id)->size();
       case Measure::kSum: return Slot<SumSlot>(a, id)->items.size();
-      case Measure::kDistinct: return Slot<DistinctSlot>(a, id)->size();
+      case Measure::kDistinct: return Slot<DistinctSlot>(a, id)->items.size();
     }
     return 0;
   }
@@ -466,9 +589,15 @@ class IndexedStream final : public StreamHistory {
     for (std::uint32_t ai : g.aggs) {
       const Agg& a = aggs_[ai];
       switch (a.def->measure) {
-        case Measure::kCount: Slot<CountSlot>(a, id)->Free(); break;
-        case Measure::kSum: Slot<SumSlot>(a, id)->items.Free(); break;
-        case Measure::kDistinct: Slot<DistinctSlot>(a, id)->Free(); break;
+        case Measure::kCount: Slot<CountSlot>(a, id)->Free(&pool_); break;
+        case Measure::kSum: Slot<SumSlot>(a, id)->items.Free(&pool_); break;
+        case Measure::kDistinct: {
+          DistinctSlot* s = Slot<DistinctSlot>(a, id);
+          s->items.Free(&pool_);
+          s->ids = 0;
+          s->oldest = 0;
+          break;
+        }
       }
     }
   }
@@ -485,7 +614,7 @@ class IndexedStream final : public StreamHistory {
       const Group& g = groups_[gi];
       Prepared::Key& k = p->key[gi];
       k.offset = static_cast<std::uint32_t>(p->keys.size());
-      k.keyed = AppendAggregateKey(r, g.by, [&g](std::size_t j) { return g.numeric[j]; }, &p->keys);
+      k.keyed = EncodeAggregateKey(r, g.by, [&g](std::size_t j) { return g.numeric[j] != 0; }, &p->keys);
       k.size = static_cast<std::uint32_t>(p->keys.size() - k.offset);
     }
     for (std::size_t gi = 0; gi < groups_.size(); ++gi) {
@@ -503,7 +632,7 @@ class IndexedStream final : public StreamHistory {
       const int n = r.count(t.field);
       for (int i = 0; i < n; ++i) {
         const std::size_t at = p->values.size();
-        AppendKeyValue(r, t.field, i, t.numeric, &p->values);
+        EncodeKeyValue(r, t.field, i, t.numeric, &p->values);
         OwnValue o;
         o.offset = static_cast<std::uint32_t>(at);
         o.size = static_cast<std::uint32_t>(p->values.size() - at);
@@ -511,7 +640,7 @@ class IndexedStream final : public StreamHistory {
         if (std::any_of(p->own.begin() + p->first[ti], p->own.end(), [&](const OwnValue& q) {
               return std::string_view(p->values.data() + q.offset, q.size) == v;
             })) {
-          p->values.resize(at);
+          p->values.Shrink(at);
           continue;
         }
         o.hash = HashBytes(v);
@@ -524,57 +653,64 @@ class IndexedStream final : public StreamHistory {
 
   // Fetches the rows of p's keys and values (their buckets should be in
   // cache by now). Changes nothing.
-  void PrefetchRows(const Prepared& p) const {
+  void PrefetchRows(Prepared* p) const {
     for (std::size_t gi = 0; gi < groups_.size(); ++gi) {
-      if (p.key[gi].keyed) groups_[gi].keys->PrefetchRows(p.key[gi].hash);
+      Prepared::Key& k = p->key[gi];
+      k.guess = k.keyed ? groups_[gi].keys->PrefetchRows(k.hash) : kNone;
     }
     for (std::size_t ti = 0; ti < tables_.size(); ++ti) {
-      for (std::uint32_t i = p.first[ti]; i < p.first[ti + 1]; ++i) {
-        tables_[ti].values->PrefetchRows(p.own[i].hash);
+      for (std::uint32_t i = p->first[ti]; i < p->first[ti + 1]; ++i) {
+        tables_[ti].values->PrefetchRows(p->own[i].hash);
       }
     }
   }
 
   // Fetches the heap items of the slots of p's keys (their rows should be
-  // in cache by now). Changes nothing.
+  // in cache by now). Changes nothing. The rows are PrefetchRows' guesses,
+  // not looked up again: a wrong guess (another key of the same tag, or a
+  // row swept or reused since) only fetches the wrong lines, as every row
+  // below capacity holds valid slots (rows are zeroed when added, and a
+  // dropped row's slots are emptied).
   void PrefetchItems(const Prepared& p, const StreamClock& clock) const {
     auto fetch = [](const void* heap, std::size_t bytes) {
       if (heap == nullptr) return;
       const char* c = static_cast<const char*>(heap);
       bytes = std::min<std::size_t>(bytes, 256);
-      for (std::size_t at = 0; at < bytes; at += 64) __builtin_prefetch(c + at);
+      for (std::size_t at = 0; at < bytes; at += 64) Prefetch(c + at);
     };
     for (std::size_t gi = 0; gi < groups_.size(); ++gi) {
       const Group& g = groups_[gi];
-      if (!p.key[gi].keyed) continue;
-      const std::uint32_t id = g.keys->Find(p.KeyView(gi), p.key[gi].hash);
-      if (id == kNone) continue;
-      for (std::uint32_t ai : g.aggs) {
-        const Agg& a = aggs_[ai];
-        switch (a.def->measure) {
+      const std::uint32_t id = p.key[gi].guess;
+      if (!p.key[gi].keyed || id >= g.keys->capacity() || !g.keys->live(id)) continue;
+      const std::byte* row = g.keys->payload(id);
+      for (const Member& m : g.members) {
+        switch (m.measure) {
           case Measure::kCount: {
-            const CountSlot& s = *Slot<CountSlot>(a, id);
+            const CountSlot& s = *reinterpret_cast<const CountSlot*>(row + m.offset);
             fetch(s.heap(), s.size() * sizeof(DayCount));
             break;
           }
           case Measure::kSum: {
             // Read only when pruning (from the front) and added to at the end.
-            const SumSlot& s = *Slot<SumSlot>(a, id);
+            const SumSlot& s = *reinterpret_cast<const SumSlot*>(row + m.offset);
             if (s.items.heap()) {
-              __builtin_prefetch(s.items.heap());
-              __builtin_prefetch(s.items.heap() + s.items.size());
+              Prefetch(s.items.heap());
+              Prefetch(s.items.heap() + s.items.size());
             }
             break;
           }
           case Measure::kDistinct: {
-            const DistinctSlot& s = *Slot<DistinctSlot>(a, id);
-            fetch(s.heap(), s.size() * sizeof(DayValue));
+            const DistinctSlot& s = *reinterpret_cast<const DistinctSlot*>(row + m.offset);
+            fetch(s.items.heap(), s.items.size() * sizeof(DayValue));
             // The rows of the values it will likely forget (and release).
-            const Days forget = clock.ForgetAtOrBefore(a.def->days);
-            if (a.values < 0) break;
-            const Interner& values = *tables_[static_cast<std::size_t>(a.values)].values;
-            for (std::uint32_t k = 0; k < s.size() && k < 8 && s[k].day <= forget; ++k) {
-              if (s[k].id < values.capacity()) values.PrefetchRow(s[k].id);
+            const Days forget = clock.ForgetAtOrBefore(m.days);
+            if (m.values < 0 || s.items.empty() || s.oldest > forget) break;
+            const Interner& values = *tables_[static_cast<std::size_t>(m.values)].values;
+            for (std::uint32_t k = 0, fetched = 0; k < s.items.size() && k < 32 && fetched < 8; ++k) {
+              if (s.items[k].day <= forget && s.items[k].id < values.capacity()) {
+                values.PrefetchRow(s.items[k].id);
+                ++fetched;
+              }
             }
             break;
           }
@@ -588,7 +724,12 @@ class IndexedStream final : public StreamHistory {
     ++epoch_;
     const Record& r = *p.r;
     const Days day = p.day;
+    // A record of day H: every item its keys hold after pruning is in its
+    // window (items are after H - days and none is after H).
+    const bool in_order = day == clock.latest;
     cur_ = &p;
+    // Forget first, for every aggregate of the record's keys: value ids
+    // released here are then never among those this record looks up.
     for (std::size_t gi = 0; gi < groups_.size(); ++gi) {
       Group& g = groups_[gi];
       MaybeSweep(&g, clock);
@@ -599,28 +740,32 @@ class IndexedStream final : public StreamHistory {
       g.key = p.KeyView(gi);
       g.hash = p.key[gi].hash;
       g.id = g.keys->Find(g.key, g.hash);
+      if (g.id == kNone) continue;
+      std::byte* row = g.keys->payload(g.id);
+      for (const Member& m : g.members) Prune(m, row + m.offset, clock.ForgetAtOrBefore(m.days));
     }
-    // Forget first, for every aggregate of the record's keys: value ids
-    // released here are then never among those this record looks up.
-    for (Agg& a : aggs_) {
-      const Group& g = groups_[a.group];
-      if (g.id != kNone) Prune(&a, g.id, clock.ForgetAtOrBefore(a.def->days));
-    }
-    for (std::size_t i = 0; i < aggs_.size(); ++i) {
-      Agg& a = aggs_[i];
-      Group& g = groups_[a.group];
-      out->keyed[i] = g.keyed ? 1 : 0;
-      out->value[i] = 0;
-      if (!g.keyed) continue;
-      const bool counted = a.where < 0 || Holds(&wheres_[static_cast<std::size_t>(a.where)], r, as_of);
-      const Days lo = std::max(day - a.def->days + 1, clock.ForgetAtOrBefore(a.def->days) + 1);
-      switch (a.def->measure) {
-        case Measure::kCount: out->value[i] = AdvanceCount(a, &g, day, lo, counted); break;
-        case Measure::kSum: out->value[i] = AdvanceSum(a, &g, r, day, lo, counted); break;
-        case Measure::kDistinct: out->value[i] = AdvanceDistinct(a, &g, day, lo, counted); break;
-      }
-    }
+    double* value = out->value.data();
+    std::uint8_t* keyed = out->keyed.data();
     for (Group& g : groups_) {
+      if (!g.keyed) {
+        for (const Member& m : g.members) {
+          keyed[m.index] = 0;
+          value[m.index] = 0;
+        }
+        continue;
+      }
+      for (const Member& m : g.members) {
+        keyed[m.index] = 1;
+        const bool counted = m.where < 0 || Holds(&wheres_[static_cast<std::size_t>(m.where)], r, as_of);
+        const Days lo = std::max(day - m.days + 1, clock.ForgetAtOrBefore(m.days) + 1);
+        switch (m.measure) {
+          case Measure::kCount: value[m.index] = AdvanceCount(m, &g, day, lo, counted); break;
+          case Measure::kSum: value[m.index] = AdvanceSum(m, &g, r, day, lo, counted); break;
+          case Measure::kDistinct:
+            value[m.index] = AdvanceDistinct(m, &g, day, lo, in_order, counted);
+            break;
+        }
+      }
       if (g.added) ++g.inserts;
       g.key = {};
     }
@@ -645,6 +790,19 @@ class IndexedStream final : public StreamHistory {
     g->added = true;
     return g->id;
   }
+  // The slot of member m for the group's current key (added when new).
+  template <class S>
+  S* EnsureSlot(const Member& m, Group* g, Days day) {
+    const std::uint32_t id = EnsureKey(g);
+    std::byte* row = g->keys->payload(id);
+    auto* head = reinterpret_cast<RowHead*>(row);
+    head->keep_until = std::max(head->keep_until, std::int64_t{day} + m.days);
+    return reinterpret_cast<S*>(row + m.offset);
+  }
+  template <class S>
+  const S* CurrentSlot(const Member& m, const Group& g) const {
+    return reinterpret_cast<const S*>(g.keys->payload(g.id) + m.offset);
+  }
 
   // An item of `day` goes into a slot of a `days` aggregate of key `id`.
   static void Keep(Group& g, std::uint32_t id, Days day, int days) {
@@ -652,39 +810,44 @@ class IndexedStream final : public StreamHistory {
     head->keep_until = std::max(head->keep_until, std::int64_t{day} + days);
   }
 
-  double AdvanceCount(const Agg& a, Group* g, Days day, Days lo, bool counted) {
+  double AdvanceCount(const Member& m, Group* g, Days day, Days lo, bool counted) {
     double v = 0;
     if (g->id != kNone) {
-      for (const DayCount& c : *Slot<CountSlot>(a, g->id)) {
+      for (const DayCount& c : *CurrentSlot<CountSlot>(m, *g)) {
         if (c.day > day) break;
         if (c.day >= lo) v += c.n;
       }
     }
     if (!counted) return v;
-    const std::uint32_t id = EnsureKey(g);
-    Keep(*g, id, day, a.def->days);
-    AddCount(Slot<CountSlot>(a, id), day, 1);
+    AddCount(EnsureSlot<CountSlot>(m, g, day), day, 1);
     return v + 1;
   }
 
   // A day's count that would pass 2^32 - 1 goes on in another item of the
   // same day (the state file's counts are 32 bits): merging two items of a
   // day from a file must not wrap around.
-  static void AddCount(CountSlot* s, Days day, std::uint32_t n) {
+  void AddCount(CountSlot* s, Days day, std::uint32_t n) {
     std::uint32_t pos = s->size();
+    if (pos > 0) {  // the usual case: a record of the latest day held
+      DayCount& last = (*s)[pos - 1];
+      if (last.day == day && last.n <= std::numeric_limits<std::uint32_t>::max() - n) {
+        last.n += n;
+        return;
+      }
+    }
     while (pos > 0 && (*s)[pos - 1].day > day) --pos;
     if (pos > 0 && (*s)[pos - 1].day == day &&
         (*s)[pos - 1].n <= std::numeric_limits<std::uint32_t>::max() - n) {
       (*s)[pos - 1].n += n;
     } else {
-      s->Insert(pos, DayCount{day, n});
+      s->Insert(pos, DayCount{day, n}, &pool_);
     }
   }
 
-  double AdvanceSum(const Agg& a, Group* g, const Record& r, Days day, Days lo, bool counted) {
+  double AdvanceSum(const Member& m, Group* g, const Record& r, Days day, Days lo, bool counted) {
     double v = 0;
     if (g->id != kNone) {
-      const SumSlot& s = *Slot<SumSlot>(a, g->id);
+      const SumSlot& s = *CurrentSlot<SumSlot>(m, *g);
       if (s.items.empty()) {
         v = 0;
       } else if (s.oldest >= lo && s.newest <= day) {
@@ -695,21 +858,19 @@ class IndexedStream final : public StreamHistory {
         }
       }
     }
-    const int field = a.def->field;
-    if (!counted || field < 0) return v;
-    const int n = r.count(field);
+    if (!counted || m.field < 0) return v;
+    const int n = r.count(m.field);
     if (n == 0) return v;  // adds nothing, now or later
-    SumSlot* s = Slot<SumSlot>(a, EnsureKey(g));
-    Keep(*g, g->id, day, a.def->days);
+    SumSlot* s = EnsureSlot<SumSlot>(m, g, day);
     for (int i = 0; i < n; ++i) {
-      const double d = r.num(field, i);
+      const double d = r.num(m.field, i);
       v += d;
       AddNumber(s, day, d);
     }
     return v;
   }
 
-  static void AddNumber(SumSlot* s, Days day, double d) {
+  void AddNumber(SumSlot* s, Days day, double d) {
     if (s->items.empty()) {
       s->fold = 0;
       s->oldest = s->newest = day;
@@ -718,7 +879,7 @@ class IndexedStream final : public StreamHistory {
       s->newest = std::max(s->newest, day);
     }
     s->fold += d;
-    s->items.PushBack(DayNumber{day, d});
+    s->items.PushBack(DayNumber{day, d}, &pool_);
   }
 
   // The record's distinct values of t's field, once per record.
@@ -731,92 +892,136 @@ class IndexedStream final : public StreamHistory {
     for (OwnValue& o : t->own) o.id = t->values->Find(t->View(o), o.hash);
   }
 
-  double AdvanceDistinct(const Agg& a, Group* g, Days day, Days lo, bool counted) {
-    if (a.values < 0) return 0;
-    ValueTable& t = tables_[static_cast<std::size_t>(a.values)];
-    if (++t.epoch == 0) {
-      std::fill(t.stamp.begin(), t.stamp.end(), 0);
-      t.epoch = 1;
-    }
-    if (t.stamp.size() < t.values->capacity()) {
-      Interner::Reserve(&t.stamp, t.values->capacity());
-      t.stamp.resize(t.values->capacity(), 0);
-    }
-    std::size_t distinct = 0;
-    if (g->id != kNone) {
-      for (const DayValue& v : *Slot<DistinctSlot>(a, g->id)) {
-        if (v.day > day) break;
-        if (v.day < lo || t.stamp[v.id] == t.epoch) continue;
-        t.stamp[v.id] = t.epoch;
-        ++distinct;
+  // The first item of s not before (id, day).
+  static std::uint32_t LowerBound(const DistinctSlot& s, std::uint32_t id, Days day) {
+    const DayValue* items = s.items.begin();
+    std::uint32_t at = 0, n = s.items.size();
+    while (n > 0) {
+      const std::uint32_t half = n / 2;
+      const DayValue& x = items[at + half];
+      if (x.id < id || (x.id == id && x.day < day)) {
+        at += half + 1;
+        n -= half + 1;
+      } else {
+        n = half;
       }
     }
+    return at;
+  }
+  // Whether s holds value `id` on a day of [lo, day].
+  static bool HoldsIn(const DistinctSlot& s, std::uint32_t id, Days lo, Days day) {
+    const std::uint32_t at = LowerBound(s, id, lo);
+    return at < s.items.size() && s.items[at].id == id && s.items[at].day <= day;
+  }
+  // The values s holds on days of [lo, day]: one pass, a value's items
+  // being adjacent.
+  static std::size_t DistinctIn(const DistinctSlot& s, Days lo, Days day) {
+    std::size_t n = 0;
+    std::uint32_t last = kNone;
+    for (const DayValue& x : s.items) {
+      if (x.id != last && x.day >= lo && x.day <= day) {
+        ++n;
+        last = x.id;
+      }
+    }
+    return n;
+  }
+
+  double AdvanceDistinct(const Member& m, Group* g, Days day, Days lo, bool in_order, bool counted) {
+    if (m.values < 0) return 0;
+    ValueTable& t = tables_[static_cast<std::size_t>(m.values)];
+    const DistinctSlot* held = g->id != kNone ? CurrentSlot<DistinctSlot>(m, *g) : nullptr;
+    std::size_t distinct = 0;
+    if (held != nullptr) distinct = in_order ? held->ids : DistinctIn(*held, lo, day);
     if (!counted) return static_cast<double>(distinct);
     OwnValues(&t);
     if (t.own.empty()) return static_cast<double>(distinct);
-    for (const OwnValue& o : t.own) {
-      if (o.id == kNone || t.stamp[o.id] != t.epoch) ++distinct;
-    }
-    DistinctSlot* s = Slot<DistinctSlot>(a, EnsureKey(g));
-    Keep(*g, g->id, day, a.def->days);
+    // The record's values are distinct, so adding one does not change
+    // whether the slot held another before this record.
+    DistinctSlot* s = EnsureSlot<DistinctSlot>(m, g, day);
     for (OwnValue& o : t.own) {
-      o.id = AddValue(s, &t, day, t.View(o), o.hash, o.id);
+      if (in_order) {
+        // Everything held is in the window: held in it = held at all,
+        // which the search that places the item tells.
+        bool was_held = false;
+        o.id = AddValue(s, &t, day, t.View(o), o.hash, o.id, &was_held);
+        distinct += was_held ? 0 : 1;
+      } else {
+        if (o.id == kNone || !HoldsIn(*s, o.id, lo, day)) ++distinct;
+        o.id = AddValue(s, &t, day, t.View(o), o.hash, o.id);
+      }
     }
     return static_cast<double>(distinct);
   }
 
   // Adds (day, value) to s unless it holds it; the value's id.
-  static std::uint32_t AddValue(DistinctSlot* s, ValueTable* t, Days day, std::string_view value,
-                                std::uint64_t hash, std::uint32_t found) {
-    std::uint32_t pos = s->size();
+  // *was_held: whether s held the value on any day before.
+  std::uint32_t AddValue(DistinctSlot* s, ValueTable* t, Days day, std::string_view value,
+                                std::uint64_t hash, std::uint32_t found, bool* was_held = nullptr) {
+    std::uint32_t pos = 0;
     if (found != kNone) {
-      while (pos > 0 && ((*s)[pos - 1].day > day ||
-                         ((*s)[pos - 1].day == day && (*s)[pos - 1].id > found))) {
-        --pos;
+      pos = LowerBound(*s, found, day);
+      if (pos < s->items.size() && s->items[pos].id == found && s->items[pos].day == day) {
+        if (was_held) *was_held = true;
+        return found;
       }
-      if (pos > 0 && (*s)[pos - 1].day == day && (*s)[pos - 1].id == found) return found;
     }
     const std::uint32_t id = t->values->Acquire(value, hash, found);
-    if (found == kNone) {
-      // A new id: place it by (day, id).
-      pos = s->size();
-      while (pos > 0 && ((*s)[pos - 1].day > day ||
-                         ((*s)[pos - 1].day == day && (*s)[pos - 1].id > id))) {
-        --pos;
-      }
-    }
-    s->Insert(pos, DayValue{day, id});
+    // A value not interned before is in no slot (ids of values no item holds
+    // are the only ones reused).
+    if (found == kNone) pos = LowerBound(*s, id, day);
+    const bool had = found != kNone && ((pos < s->items.size() && s->items[pos].id == id) ||
+                                        (pos > 0 && s->items[pos - 1].id == id));
+    if (was_held) *was_held = had;
+    if (!had) ++s->ids;
+    if (s->items.empty() || day < s->oldest) s->oldest = day;
+    s->items.Insert(pos, DayValue{day, id}, &pool_);
     return id;
   }
 
-  // Forgets what aggregate a holds for key `id` at or before `forget`.
-  void Prune(const Agg& a, std::uint32_t id, Days forget) {
-    switch (a.def->measure) {
+  // Forgets what the slot of member m holds at or before `forget`.
+  void Prune(const Member& m, std::byte* slot, Days forget) {
+    switch (m.measure) {
       case Measure::kCount: {
-        CountSlot& s = *Slot<CountSlot>(a, id);
+        CountSlot& s = *reinterpret_cast<CountSlot*>(slot);
         std::uint32_t n = 0;
         while (n < s.size() && s[n].day <= forget) ++n;
-        if (n) s.ErasePrefix(n);
+        if (n) s.ErasePrefix(n, &pool_);
         break;
       }
       case Measure::kDistinct: {
-        DistinctSlot& s = *Slot<DistinctSlot>(a, id);
-        std::uint32_t n = 0;
-        while (n < s.size() && s[n].day <= forget) ++n;
-        if (n == 0) break;
-        ValueTable& t = tables_[static_cast<std::size_t>(a.values)];
-        for (std::uint32_t i = 0; i < n; ++i) t.values->Release(s[i].id);
-        s.ErasePrefix(n);
+        DistinctSlot& s = *reinterpret_cast<DistinctSlot*>(slot);
+        if (s.items.empty() || s.oldest > forget) break;
+        ValueTable& t = tables_[static_cast<std::size_t>(m.values)];
+        DayValue* items = s.items.begin();
+        std::uint32_t keep = 0, ids = 0, last = kNone;
+        Days oldest = std::numeric_limits<Days>::max();
+        for (std::uint32_t i = 0; i < s.items.size(); ++i) {
+          const DayValue x = items[i];
+          if (x.day <= forget) {
+            t.values->Release(x.id);
+            continue;
+          }
+          items[keep++] = x;
+          if (x.id != last) {
+            ++ids;
+            last = x.id;
+          }
+          oldest = std::min(oldest, x.day);
+        }
+        s.items.Truncate(keep, &pool_);
+        s.ids = ids;
+        s.oldest = keep ? oldest : 0;
         break;
       }
       case Measure::kSum: {
-        SumSlot& s = *Slot<SumSlot>(a, id);
+        SumSlot& s = *reinterpret_cast<SumSlot*>(slot);
         if (s.items.empty() || s.oldest > forget) break;
         std::uint32_t keep = 0;
         for (std::uint32_t i = 0; i < s.items.size(); ++i) {
           if (s.items[i].day > forget) s.items[keep++] = s.items[i];
         }
-        s.items.Truncate(keep);
+        s.items.Truncate(keep, &pool_);
         s.fold = 0;
         if (keep) {
           s.oldest = s.newest = s.items[0].day;
@@ -830,7 +1035,6 @@ class IndexedStream final : public StreamHistory {
       }
     }
   }
-  void Prune(Agg* a, std::uint32_t id, Days forget) { Prune(*a, id, forget); }
 
   // Once H has moved and half as many keys have been added as the last
   // sweep left (or eight times as many records), every key of the group is
@@ -850,18 +1054,22 @@ class IndexedStream final : public StreamHistory {
       if (!g->keys->live(id)) continue;
       // A key that holds an item still in its window stays: what it holds
       // that is forgotten is pruned when it is next touched or swept. Its
-      // slots are not read (their heap items are cache misses).
-      if (reinterpret_cast<const RowHead*>(g->keys->payload(id))->keep_until > clock.latest) continue;
-      bool empty = true;
-      for (std::uint32_t ai : g->aggs) {
-        const Agg& a = aggs_[ai];
-        Prune(a, id, clock.ForgetAtOrBefore(a.def->days));
-        empty = empty && SlotSize(a, id) == 0;
+      // slots are not read (their heap items are cache misses). A key
+      // whose keep_until has passed holds nothing in any window (every
+      // item's day + days is at or before H): it goes without pruning its
+      // slots one by one, only the values its distinct items hold being
+      // released.
+      std::byte* row = g->keys->payload(id);
+      if (reinterpret_cast<const RowHead*>(row)->keep_until > clock.latest) continue;
+      for (const Member& m : g->members) {
+        if (m.measure != Measure::kDistinct) continue;
+        const DistinctSlot& s = *reinterpret_cast<const DistinctSlot*>(row + m.offset);
+        if (s.items.empty()) continue;
+        Interner& values = *tables_[static_cast<std::size_t>(m.values)].values;
+        for (const DayValue& x : s.items) values.Release(x.id);
       }
-      if (empty) {
-        FreeRow(*g, id);
-        g->keys->Remove(id);
-      }
+      FreeRow(*g, id);
+      g->keys->Remove(id);
     }
     g->keys->MaybeShrink();
     g->swept = true;
@@ -872,6 +1080,8 @@ class IndexedStream final : public StreamHistory {
   }
 
   const RuleSetData& data_;
+  // Declared first so that it goes last: FreeRow gives arrays back to it.
+  ItemPool pool_;
   std::vector<Agg> aggs_;  // by aggregate index
   std::vector<Group> groups_;
   std::vector<ValueTable> tables_;

@@ -458,5 +458,90 @@ TEST(AggregateDifferential, PeekMeasuresAsAdvanceAndChangesNothing) {
   EXPECT_GT(peeks, 0u);
 }
 
+// The indexed history measures a record of the latest day H from running
+// counts (every item held is then in the window) and a late record by
+// scanning its window. Streams mostly in date order, many records a day,
+// keys and values that come back day after day within windows of up to 30
+// days (list values, numbers, a `where`), and late records now and then
+// (within and beyond the windows): every record's measures, in batches and
+// one by one, and the state at the end must be the reference's. The random
+// sets above keep windows of 1-4 days over short streams; this holds the
+// running counts to long windows whose values recur across many days.
+std::string RecurringCsv(Rng& rng, int records, int late_percent) {
+  std::string csv =
+      "record_id,arrival_date,mode,consignee_name,consignee_address,consignee_type,shipper_name,"
+      "routing,declared_value_usd,gross_weight_kg\n";
+  int day = 1;
+  const std::vector<std::string> modes = {"EXPRESS", "MAIL", "SEA"};
+  const std::vector<std::string> routing = {"", "HK", "CN;HK", "SG;CN", "CN", "HK;SG;CN"};
+  for (int i = 0; i < records; ++i) {
+    if (rng.Chance(6)) day += 1 + (rng.Chance(5) ? rng.Int(12) : 0);
+    int d = day;
+    if (rng.Chance(late_percent)) d = std::max(1, day - 1 - rng.Int(rng.Chance(50) ? 5 : 40));
+    csv += "R" + std::to_string(i) + "," + FormatDate(*ParseDate("2026-01-01") + d) + "," +
+           rng.Pick(modes) + ",N" + std::to_string(rng.Int(rng.Chance(70) ? 6 : 60)) + "," +
+           std::to_string(rng.Int(8)) + " MAIN ST," + (rng.Chance(30) ? "BUSINESS" : "RESIDENTIAL") +
+           ",S" + std::to_string(rng.Int(rng.Chance(80) ? 7 : 200)) + "," + rng.Pick(routing) + "," +
+           std::to_string(rng.Int(rng.Chance(50) ? 5 : 3000)) + "." + std::to_string(rng.Int(10)) +
+           "," + (rng.Chance(10) ? "" : std::to_string(1 + rng.Int(9))) + "\n";
+  }
+  return csv;
+}
+
+TEST(AggregateDifferential, RecurringValuesInOrderAndLateMatchReference) {
+  const std::string yaml = R"(rules:
+  - {id: C1, when: {aggregate: {by: [consignee_name], days: 1, count: {ge: 2}}}}
+  - {id: C30, when: {aggregate: {by: [consignee_name], days: 30, count: {ge: 20}}}}
+  - {id: S7, when: {aggregate: {by: [consignee_name], days: 7, sum: {field: declared_value_usd, gt: 800}}}}
+  - {id: S30, when: {aggregate: {by: [shipper_name], days: 30, where: {mode: [EXPRESS, MAIL]}, sum: {field: gross_weight_kg, gt: 50}}}}
+  - {id: D30, when: {aggregate: {by: [consignee_name], days: 30, distinct: {field: shipper_name, ge: 5}}}}
+  - {id: D7R, when: {aggregate: {by: [shipper_name], days: 7, distinct: {field: routing, ge: 3}}}}
+  - {id: D3V, when: {aggregate: {by: [consignee_address], days: 3, distinct: {field: declared_value_usd, ge: 3}}}}
+  - {id: D30W, when: {aggregate: {by: [consignee_name, consignee_address], days: 30, where: {not: {consignee_type: BUSINESS}}, distinct: {field: shipper_name, ge: 2}}}}
+  - {id: D1, when: {aggregate: {by: [shipper_name], days: 1, distinct: {field: consignee_name, ge: 2}}}}
+)";
+  CompileResult compiled = CompileString(yaml, "agg.yaml");
+  ASSERT_TRUE(compiled.ok()) << (compiled.issues.empty() ? "" : compiled.issues[0].ToString());
+  const auto rules = compiled.rule_set;
+  const Days as_of = *ParseDate("2026-06-30");
+  std::uint64_t records = 0, late = 0;
+  for (int late_percent : {0, 3, 15}) {
+    for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+      Rng rng(seed * 100 + static_cast<std::uint64_t>(late_percent));
+      const std::vector<Record> stream = ReadAll(*rules, RecurringCsv(rng, 3000, late_percent));
+      Scorer single(rules, ScoreOptions{as_of});
+      Scorer batched(rules, ScoreOptions{as_of});
+      Scorer reference(rules, ScoreOptions{as_of});
+      std::vector<ScoreResult> got(stream.size());
+      for (std::size_t at = 0; at < stream.size();) {
+        const std::size_t m = std::min<std::size_t>(stream.size() - at, 1 + rng.Int(300));
+        ASSERT_TRUE(batched.MeasureBatch(&stream[at], &got[at], m).ok());
+        at += m;
+      }
+      ScoreResult one, ref;
+      Days latest = 0;
+      for (std::size_t i = 0; i < stream.size(); ++i) {
+        ASSERT_TRUE(single.Measure(stream[i], &one).ok());
+        ASSERT_TRUE(reference.MeasureReference(stream[i], &ref).ok());
+        const std::string where = "late " + std::to_string(late_percent) + "% seed " +
+                                  std::to_string(seed) + " record " + std::string(stream[i].record_id());
+        ASSERT_TRUE(SameMeasures(one.measures, ref.measures))
+            << where << "\nindexed " << Describe(one) << "\nreference " << Describe(ref);
+        ASSERT_TRUE(SameMeasures(got[i].measures, ref.measures))
+            << where << "\nbatched " << Describe(got[i]) << "\nreference " << Describe(ref);
+        const Days d = static_cast<Days>(stream[i].num(rules->schema().date_field()));
+        late += d < latest;
+        latest = std::max(latest, d);
+        ++records;
+      }
+      ASSERT_TRUE(single.stream()->Save() == reference.reference_stream()->Save()) << seed;
+      ASSERT_TRUE(batched.stream()->Save() == reference.reference_stream()->Save()) << seed;
+    }
+  }
+  std::printf("aggregate differential, recurring values: %llu records, %llu late\n",
+              static_cast<unsigned long long>(records), static_cast<unsigned long long>(late));
+  EXPECT_GT(late, records / 50);
+}
+
 }  // namespace
 }  // namespace targeting::testing

@@ -39,14 +39,18 @@ class LiteralMatcher {
     // The state is its row's offset in step_, so a byte costs one load and
     // one add on the chain from byte to byte; a state where literals end is
     // flagged in the entry that leads to it, so the rest do not read report_.
+    // The literals ending at `state` and along its chain.
+    auto report = [&](std::uint32_t state) {
+      for (std::uint32_t t = report_[state]; t != kNone; t = dict_[t]) {
+        for (std::uint32_t k = out_begin_[t]; k < out_begin_[t + 1]; ++k) on_hit(out_[k]);
+      }
+    };
     std::uint32_t s = 0;
     const std::uint32_t* step = step_.data();
     if (by_state_) {
       for (unsigned char c : text) {
         s = step[static_cast<std::size_t>(s) * classes_ + class_of_[c]];
-        for (std::uint32_t t = report_[s]; t != kNone; t = dict_[t]) {
-          for (std::uint32_t k = out_begin_[t]; k < out_begin_[t + 1]; ++k) on_hit(out_[k]);
-        }
+        report(s);
       }
       return;
     }
@@ -54,9 +58,7 @@ class LiteralMatcher {
       s = step[s + class_of_[c]];
       if (s & kReports) [[unlikely]] {
         s &= ~kReports;
-        for (std::uint32_t t = report_[s / classes_]; t != kNone; t = dict_[t]) {
-          for (std::uint32_t k = out_begin_[t]; k < out_begin_[t + 1]; ++k) on_hit(out_[k]);
-        }
+        report(s / classes_);
       }
     }
   }

@@ -88,21 +88,10 @@ inline bool EncodeAggregateKey(const Record& r, const std::vector<int>& by, Nume
       out->Shrink(start);
       return false;
     }
-    std::uint32_t n;
-    if (numeric(j)) {
-      double d = r.num(f, 0);
-      if (d == 0) d = 0;
-      n = sizeof d;
-      char* w = out->Extend(4 + sizeof d);
-      std::memcpy(w, &n, 4);
-      std::memcpy(w + 4, &d, sizeof d);
-    } else {
-      const std::string_view v = r.str(f, 0);
-      n = static_cast<std::uint32_t>(v.size());
-      char* w = out->Extend(4 + v.size());
-      std::memcpy(w, &n, 4);
-      if (!v.empty()) std::memcpy(w + 4, v.data(), v.size());
-    }
+    const bool num = numeric(j);
+    const auto n = static_cast<std::uint32_t>(num ? sizeof(double) : r.str(f, 0).size());
+    std::memcpy(out->Extend(4), &n, 4);
+    EncodeKeyValue(r, f, 0, num, out);
   }
   return true;
 }

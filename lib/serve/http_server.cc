@@ -1,5 +1,7 @@
 #include "serve/http_server.h"
 
+#include "serve/priority.h"
+
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -8,9 +10,6 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 #include <cstdio>
 #include <exception>
 #include <fstream>
@@ -55,6 +54,9 @@ struct HttpServer::Impl {
   void Register(const std::shared_ptr<Session>& s);
   void Unregister(std::uint64_t id);
   void RequestStop();
+  // Runs `compile` (a reload) on the calling thread, the reload thread.
+  template <typename F>
+  void AtIdlePriority(F&& compile);
 
   Service& service;
   ServerOptions options;
@@ -169,11 +171,13 @@ class Session : public std::enable_shared_from_this<Session> {
       net::post(server_.reload_ioc, [self = shared_from_this(), request = std::move(request), keep_alive,
                                      version]() mutable {
         Response res;
-        try {
-          res = self->service_.Handle(std::move(request));
-        } catch (const std::exception&) {
-          res = Internal(version);
-        }
+        self->server_.AtIdlePriority([&] {
+          try {
+            res = self->service_.Handle(std::move(request));
+          } catch (const std::exception&) {
+            res = Internal(version);
+          }
+        });
         net::post(self->stream_.get_executor(), [self, res = std::move(res), keep_alive]() mutable {
           self->Write(std::move(res), !keep_alive);
         });
@@ -331,16 +335,48 @@ void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
   DoAccept();
 }
 
+
+// How long a reload compiles at SCHED_IDLE before it is raised to nice 10.
+constexpr auto kIdleReloadGrace = std::chrono::seconds(2);
+
+// A reload compiles at SCHED_IDLE: it runs only on a core that no request
+// wants, so that a request in flight is never slowed by it (at nice 10 it
+// still took a share of a core: with one connection and single records a
+// reload every second tripled the p99). On a server that keeps every core
+// busy the compile could then wait without bound, so a reload still
+// compiling after kIdleReloadGrace is raised to nice 10, with the threads it
+// started.
+template <typename F>
+void HttpServer::Impl::AtIdlePriority(F&& compile) {
+  const pid_t self = CurrentThreadId();
+  // Where the process could not raise it again, the reload stays at nice 10.
+  const bool idle = IdleThreadsCanBeRaised() && SetThreadIdle(self, true);
+  std::shared_ptr<net::steady_timer> raise;
+  if (idle) {
+    raise = std::make_shared<net::steady_timer>(main, kIdleReloadGrace);
+    raise->async_wait([raise](beast::error_code ec) {
+      if (!ec) RaiseIdleThreads();
+    });
+  }
+  compile();
+  if (idle) {
+    SetThreadIdle(self, false);
+    net::post(main, [raise] { raise->cancel(); });
+  }
+}
+
 void HttpServer::Impl::WaitSignal() {
   signals.async_wait([this](beast::error_code ec, int signal) {
     if (ec) return;  // cancelled at shutdown
     if (signal == SIGHUP) {
       net::post(reload_ioc, [this] {
-        try {
-          service.Reload();
-        } catch (const std::exception& e) {
-          std::fprintf(stderr, "targeting serve: reload failed: %s\n", e.what());
-        }
+        AtIdlePriority([this] {
+          try {
+            service.Reload();
+          } catch (const std::exception& e) {
+            std::fprintf(stderr, "targeting serve: reload failed: %s\n", e.what());
+          }
+        });
       });
     } else {
       RequestStop();
@@ -406,12 +442,7 @@ void HttpServer::Run() {
   for (net::io_context* ioc : contexts) {
     const bool reloads = ioc == &s.reload_ioc;
     threads.emplace_back([ioc, reloads] {
-      if (reloads) {
-        // A reload's compile (and the threads it starts, which inherit this)
-        // yields the cores to the requests being served: on a small machine
-        // it would otherwise be the latency tail while it runs.
-        ::setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), 10);
-      }
+      if (reloads) SetThreadIdle(CurrentThreadId(), false);  // nice 10 between reloads
       for (;;) {
         try {
           ioc->run();

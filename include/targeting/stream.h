@@ -112,9 +112,10 @@ class StreamState {
   // start empty and their labels are returned. kInvalidArgument (nothing
   // changed) when the schemas differ. When `next` has the same definitions
   // in the same order (entries changed, aggregates not), the history is kept
-  // as it is, in constant time, and with it the rule set it was made for
-  // (in memory until a rebind that changes the aggregates); otherwise each
-  // kept aggregate is carried over key by key, in time linear in the keys held.
+  // as it is and re-pointed at `next`, in time linear in the aggregates and
+  // not in the keys, and the stream's reference to the old set is dropped;
+  // otherwise each kept aggregate is carried over key by key, in time linear
+  // in the keys held.
   Status Rebind(std::shared_ptr<const RuleSet> next, std::vector<std::string>* started_empty);
 
   StreamStats stats() const;

@@ -96,6 +96,11 @@ class StreamHistory {
   virtual void ReserveKeys(int /*aggregate*/, std::size_t /*keys*/) {}
   // Adds one key's items to aggregate `aggregate`, which does not hold the key yet.
   virtual void Import(int aggregate, std::string_view key, const std::vector<HeldItem>& items) = 0;
+  // From now on refers to `data` in place of the rule set it was made with,
+  // whose aggregates are the same definitions in the same order
+  // (AggregateDef::key, index for index) and whose schema is the same: the
+  // history is kept as it is and the old set may go (StreamState::Rebind).
+  virtual void Retarget(const RuleSetData& data) = 0;
   virtual std::uint64_t keys() const = 0;
   virtual std::uint64_t slots() const = 0;
   virtual std::size_t MemoryBytes() const = 0;

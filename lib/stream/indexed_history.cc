@@ -370,7 +370,7 @@ struct Prepared {
 
 class IndexedStream final : public StreamHistory {
  public:
-  explicit IndexedStream(const RuleSetData& data) : data_(data) {
+  explicit IndexedStream(const RuleSetData& data) : data_(&data) {
     aggs_.resize(data.aggregates.size());
     for (std::size_t a = 0; a < data.aggregates.size(); ++a) {
       const AggregateDef& def = data.aggregates[a];
@@ -417,6 +417,25 @@ class IndexedStream final : public StreamHistory {
         const Agg& a = aggs_[ai];
         g.members.push_back(Member{ai, a.offset, a.def->measure, a.def->days, a.where, a.values,
                                    a.def->field});
+      }
+    }
+  }
+
+  // Everything that refers to the rule set: the data `where` is evaluated
+  // in, each aggregate's definition, and each `where`'s node (the node of
+  // the first aggregate that shares it: the same definition, so the same
+  // test, whatever its id in the new set). Groups, members and value tables
+  // hold fields and measures, which the definitions' keys fix.
+  void Retarget(const RuleSetData& data) override {
+    data_ = &data;
+    for (std::size_t a = 0; a < aggs_.size(); ++a) {
+      Agg& agg = aggs_[a];
+      agg.def = &data.aggregates[a];
+      if (agg.where >= 0) wheres_[static_cast<std::size_t>(agg.where)].node = -1;
+    }
+    for (const Agg& agg : aggs_) {
+      if (agg.where >= 0 && wheres_[static_cast<std::size_t>(agg.where)].node < 0) {
+        wheres_[static_cast<std::size_t>(agg.where)].node = agg.def->where;
       }
     }
   }
@@ -774,7 +793,7 @@ class IndexedStream final : public StreamHistory {
 
   bool Holds(Where* w, const Record& r, Days as_of) {
     if (w->ready != epoch_) {
-      w->holds = EvalNode(data_, w->node, r, as_of);
+      w->holds = EvalNode(*data_, w->node, r, as_of);
       w->ready = epoch_;
     }
     return w->holds;
@@ -1079,7 +1098,7 @@ class IndexedStream final : public StreamHistory {
     g->fresh = 0;
   }
 
-  const RuleSetData& data_;
+  const RuleSetData* data_;
   // Declared first so that it goes last: FreeRow gives arrays back to it.
   ItemPool pool_;
   std::vector<Agg> aggs_;  // by aggregate index

@@ -24,18 +24,22 @@ struct Past {
 class ReferenceHistory final : public AggregateHistory {
  public:
   ReferenceHistory(const RuleSetData& data, int aggregate)
-      : data_(data), def_(data.aggregates[static_cast<std::size_t>(aggregate)]) {}
+      : data_(&data), def_(&data.aggregates[static_cast<std::size_t>(aggregate)]) {}
+  void Retarget(const RuleSetData& data, int aggregate) {
+    data_ = &data;
+    def_ = &data.aggregates[static_cast<std::size_t>(aggregate)];
+  }
 
   void Advance(const Record& r, Days day, Days as_of, const StreamClock& clock, double* value,
                bool* keyed) override {
     std::string key;
-    *keyed = AggregateKey(data_.schema, def_, r, &key);
+    *keyed = AggregateKey(data_->schema, *def_, r, &key);
     *value = 0;
     if (!*keyed) return;
     Past me;
     me.day = day;
-    me.counted = def_.where < 0 || EvalNode(data_, def_.where, r, as_of);
-    MeasuredValues(data_.schema, def_, r, &me.numbers, &me.texts);
+    me.counted = def_->where < 0 || EvalNode(*data_, def_->where, r, as_of);
+    MeasuredValues(data_->schema, *def_, r, &me.numbers, &me.texts);
     std::vector<Past>& past = by_key_[key];
     past.push_back(std::move(me));
     // The counted records: r and every earlier s of the key with
@@ -48,13 +52,13 @@ class ReferenceHistory final : public AggregateHistory {
       const Past& s = past[i];
       const bool is_r = i + 1 == past.size();
       if (!s.counted) continue;
-      if (!is_r && (s.day < day - def_.days + 1 || s.day > day)) continue;
-      if (!is_r && s.day <= clock.latest - def_.days) continue;
+      if (!is_r && (s.day < day - def_->days + 1 || s.day > day)) continue;
+      if (!is_r && s.day <= clock.latest - def_->days) continue;
       count += 1;
       for (double d : s.numbers) sum += d;
       for (const std::string& t : s.texts) values.insert(t);
     }
-    switch (def_.measure) {
+    switch (def_->measure) {
       case AggregateDef::Measure::kCount: *value = count; break;
       case AggregateDef::Measure::kSum: *value = sum; break;
       case AggregateDef::Measure::kDistinct: *value = static_cast<double>(values.size()); break;
@@ -79,7 +83,7 @@ class ReferenceHistory final : public AggregateHistory {
   void Import(std::string_view key, const std::vector<HeldItem>& items) override {
     std::vector<Past>& past = by_key_[std::string(key)];
     for (const HeldItem& h : items) {
-      switch (def_.measure) {
+      switch (def_->measure) {
         case AggregateDef::Measure::kCount:
           for (std::uint32_t i = 0; i < h.n; ++i) past.push_back(Past{h.day, true, {}, {}});
           break;
@@ -102,8 +106,8 @@ class ReferenceHistory final : public AggregateHistory {
   std::size_t MemoryBytes() const override { return slots() * sizeof(Past); }
 
  private:
-  const RuleSetData& data_;
-  const AggregateDef& def_;
+  const RuleSetData* data_;
+  const AggregateDef* def_;
   // What one key holds in the window of H, as state files keep it.
   void Held(const std::vector<Past>& past, const StreamClock& clock,
             std::vector<HeldItem>* held) const {
@@ -111,8 +115,8 @@ class ReferenceHistory final : public AggregateHistory {
     std::map<Days, std::uint32_t> counts;
     std::set<std::pair<Days, std::string>> texts;
     for (const Past& s : past) {
-      if (!s.counted || s.day <= clock.latest - def_.days) continue;
-      if (def_.measure == AggregateDef::Measure::kCount) ++counts[s.day];
+      if (!s.counted || s.day <= clock.latest - def_->days) continue;
+      if (def_->measure == AggregateDef::Measure::kCount) ++counts[s.day];
       for (double d : s.numbers) held->push_back(HeldItem{s.day, 0, d, {}});
       for (const std::string& t : s.texts) texts.emplace(s.day, t);
     }
@@ -147,6 +151,9 @@ class ReferenceStream final : public StreamHistory {
   }
   void Import(int a, std::string_view key, const std::vector<HeldItem>& items) override {
     histories_[static_cast<std::size_t>(a)]->Import(key, items);
+  }
+  void Retarget(const RuleSetData& data) override {
+    for (std::size_t a = 0; a < histories_.size(); ++a) histories_[a]->Retarget(data, static_cast<int>(a));
   }
   std::uint64_t keys() const override {
     std::uint64_t n = 0;

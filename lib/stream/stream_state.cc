@@ -24,11 +24,10 @@ struct StreamState::Impl {
   Days as_of = 0;
   internal::StreamClock clock;
   std::uint64_t records = 0;
-  // The rule set whose definitions `history` was made for and refers to:
-  // rules_, or the set a reload kept the history of (Rebind). Declared
-  // first, so that it outlives the history.
-  std::shared_ptr<const RuleSet> history_rules;
-  std::unique_ptr<internal::StreamHistory> history;  // every aggregate's
+  // Every aggregate's, referring to the definitions of StreamState::rules_
+  // (declared before impl_, so it outlives the history; Rebind re-points or
+  // replaces the history before it lets the old set go).
+  std::unique_ptr<internal::StreamHistory> history;
 };
 
 namespace {
@@ -49,7 +48,6 @@ Status WrongSchema() {
 StreamState::StreamState(std::shared_ptr<const RuleSet> rules, Days as_of, Kind kind)
     : rules_(std::move(rules)), kind_(kind), impl_(std::make_unique<Impl>()) {
   impl_->as_of = as_of;
-  impl_->history_rules = rules_;
   impl_->history = NewHistory(rules_->data(), kind_);
 }
 
@@ -284,7 +282,6 @@ Status StreamState::Load(std::string_view bytes, const std::string& name,
   }
   impl_->clock = held.clock;
   impl_->history = std::move(next);
-  impl_->history_rules = rules_;
   if (not_in_file) not_in_file->insert(not_in_file->end(), missing.begin(), missing.end());
   return Status::Ok();
 }
@@ -317,15 +314,16 @@ Status StreamState::Rebind(std::shared_ptr<const RuleSet> next_rules,
   const auto& data = next_rules->data();
   // The same definitions in the same order (a reload of rules whose
   // aggregates did not change, the common case): the history goes on as it
-  // is, still referring to the set it was made for, which it keeps alive.
-  // The measures come out by the same index, and a definition's key is all
-  // of it (by, days, where, measure, field), so nothing it computes changes;
-  // and the swap costs nothing however large the history, where carrying it
-  // over costs time in the keys held while the caller (serve's stream lock)
-  // holds every scorer back.
+  // is, re-pointed at the new set's definitions (time in the aggregates, not
+  // the keys), and the old set may go. The measures come out by the same
+  // index, and a definition's key is all of it (by, days, where, measure,
+  // field), so nothing it computes changes; carrying the history over key
+  // by key would cost time in the keys held while the caller (serve's
+  // stream lock) holds every scorer back.
   if (data.aggregates.size() == old_data.aggregates.size() &&
       std::equal(data.aggregates.begin(), data.aggregates.end(), old_data.aggregates.begin(),
                  [](const internal::AggregateDef& x, const internal::AggregateDef& y) { return x.key == y.key; })) {
+    impl_->history->Retarget(data);
     rules_ = std::move(next_rules);
     return Status::Ok();
   }
@@ -348,7 +346,6 @@ Status StreamState::Rebind(std::shared_ptr<const RuleSet> next_rules,
         });
   }
   impl_->history = std::move(next);
-  impl_->history_rules = next_rules;
   rules_ = std::move(next_rules);
   return Status::Ok();
 }

@@ -455,15 +455,16 @@ TEST(AggregateReload, UnchangedDefinitionsKeepTheirHistory) {
   EXPECT_TRUE(started_empty.empty());
 }
 
-// A reload whose aggregates are the same definitions in the same order (the
-// usual reload: entries changed, aggregates not) keeps the history as it is,
-// without carrying it over key by key, and the stream keeps the set the
-// history was made for alive: here the only other reference to it goes
-// before the stream continues (ASan would see a history left referring to a
-// freed set). The measures are those of a stream that was never rebound, over
-// sums in stream order, distinct values and late records, and a save says
-// the same bytes.
+// Entries edited, aggregates not: the history goes on as it is, without
+// being carried over key by key, re-pointed at the new set (whose `where`
+// nodes have other ids), and the stream keeps no reference to the old set:
+// here the only other reference to it goes before the stream continues (ASan
+// would see a history left referring to a freed set). The measures are those
+// of a stream that was never rebound, over sums in stream order, distinct
+// values and late records, and a save says the same bytes.
 TEST(AggregateReload, SameDefinitionsKeepTheHistoryAsItIs) {
+  for (StreamState::Kind kind : {StreamState::Kind::kIndexed, StreamState::Kind::kReference}) {
+    SCOPED_TRACE(kind == StreamState::Kind::kIndexed ? "indexed" : "reference");
   const char* kText = R"(rules:
   - {id: A, when: {aggregate: {by: shipper_name, days: 3, count: {ge: 2}}}}
   - {id: B, when: {aggregate: {by: shipper_name, days: 2, sum: {field: declared_value_usd, gt: 800}}}}
@@ -491,8 +492,9 @@ TEST(AggregateReload, SameDefinitionsKeepTheHistoryAsItIs) {
                                        {"consignee_name", i % 5 == 0 ? "Y" : "X"},
                                        {"declared_value_usd", std::to_string(100.1 * (i % 9) + 0.3)}});
   };
-  StreamState never(MustCompile(kText), 0);  // its own compile: v1 is the rebound stream's alone
-  auto rebound = std::make_unique<StreamState>(v1, 0);
+  StreamState never(MustCompile(kText), 0, kind);  // its own compile: v1 is the rebound stream's alone
+  auto rebound = std::make_unique<StreamState>(v1, 0, kind);
+  std::weak_ptr<const RuleSet> w1 = v1, w2 = v2;
   AggregateMeasures a, b;
   for (int i = 0; i < 40; ++i) {
     ASSERT_TRUE(never.Advance(record(never.rules(), i), &a).ok());
@@ -502,13 +504,20 @@ TEST(AggregateReload, SameDefinitionsKeepTheHistoryAsItIs) {
       std::vector<std::string> started_empty;
       ASSERT_TRUE(rebound->Rebind(i == 12 ? v2 : v3, &started_empty).ok());
       EXPECT_TRUE(started_empty.empty());
-      if (i == 12) v1.reset();  // the rebound history still refers to it
-      if (i == 25) v2.reset();
+      if (i == 12) {
+        v1.reset();
+        EXPECT_TRUE(w1.expired()) << "the stream still holds the set it was rebound from";
+      }
+      if (i == 25) {
+        v2.reset();
+        EXPECT_TRUE(w2.expired());
+      }
     }
   }
   EXPECT_EQ(&rebound->rules(), v3.get());
   EXPECT_EQ(rebound->Save(), never.Save());
   EXPECT_EQ(rebound->stats().keys, never.stats().keys);
+  }
 }
 
 // ---------------------------------------------------------------------------

@@ -20,6 +20,20 @@
 #include <type_traits>
 #include <utility>
 
+#if defined(__SANITIZE_ADDRESS__)
+#define TARGETING_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TARGETING_ASAN 1
+#endif
+#endif
+#ifndef TARGETING_ASAN
+#define TARGETING_ASAN 0
+#endif
+#if TARGETING_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
 #include "plan/aggregate.h"
 #include "eval/evaluate.h"
 #include "stream/history.h"
@@ -62,7 +76,10 @@ class ItemPool {
   ItemPool(const ItemPool&) = delete;
   ItemPool& operator=(const ItemPool&) = delete;
   ~ItemPool() {
-    for (char* c : chunks_) ::operator delete(c);
+    for (const auto& [c, bytes] : chunks_) {
+      Unpoison(c, bytes);
+      ::operator delete(c);
+    }
   }
   // `bytes` is a power of two of at least 32.
   void* Get(std::size_t bytes) {
@@ -72,6 +89,7 @@ class ItemPool {
       return ::operator new(bytes);
     }
     if (FreeBlock* f = free_[c]) {
+      Unpoison(f, bytes);
       free_[c] = f->next;
       return f;
     }
@@ -81,14 +99,16 @@ class ItemPool {
       // double up to 64 KiB, so that a small history (Peek's probe of one
       // record's keys) does not take 64 KiB.
       chunk_ = chunks_.empty() ? kFirstChunk : std::min(kChunk, 2 * chunk_);
-      chunks_.push_back(static_cast<char*>(::operator new(chunk_)));
+      chunks_.emplace_back(static_cast<char*>(::operator new(chunk_)), chunk_);
       held_ += chunk_;
-      cursor_ = chunks_.back();
+      cursor_ = chunks_.back().first;
       left_ = chunk_;
+      Poison(cursor_, left_);
     }
     void* p = cursor_;
     cursor_ += bytes;
     left_ -= bytes;
+    Unpoison(p, bytes);
     return p;
   }
   void Put(void* p, std::size_t bytes) {
@@ -99,6 +119,7 @@ class ItemPool {
       return;
     }
     free_[c] = new (p) FreeBlock{free_[c]};
+    Poison(p, bytes);
   }
   std::size_t MemoryBytes() const { return held_ + large_; }
 
@@ -106,6 +127,25 @@ class ItemPool {
   struct FreeBlock {
     FreeBlock* next;
   };
+  // Under AddressSanitizer, what the pool holds but has not handed out (a
+  // chunk's rest, the blocks given back) is poisoned, so that a use of an
+  // item array after it was given back is reported as it would be had it
+  // come from operator new; otherwise the pool's recycling hides it.
+  static void Poison(const void* p, std::size_t bytes) {
+#if TARGETING_ASAN
+    ASAN_POISON_MEMORY_REGION(p, bytes);
+#else
+    (void)p, (void)bytes;
+#endif
+  }
+  static void Unpoison(const void* p, std::size_t bytes) {
+#if TARGETING_ASAN
+    ASAN_UNPOISON_MEMORY_REGION(p, bytes);
+#else
+    (void)p, (void)bytes;
+#endif
+  }
+
   static constexpr std::size_t kChunk = 64 * 1024, kFirstChunk = 4096;
   static constexpr std::size_t kClasses = 8;  // 32 .. 4096 bytes: at most a first chunk
   static int Class(std::size_t bytes) {
@@ -115,7 +155,7 @@ class ItemPool {
     return c;
   }
   FreeBlock* free_[kClasses] = {};
-  std::vector<char*> chunks_;
+  std::vector<std::pair<char*, std::size_t>> chunks_;  // with their sizes
   char* cursor_ = nullptr;
   std::size_t left_ = 0;
   std::size_t chunk_ = 0;  // the size of the last chunk

@@ -548,6 +548,12 @@ int RunService(const ServiceOptions& service_options, const ServerOptions& serve
   }
   std::fprintf(stderr, "targeting serve: listening on http://%s:%u with %d threads\n",
                server_options.host.c_str(), static_cast<unsigned>(port), server_options.threads);
+  if (!IdleThreadsCanBeRaised()) {
+    // Said once: an operator whose reloads show in the latency tail can fix it.
+    std::fprintf(stderr,
+                 "targeting serve: reloads compile at nice 10, not at idle priority: RLIMIT_NICE does not "
+                 "let this process leave SCHED_IDLE (ulimit -e 10, or LimitNICE=10 in a systemd unit)\n");
+  }
   std::fflush(stderr);
 
   // --state: a checkpoint every --checkpoint-seconds while serving, and one

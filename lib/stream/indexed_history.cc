@@ -20,19 +20,8 @@
 #include <type_traits>
 #include <utility>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define TARGETING_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define TARGETING_ASAN 1
-#endif
-#endif
-#ifndef TARGETING_ASAN
-#define TARGETING_ASAN 0
-#endif
-#if TARGETING_ASAN
+// ASAN_(UN)POISON_MEMORY_REGION: no-ops in a build without AddressSanitizer.
 #include <sanitizer/asan_interface.h>
-#endif
 
 #include "plan/aggregate.h"
 #include "eval/evaluate.h"
@@ -70,6 +59,10 @@ using Interner = BasicInterner<HashBytes>;
 // until a prune leaves it one), about one allocation and one release per
 // record of the aggregate bench, ~300 instructions of malloc and free and
 // their metadata's cache lines. The chunks are the stream's until it goes.
+// Under AddressSanitizer, what the pool holds but has not handed out (a
+// chunk's rest, the blocks given back) is poisoned, so that a use of an item
+// array after it was given back is reported as it would be had it come from
+// operator new; otherwise the pool's recycling hides it.
 class ItemPool {
  public:
   ItemPool() = default;
@@ -77,7 +70,7 @@ class ItemPool {
   ItemPool& operator=(const ItemPool&) = delete;
   ~ItemPool() {
     for (const auto& [c, bytes] : chunks_) {
-      Unpoison(c, bytes);
+      ASAN_UNPOISON_MEMORY_REGION(c, bytes);
       ::operator delete(c);
     }
   }
@@ -89,7 +82,7 @@ class ItemPool {
       return ::operator new(bytes);
     }
     if (FreeBlock* f = free_[c]) {
-      Unpoison(f, bytes);
+      ASAN_UNPOISON_MEMORY_REGION(f, bytes);
       free_[c] = f->next;
       return f;
     }
@@ -103,12 +96,12 @@ class ItemPool {
       held_ += chunk_;
       cursor_ = chunks_.back().first;
       left_ = chunk_;
-      Poison(cursor_, left_);
+      ASAN_POISON_MEMORY_REGION(cursor_, left_);
     }
     void* p = cursor_;
     cursor_ += bytes;
     left_ -= bytes;
-    Unpoison(p, bytes);
+    ASAN_UNPOISON_MEMORY_REGION(p, bytes);
     return p;
   }
   void Put(void* p, std::size_t bytes) {
@@ -119,7 +112,7 @@ class ItemPool {
       return;
     }
     free_[c] = new (p) FreeBlock{free_[c]};
-    Poison(p, bytes);
+    ASAN_POISON_MEMORY_REGION(p, bytes);
   }
   std::size_t MemoryBytes() const { return held_ + large_; }
 
@@ -127,25 +120,6 @@ class ItemPool {
   struct FreeBlock {
     FreeBlock* next;
   };
-  // Under AddressSanitizer, what the pool holds but has not handed out (a
-  // chunk's rest, the blocks given back) is poisoned, so that a use of an
-  // item array after it was given back is reported as it would be had it
-  // come from operator new; otherwise the pool's recycling hides it.
-  static void Poison(const void* p, std::size_t bytes) {
-#if TARGETING_ASAN
-    ASAN_POISON_MEMORY_REGION(p, bytes);
-#else
-    (void)p, (void)bytes;
-#endif
-  }
-  static void Unpoison(const void* p, std::size_t bytes) {
-#if TARGETING_ASAN
-    ASAN_UNPOISON_MEMORY_REGION(p, bytes);
-#else
-    (void)p, (void)bytes;
-#endif
-  }
-
   static constexpr std::size_t kChunk = 64 * 1024, kFirstChunk = 4096;
   static constexpr std::size_t kClasses = 8;  // 32 .. 4096 bytes: at most a first chunk
   static int Class(std::size_t bytes) {

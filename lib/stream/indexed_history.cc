@@ -436,21 +436,17 @@ class IndexedStream final : public StreamHistory {
   }
 
   // Everything that refers to the rule set: the data `where` is evaluated
-  // in, each aggregate's definition, and each `where`'s node (the node of
-  // the first aggregate that shares it: the same definition, so the same
-  // test, whatever its id in the new set). Groups, members and value tables
-  // hold fields and measures, which the definitions' keys fix.
+  // in, each aggregate's definition, and each `where`'s node (that of any
+  // aggregate sharing it: the aggregates that share one have the same
+  // condition, so any of their nodes is the same test, whatever its id in
+  // the new set). Groups, members and value tables hold fields and
+  // measures, which the definitions' keys fix.
   void Retarget(const RuleSetData& data) override {
     data_ = &data;
     for (std::size_t a = 0; a < aggs_.size(); ++a) {
       Agg& agg = aggs_[a];
       agg.def = &data.aggregates[a];
-      if (agg.where >= 0) wheres_[static_cast<std::size_t>(agg.where)].node = -1;
-    }
-    for (const Agg& agg : aggs_) {
-      if (agg.where >= 0 && wheres_[static_cast<std::size_t>(agg.where)].node < 0) {
-        wheres_[static_cast<std::size_t>(agg.where)].node = agg.def->where;
-      }
+      if (agg.where >= 0) wheres_[static_cast<std::size_t>(agg.where)].node = agg.def->where;
     }
   }
 

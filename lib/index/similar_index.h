@@ -43,7 +43,6 @@ struct SimilarScratch {
     // its set least recently used, roughly (one "used" bit per way).
     void Insert(std::uint64_t filter, std::string_view value, std::uint64_t hash, bool holds);
     static std::uint64_t Hash(std::uint64_t filter, std::string_view value);
-    bool empty() const { return slots_.empty(); }
     void clear() {
       sets_.clear();
       slots_.clear();

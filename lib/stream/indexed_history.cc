@@ -986,7 +986,7 @@ class IndexedStream final : public StreamHistory {
   // Adds (day, value) to s unless it holds it; the value's id.
   // *was_held: whether s held the value on any day before.
   std::uint32_t AddValue(DistinctSlot* s, ValueTable* t, Days day, std::string_view value,
-                                std::uint64_t hash, std::uint32_t found, bool* was_held = nullptr) {
+                         std::uint64_t hash, std::uint32_t found, bool* was_held = nullptr) {
     std::uint32_t pos = 0;
     if (found != kNone) {
       pos = LowerBound(*s, found, day);

@@ -124,8 +124,9 @@ class RuleSet {
   int FindEntry(std::string_view id) const;
   // "sha256:" followed by 64 hex digits, over the normalized content.
   const std::string& fingerprint() const;
-  // The canonical text the fingerprint is taken over.
-  const std::string& canonical() const;
+  // The canonical text the fingerprint is taken over, written when asked
+  // (it is not kept: ~20 MB at 100k rules).
+  std::string canonical() const;
   // The distinct aggregates of SPEC section 8 (by, days, where, measure,
   // field), each the unit of stream state; how each reads, for messages.
   std::size_t aggregate_count() const;

@@ -358,20 +358,14 @@ int ConditionCompiler::CompileAggregate(const MapItem& item, int depth) {
   const std::string label = data_->aggregates[static_cast<std::size_t>(agg)].label;
   const std::string agg_key = data_->aggregates[static_cast<std::size_t>(agg)].key;
   pred.key = "-|aggregate|" + std::to_string(agg_key.size()) + ":" + agg_key + "|" + test_text;
-  int pid;
-  if (auto it = pred_by_key_.find(pred.key); it != pred_by_key_.end()) {
-    pid = it->second;
-  } else {
-    pid = static_cast<int>(data_->predicates.size());
-    pred_by_key_.emplace(pred.key, pid);
-    data_->predicates.push_back(std::move(pred));
-  }
+  int pid = FindPredicate(pred.key);
+  if (pid < 0) pid = AddPredicate(std::move(pred));
   Node leaf;
   leaf.kind = Node::Kind::kLeaf;
   leaf.pred = pid;
   leaf.line = LineOf(item.key_node);
   leaf.column = ColumnOf(item.key_node);
-  leaf.label = "aggregate " + label + " " + test_text;
+  leaf.label = Label("aggregate " + label + " " + test_text);
   return AddNode(std::move(leaf), {});
 }
 

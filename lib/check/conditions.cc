@@ -116,7 +116,8 @@ std::string PredicateLabel(const RuleSetData& data, const Predicate& p) {
 ConditionCompiler::ConditionCompiler(RuleSetData* data, const Limits& limits,
                                      const std::map<std::string, NamedList>* lists,
                                      Diagnostics* diag)
-    : data_(data), limits_(limits), lists_(lists), diag_(diag) {}
+    : data_(data), limits_(limits), lists_(lists), diag_(diag), pred_by_key_(PredicateKey{data}),
+      label_ids_(LabelText{data}) {}
 
 void ConditionCompiler::BeginEntry() {
   entry_nodes_ = 0;
@@ -142,11 +143,23 @@ int ConditionCompiler::AddNode(Node node, const std::vector<int>& children) {
 
 int ConditionCompiler::Intern(Predicate pred) {
   pred.key = CanonicalKey(*data_, pred);
-  auto it = pred_by_key_.find(pred.key);
-  if (it != pred_by_key_.end()) return it->second;
-  int id = static_cast<int>(data_->predicates.size());
-  pred_by_key_.emplace(pred.key, id);
+  if (int id = FindPredicate(pred.key); id >= 0) return id;
+  if (pred.op == Op::kIn) pred.BuildOperandSets();
+  return AddPredicate(std::move(pred));
+}
+
+int ConditionCompiler::AddPredicate(Predicate pred) {
+  const auto id = static_cast<std::uint32_t>(data_->predicates.size());
   data_->predicates.push_back(std::move(pred));
+  pred_by_key_.Insert(id);
+  return static_cast<int>(id);
+}
+
+std::uint32_t ConditionCompiler::Label(std::string text) {
+  if (long long id = label_ids_.Find(text); id >= 0) return static_cast<std::uint32_t>(id);
+  const auto id = static_cast<std::uint32_t>(data_->labels.size());
+  data_->labels.push_back(std::move(text));
+  label_ids_.Insert(id);
   return id;
 }
 
@@ -159,7 +172,7 @@ int ConditionCompiler::AllOf(const std::vector<int>& nodes, const ytree::Node& a
   n.kind = Node::Kind::kAll;
   n.line = LineOf(at);
   n.column = ColumnOf(at);
-  n.label = std::move(label);
+  n.label = Label(std::move(label));
   return AddNode(std::move(n), nodes);
 }
 
@@ -210,7 +223,7 @@ int ConditionCompiler::CompileNode(const ytree::Node& cond, int depth) {
         continue;
       }
       node.kind = item.key == "all" ? Node::Kind::kAll : Node::Kind::kAny;
-      node.label = item.key;
+      node.label = Label(item.key);
       int id = AddNode(std::move(node), children);
       if (id < 0) failed = true;
       parts.push_back(id);
@@ -221,7 +234,7 @@ int ConditionCompiler::CompileNode(const ytree::Node& cond, int depth) {
         continue;
       }
       node.kind = Node::Kind::kNot;
-      node.label = "not";
+      node.label = Label("not");
       int id = AddNode(std::move(node), {child});
       if (id < 0) failed = true;
       parts.push_back(id);
@@ -269,7 +282,7 @@ int ConditionCompiler::CompileNode(const ytree::Node& cond, int depth) {
         node.at_least = static_cast<int>(*n);
         node.line = LineOf(at_least->key_node);
         node.column = ColumnOf(at_least->key_node);
-        node.label = "at_least " + std::to_string(*n);
+        node.label = Label("at_least " + std::to_string(*n));
         int id = AddNode(std::move(node), children);
         if (id < 0) failed = true;
         parts.push_back(id);
@@ -468,10 +481,6 @@ bool ConditionCompiler::NormalizeOperands(int field, const std::string& op, Pred
       pred->nums.erase(std::unique(pred->nums.begin(), pred->nums.end()), pred->nums.end());
     }
   }
-  if (pred->op == Op::kIn || pred->op == Op::kEq) {
-    for (const std::string& s : pred->strs) pred->str_set.insert(s);
-    for (double d : pred->nums) pred->num_set.insert(d == 0 ? 0.0 : d);
-  }
   return true;
 }
 
@@ -585,7 +594,7 @@ int ConditionCompiler::CompileOperator(int field, const std::string& op,
   // patterns RE2 accepted under the same limits) needs no compile: Intern
   // returns the interned one.
   const bool interned_regex =
-      pred.op == Op::kRegex && pred_by_key_.count(CanonicalKey(*data_, pred)) > 0;
+      pred.op == Op::kRegex && FindPredicate(CanonicalKey(*data_, pred)) >= 0;
   if (pred.op == Op::kRegex && !interned_regex) {
     for (std::size_t i = 0; i < pred.strs.size(); ++i) {
       RE2::Options options;
@@ -626,22 +635,25 @@ int ConditionCompiler::CompileOperator(int field, const std::string& op,
   leaf.line = LineOf(op_node);
   leaf.column = ColumnOf(op_node);
   const Predicate& interned = data_->predicates[static_cast<std::size_t>(pid)];
-  leaf.label = PredicateLabel(*data_, interned);
-  if (!list_note.empty()) {
-    leaf.label = def.name + " " + OpName(interned.op) + list_note + " (" +
-                 std::to_string(interned.op == Op::kSimilar
-                                    ? interned.strs.size()
-                                    : std::max(interned.strs.size(), interned.nums.size())) +
-                 " values)";
-    if (interned.op == Op::kSimilar) leaf.label += " min " + FormatNumber(interned.nums[0]);
+  std::string label;
+  if (list_note.empty()) {
+    label = PredicateLabel(*data_, interned);
+  } else {
+    label = def.name + " " + OpName(interned.op) + list_note + " (" +
+            std::to_string(interned.op == Op::kSimilar
+                               ? interned.strs.size()
+                               : std::max(interned.strs.size(), interned.nums.size())) +
+            " values)";
+    if (interned.op == Op::kSimilar) label += " min " + FormatNumber(interned.nums[0]);
   }
+  leaf.label = Label(std::move(label));
   int leaf_id = AddNode(leaf, {});
   if (leaf_id < 0 || !negate) return leaf_id;
   Node neg;
   neg.kind = Node::Kind::kNot;
   neg.line = leaf.line;
   neg.column = leaf.column;
-  neg.label = op == "exists" ? def.name + " exists false" : def.name + " " + op;
+  neg.label = Label(op == "exists" ? def.name + " exists false" : def.name + " " + op);
   return AddNode(std::move(neg), {leaf_id});
 }
 
@@ -701,7 +713,7 @@ int ConditionCompiler::ScopeIn(int field, const ytree::Node& values, const std::
   leaf.pred = pid;
   leaf.line = LineOf(values);
   leaf.column = ColumnOf(values);
-  leaf.label = what + ": " + PredicateLabel(*data_, data_->predicates[static_cast<std::size_t>(pid)]);
+  leaf.label = Label(what + ": " + PredicateLabel(*data_, data_->predicates[static_cast<std::size_t>(pid)]));
   return AddNode(std::move(leaf), {});
 }
 
@@ -719,7 +731,7 @@ int ConditionCompiler::Effective(std::optional<Days> from, std::optional<Days> u
   leaf.pred = pid;
   leaf.line = LineOf(at);
   leaf.column = ColumnOf(at);
-  leaf.label = PredicateLabel(*data_, data_->predicates[static_cast<std::size_t>(pid)]);
+  leaf.label = Label(PredicateLabel(*data_, data_->predicates[static_cast<std::size_t>(pid)]));
   return AddNode(std::move(leaf), {});
 }
 

@@ -6,6 +6,7 @@
 #include "load/yaml.h"
 
 #include <boost/unordered/unordered_flat_map.hpp>
+#include <boost/unordered/unordered_flat_set.hpp>
 #include <map>
 #include <string>
 #include <vector>
@@ -28,6 +29,37 @@ struct NamedList {
   int line = 0;
   int column = 0;
   std::vector<ListItem> items;
+};
+
+// Ids of texts held elsewhere (a predicate's key, a label), found by text:
+// the set holds 4-byte ids, not copies of the texts. `Text` maps an id to
+// its text; the texts must not change while the set holds their ids.
+template <class Text>
+class TextIds {
+ public:
+  explicit TextIds(Text text) : set_(0, Hash{text}, Eq{text}) {}
+  // The id whose text is `s`, or -1.
+  long long Find(std::string_view s) const {
+    auto it = set_.find(s);
+    return it == set_.end() ? -1 : static_cast<long long>(*it);
+  }
+  void Insert(std::uint32_t id) { set_.insert(id); }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    Text text;
+    std::size_t operator()(std::uint32_t id) const { return StringHash()(text(id)); }
+    std::size_t operator()(std::string_view s) const { return StringHash()(s); }
+  };
+  struct Eq {
+    using is_transparent = void;
+    Text text;
+    bool operator()(std::uint32_t a, std::uint32_t b) const { return a == b; }
+    bool operator()(std::string_view s, std::uint32_t id) const { return s == text(id); }
+    bool operator()(std::uint32_t id, std::string_view s) const { return text(id) == s; }
+  };
+  boost::unordered_flat_set<std::uint32_t, Hash, Eq> set_;
 };
 
 class ConditionCompiler {
@@ -58,6 +90,8 @@ class ConditionCompiler {
   int CompileOperator(int field, const std::string& op, const ytree::Node& op_node,
                       const ytree::Node& operand);
   int AddNode(Node node, const std::vector<int>& children);
+  // The id of `text` in RuleSetData::labels, added once.
+  std::uint32_t Label(std::string text);
   int Intern(Predicate pred);
   // Warns about a country literal that is not ISO 3166 alpha-2, or a tariff
   // literal that is not (a prefix of) a real HS 2022 code.
@@ -81,7 +115,22 @@ class ConditionCompiler {
   const Limits& limits_;
   const std::map<std::string, NamedList>* lists_;
   Diagnostics* diag_;
-  boost::unordered_flat_map<std::string, int> pred_by_key_;
+  struct PredicateKey {
+    const RuleSetData* data;
+    std::string_view operator()(std::uint32_t id) const { return data->predicates[id].key; }
+  };
+  struct LabelText {
+    const RuleSetData* data;
+    std::string_view operator()(std::uint32_t id) const { return data->labels[id]; }
+  };
+  // The predicate with a canonical key, if interned; -1 otherwise.
+  int FindPredicate(std::string_view key) const {
+    return static_cast<int>(pred_by_key_.Find(key));
+  }
+  // Appends `pred` (whose key is not interned) and returns its id.
+  int AddPredicate(Predicate pred);
+  TextIds<PredicateKey> pred_by_key_;
+  TextIds<LabelText> label_ids_;
   boost::unordered_flat_map<std::string, int> aggregate_by_key_;
   bool in_where_ = false;  // compiling an aggregate's `where`
   std::size_t entry_nodes_ = 0;

@@ -13,7 +13,7 @@ bool HoldsOnString(const Predicate& p, std::string_view v) {
     case Op::kEq:
       return v == p.strs[0];
     case Op::kIn:
-      return p.str_set.contains(v);
+      return p.InStrings(v);
     case Op::kPrefix:
       for (const std::string& s : p.strs) {
         if (v.substr(0, s.size()) == s) return true;
@@ -45,7 +45,7 @@ bool HoldsOnString(const Predicate& p, std::string_view v) {
 bool HoldsOnNumber(const Predicate& p, double v) {
   switch (p.op) {
     case Op::kEq: return v == p.nums[0];
-    case Op::kIn: return p.num_set.contains(v == 0 ? 0.0 : v);
+    case Op::kIn: return p.InNumbers(v);
     case Op::kLt: return v < p.nums[0];
     case Op::kLe: return v <= p.nums[0];
     case Op::kGt: return v > p.nums[0];

@@ -142,11 +142,11 @@ inline bool EvalInstr(const Instr& in, const Record& record, Days as_of,
       if (in.numeric) {
         for (int i = 0, n = record.count(f); i < n; ++i) {
           const double v = record.num(f, i);
-          if (in.pred->num_set.contains(v == 0 ? 0.0 : v)) return true;
+          if (in.pred->InNumbers(v)) return true;
         }
       } else {
         for (int i = 0, n = record.count(f); i < n; ++i) {
-          if (in.pred->str_set.contains(record.str(f, i))) return true;
+          if (in.pred->InStrings(record.str(f, i))) return true;
         }
       }
       return false;

@@ -64,12 +64,18 @@ std::string Sha256Hex(std::string_view bytes) {
   return h.Hex();
 }
 
-void ComputeFingerprint(RuleSetData* data) {
-  std::string& c = data->canonical;
-  c = "targeting-ruleset/1\n";
-  c += data->schema.Canonical();
+namespace {
+
+// Writes the canonical text of `data` to `out`, calling `flush` whenever it
+// holds more than 64 KiB (and leaving the rest for the caller), so that the
+// fingerprint of a large set is taken without holding its whole text.
+template <class Flush>
+void WriteCanonical(const RuleSetData& data, std::string* out, Flush flush) {
+  std::string& c = *out;
+  c += "targeting-ruleset/1\n";
+  c += data.schema.Canonical();
   c += '\n';
-  const RuleSetConfig& cfg = data->config;
+  const RuleSetConfig& cfg = data.config;
   c += "config{";
   AppendField("red", FormatNumber(cfg.red), &c);
   AppendField("yellow", FormatNumber(cfg.yellow), &c);
@@ -91,8 +97,8 @@ void ComputeFingerprint(RuleSetData* data) {
     AppendField("scorecard_min_examined", std::to_string(sc.min_examined), &c);
   }
   c += "}\n";
-  for (std::size_t i = 0; i < data->entries.size(); ++i) {
-    const EntryInfo& e = data->entries[i];
+  for (std::size_t i = 0; i < data.entries.size(); ++i) {
+    const EntryInfo& e = data.entries[i];
     c += "entry{";
     AppendField("id", e.id, &c);
     AppendField("kind", EntryKindName(e.kind), &c);
@@ -105,10 +111,31 @@ void ComputeFingerprint(RuleSetData* data) {
     AppendField("owner", e.owner, &c);
     AppendField("promoted_from", e.promoted_from, &c);
     c += "when=";
-    AppendCondition(*data, data->code[i].root, &c);
+    AppendCondition(data, data.code[i].root, &c);
     c += "}\n";
+    if (c.size() > 64 * 1024) flush();
   }
-  data->fingerprint = "sha256:" + Sha256Hex(c);
+}
+
+}  // namespace
+
+std::string CanonicalText(const RuleSetData& data) {
+  std::string c;
+  WriteCanonical(data, &c, [] {});
+  return c;
+}
+
+void ComputeFingerprint(RuleSetData* data) {
+  // The text is hashed as it is written, not kept: at 100k rules it is
+  // ~20 MB (RuleSet::canonical() writes it again when asked).
+  Sha256 h;
+  std::string c;
+  WriteCanonical(*data, &c, [&] {
+    h.Update(c);
+    c.clear();
+  });
+  h.Update(c);
+  data->fingerprint = "sha256:" + h.Hex();
 }
 
 }  // namespace targeting::internal

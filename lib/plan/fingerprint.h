@@ -32,7 +32,10 @@ std::string Sha256Hex(std::string_view bytes);
 // schema, the configuration and every compiled entry (metadata and condition
 // with normalized operands), in id order; it leaves out comments, layout,
 // file names, list names and inline tests, which do not change any result.
+// Sets data->fingerprint: the SHA-256 of CanonicalText(*data).
 void ComputeFingerprint(RuleSetData* data);
+// The normalized content the fingerprint is taken over.
+std::string CanonicalText(const RuleSetData& data);
 
 }  // namespace targeting::internal
 

@@ -1,4 +1,5 @@
 // RuleSet accessors and the small vocabulary shared by the public API.
+#include "plan/fingerprint.h"
 #include "plan/ruleset_data.h"
 #include "targeting/rules.h"
 
@@ -8,6 +9,14 @@ namespace internal {
 
 RuleSetData::RuleSetData(Schema s) : schema(std::move(s)) {}
 RuleSetData::~RuleSetData() = default;
+
+void Predicate::BuildOperandSets() {
+  if (strs.size() < kHashedFrom && nums.size() < kHashedFrom) return;
+  auto s = std::make_unique<OperandSets>();
+  for (const std::string& v : strs) s->strs.insert(v);
+  for (double d : nums) s->nums.insert(d == 0 ? 0.0 : d);
+  sets = std::move(s);
+}
 
 const char* OpName(Op op) {
   switch (op) {
@@ -101,7 +110,7 @@ const Schema& RuleSet::schema() const { return data_->schema; }
 const RuleSetConfig& RuleSet::config() const { return data_->config; }
 const std::vector<EntryInfo>& RuleSet::entries() const { return data_->entries; }
 const std::string& RuleSet::fingerprint() const { return data_->fingerprint; }
-const std::string& RuleSet::canonical() const { return data_->canonical; }
+std::string RuleSet::canonical() const { return internal::CanonicalText(*data_); }
 std::size_t RuleSet::aggregate_count() const { return data_->aggregates.size(); }
 std::string RuleSet::aggregate_label(std::size_t i) const {
   return i < data_->aggregates.size() ? data_->aggregates[i].label : std::string();

@@ -9,7 +9,9 @@
 #include <boost/unordered/unordered_flat_map.hpp>
 #include <boost/unordered/unordered_flat_set.hpp>
 #include <boost/container_hash/hash.hpp>
+#include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -85,9 +87,17 @@ struct Predicate {
   // Numeric operands: eq/in values, lt..ge bound, between [low, high];
   // for similar, its min.
   std::vector<double> nums;
-  // Set forms of `in` (and eq) operands for fast membership.
-  StringSet str_set;
-  boost::unordered_flat_set<double> num_set;
+  // Hash sets of the operands of an `in` with at least kHashedFrom of them.
+  // A smaller `in` is searched in strs / nums, which are sorted and
+  // distinct: a set of strings takes at least ~500 bytes even for two, and
+  // most `in`s are short (at 100k rules the sets were a quarter of the
+  // compiled size).
+  struct OperandSets {
+    StringSet strs;
+    boost::unordered_flat_set<double> nums;
+  };
+  static constexpr std::size_t kHashedFrom = 16;
+  std::unique_ptr<const OperandSets> sets;
   std::vector<std::unique_ptr<RE2>> regexes;
   std::optional<Days> from, until;  // kEffective
   std::string key;                  // canonical text: identity and fingerprint
@@ -95,6 +105,20 @@ struct Predicate {
   // measure, all of which must hold.
   int aggregate = -1;
   std::vector<MeasureTest> measure_tests;
+
+  // Whether `v` is one of an `in`'s operands.
+  bool InStrings(std::string_view v) const {
+    if (sets) return sets->strs.contains(v);
+    return std::binary_search(strs.begin(), strs.end(), v, std::less<>());
+  }
+  bool InNumbers(double v) const {
+    if (sets) return sets->nums.contains(v == 0 ? 0.0 : v);
+    // NaN is in no set (binary_search would find it, since it orders
+    // before nothing).
+    return v == v && std::binary_search(nums.begin(), nums.end(), v);
+  }
+  // Builds `sets` when an `in` has kHashedFrom operands or more.
+  void BuildOperandSets();
 };
 
 struct Node {
@@ -104,10 +128,11 @@ struct Node {
   int pred = -1;  // kLeaf
   std::uint32_t first_child = 0;
   std::uint32_t child_count = 0;
-  // Where the node was written, and how it reads there (for explain).
+  // Where the node was written, and how it reads there (for explain): an
+  // index into RuleSetData::labels, where each distinct text is held once.
   int line = 0;
   int column = 0;
-  std::string label;
+  std::uint32_t label = 0;
 };
 
 struct TestCase {
@@ -137,10 +162,11 @@ struct RuleSetData {
   std::vector<Predicate> predicates;
   std::vector<Node> nodes;
   std::vector<std::uint32_t> children;  // node ids, by Node::first_child/child_count
+  std::vector<std::string> labels;      // by Node::label; each text once
+  const std::string& LabelOf(const Node& n) const { return labels[n.label]; }
   boost::unordered_flat_map<std::string, int> entry_by_id;
   std::vector<int> scored;  // indices of active and shadow entries, ascending
   std::vector<AggregateDef> aggregates;  // distinct aggregates, in the order first compiled
-  std::string canonical;
   std::string fingerprint;
   // Built last by the index stage (index/match_index.h), which this stage does
   // not know: a shared_ptr needs no complete type to be destroyed.

@@ -72,7 +72,7 @@ bool Walk(const internal::RuleSetData& data, int id, int depth, const Record& re
           const AggregateMeasures* measures, std::vector<ExplainNode>* out) {
   const Node& n = data.nodes[static_cast<std::size_t>(id)];
   const std::size_t at = out->size();
-  out->push_back(ExplainNode{depth, n.label, false, n.kind == Node::Kind::kLeaf, "", {}, n.line, n.column});
+  out->push_back(ExplainNode{depth, data.LabelOf(n), false, n.kind == Node::Kind::kLeaf, "", {}, n.line, n.column});
   bool holds = false;
   if (n.kind == Node::Kind::kLeaf) {
     const internal::Predicate& p = data.predicates[static_cast<std::size_t>(n.pred)];

@@ -65,6 +65,40 @@ TEST(Operators, InAndNotIn) {
   });
 }
 
+// An `in` of fewer than Predicate::kHashedFrom operands is searched in its
+// sorted operands, a longer one in a hash set: both must find the first,
+// the last and a middle operand and nothing between them, as strings and as
+// numbers (0 and -0 are one number). Each `in` also sits behind a mode test,
+// so that the index anchors on the mode and the `in` is verified.
+TEST(Operators, InShortAndLongOperandLists) {
+  std::string ports_short = "['2704', '4601', '1001']";
+  std::string ports_long = "[";
+  for (int i = 0; i < 20; ++i) ports_long += (i ? ", '" : "'") + std::to_string(3000 + 7 * i) + "'";
+  ports_long += "]";
+  std::string nums_long = "[0";
+  for (int i = 1; i < 20; ++i) nums_long += ", " + std::to_string(i * 2.5);
+  nums_long += "]";
+  for (const std::string& pre : {std::string(""), std::string("mode: SEA, ")}) {
+    RunCases({
+        {("{" + pre + "port_of_entry: {in: " + ports_short + "}}").c_str(), {{"mode", "SEA"}, {"port_of_entry", "1001"}}, true},
+        {("{" + pre + "port_of_entry: {in: " + ports_short + "}}").c_str(), {{"mode", "SEA"}, {"port_of_entry", "4601"}}, true},
+        {("{" + pre + "port_of_entry: {in: " + ports_short + "}}").c_str(), {{"mode", "SEA"}, {"port_of_entry", "3000"}}, false},
+        {("{" + pre + "port_of_entry: {in: " + ports_short + "}}").c_str(), {{"mode", "SEA"}, {"port_of_entry", "9999"}}, false},
+        {("{" + pre + "port_of_entry: {in: " + ports_long + "}}").c_str(), {{"mode", "SEA"}, {"port_of_entry", "3000"}}, true},
+        {("{" + pre + "port_of_entry: {in: " + ports_long + "}}").c_str(), {{"mode", "SEA"}, {"port_of_entry", "3133"}}, true},
+        {("{" + pre + "port_of_entry: {in: " + ports_long + "}}").c_str(), {{"mode", "SEA"}, {"port_of_entry", "3070"}}, true},
+        {("{" + pre + "port_of_entry: {in: " + ports_long + "}}").c_str(), {{"mode", "SEA"}, {"port_of_entry", "3001"}}, false},
+        {("{" + pre + "port_of_entry: {not_in: " + ports_long + "}}").c_str(), {{"mode", "SEA"}, {"port_of_entry", "3001"}}, true},
+        {("{" + pre + "quantity: {in: [0, 5, 7.5]}}").c_str(), {{"mode", "SEA"}, {"quantity", "-0"}}, true},
+        {("{" + pre + "quantity: {in: [0, 5, 7.5]}}").c_str(), {{"mode", "SEA"}, {"quantity", "7.5"}}, true},
+        {("{" + pre + "quantity: {in: [0, 5, 7.5]}}").c_str(), {{"mode", "SEA"}, {"quantity", "6"}}, false},
+        {("{" + pre + "quantity: {in: " + nums_long + "}}").c_str(), {{"mode", "SEA"}, {"quantity", "-0"}}, true},
+        {("{" + pre + "quantity: {in: " + nums_long + "}}").c_str(), {{"mode", "SEA"}, {"quantity", "47.5"}}, true},
+        {("{" + pre + "quantity: {in: " + nums_long + "}}").c_str(), {{"mode", "SEA"}, {"quantity", "46"}}, false},
+    });
+  }
+}
+
 TEST(Operators, NeAndExists) {
   RunCases({
       {"{mode: {ne: SEA}}", {{"mode", "AIR"}}, true},

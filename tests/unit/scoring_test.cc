@@ -4,6 +4,7 @@
 // implementation of the formula, quoted in the comments).
 #include <gtest/gtest.h>
 
+#include "plan/fingerprint.h"
 #include "test_util.h"
 
 namespace targeting {
@@ -130,6 +131,24 @@ TEST(Fingerprint, NormalizedContent) {
   EXPECT_NE(a->fingerprint(), c->fingerprint());
   EXPECT_EQ(a->fingerprint().rfind("sha256:", 0), 0u);
   EXPECT_EQ(a->fingerprint().size(), 7u + 64u);
+}
+
+// The fingerprint is hashed while the canonical text is written, in pieces
+// of 64 KiB, and canonical() writes the text again: a set whose text is
+// several pieces long has the fingerprint of the text canonical() returns.
+TEST(Fingerprint, IsTheHashOfTheCanonicalText) {
+  std::string yaml = "rules:\n";
+  for (int i = 0; i < 2000; ++i) {
+    yaml += "  - {id: R" + std::to_string(i) + ", name: 'rule number " + std::to_string(i) +
+            "', weight: " + std::to_string(i % 50) + ", when: {importer_id: {in: ['" +
+            std::to_string(10000 + i) + "', '" + std::to_string(20000 + i) + "']}}}\n";
+  }
+  auto a = MustCompile(yaml);
+  ASSERT_TRUE(a);
+  const std::string text = a->canonical();
+  EXPECT_GT(text.size(), 3u * 64 * 1024);
+  EXPECT_NE(text.find("id=5:R1999;"), std::string::npos);
+  EXPECT_EQ(a->fingerprint(), "sha256:" + internal::Sha256Hex(text));
 }
 
 TEST(Scoring, RecordsOutliveAReload) {

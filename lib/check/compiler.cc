@@ -194,16 +194,23 @@ Plan Builder::Run() {
   data_->config = config_;
   internal::ConditionCompiler cc(data_.get(), limits_, &lists_, &diag_);
   std::vector<std::pair<EntryInfo, internal::EntryCode>> compiled;
-  for (RawEntry& raw : entries_) {
+  compiled.reserve(entries_.size());
+  for (; !entries_.empty(); entries_.pop_front()) {
+    RawEntry& raw = entries_.front();
     if (raw.info.status == EntryStatus::kRetired) continue;
     CompileEntry(raw, cc, &compiled);
   }
+  // The trees are done with: free them before the entries are sorted and
+  // fingerprinted.
+  std::vector<ParsedFile>().swap(parsed);
   SortIssues(&issues_);
   result.issues = issues_;
   if (internal::ErrorCount(result.issues) > 0) return result;
 
   std::sort(compiled.begin(), compiled.end(),
             [](const auto& a, const auto& b) { return a.first.id < b.first.id; });
+  data_->entries.reserve(compiled.size());
+  data_->code.reserve(compiled.size());
   for (auto& [info, code] : compiled) {
     data_->entry_by_id.emplace(info.id, static_cast<int>(data_->entries.size()));
     if (info.status == EntryStatus::kActive || info.status == EntryStatus::kShadow) {
@@ -212,6 +219,11 @@ Plan Builder::Run() {
     data_->entries.push_back(std::move(info));
     data_->code.push_back(std::move(code));
   }
+  std::vector<std::pair<EntryInfo, internal::EntryCode>>().swap(compiled);
+  // Grown by doubling while compiling: up to half of each is slack.
+  data_->predicates.shrink_to_fit();
+  data_->nodes.shrink_to_fit();
+  data_->children.shrink_to_fit();
   internal::ComputeFingerprint(data_.get());
   result.data = std::move(data_);
   return result;

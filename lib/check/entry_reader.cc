@@ -48,7 +48,7 @@ void Builder::ReadEntry(const ParsedFile& file, const ytree::Node& node) {
   }
   RawEntry raw;
   raw.node = node;
-  raw.file = file.source->name;
+  raw.file = &file.source->name;
   raw.info.file = file.source->name;
   raw.info.line = LineOf(node);
   raw.info.column = ColumnOf(node);
@@ -185,7 +185,7 @@ void Builder::ReadEntry(const ParsedFile& file, const ytree::Node& node) {
   } else {
     auto [it, inserted] = seen_ids_.emplace(info.id, std::make_pair(raw.file, info.line));
     if (!inserted) {
-      diag_.Error(node, "duplicate id '" + info.id + "' (first defined at " + it->second.first +
+      diag_.Error(node, "duplicate id '" + info.id + "' (first defined at " + *it->second.first +
                             ":" + std::to_string(it->second.second) + ")");
       ok = false;
     }
@@ -314,7 +314,7 @@ bool Builder::ReadTestRecord(const ytree::Node& rec, const std::string& where, R
 
 void Builder::CompileEntry(RawEntry& raw, internal::ConditionCompiler& cc,
                            std::vector<std::pair<EntryInfo, internal::EntryCode>>* out) {
-  diag_.set_file(raw.file);
+  diag_.set_file(*raw.file);
   diag_.set_entry(raw.info.id);
   diag_.ResetBudget(limits_.max_yaml_nodes);
   cc.BeginEntry();
@@ -372,7 +372,7 @@ void Builder::CompileEntry(RawEntry& raw, internal::ConditionCompiler& cc,
   code.when = when;
   code.root = cc.AllOf(parts, *raw.when, "all of scope, effective and when");
   if (code.root < 0) return;
-  out->emplace_back(raw.info, std::move(code));
+  out->emplace_back(std::move(raw.info), std::move(code));  // raw is not read again
 }
 
 }  // namespace targeting::internal::checking

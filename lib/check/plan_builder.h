@@ -4,6 +4,7 @@
 #ifndef TARGETING_LIB_CHECK_PLAN_BUILDER_H_
 #define TARGETING_LIB_CHECK_PLAN_BUILDER_H_
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -30,7 +31,7 @@ struct RawEntry {
   std::optional<ytree::Node> scope;
   std::optional<ytree::Node> effective;
   std::optional<ytree::Node> tests;
-  std::string file;
+  const std::string* file = nullptr;  // its Source's name
   bool envelope_ok = true;
 };
 
@@ -88,8 +89,11 @@ class Builder {
   std::optional<Schema> schema_;
   std::string schema_source_;  // where a custom schema came from
   std::map<std::string, NamedList> lists_;
-  std::vector<RawEntry> entries_;
-  std::map<std::string, std::pair<std::string, int>> seen_ids_;  // id -> (file, line)
+  // Read, then compiled and dropped one by one from the front, so that their
+  // storage is reused by the compiled set as it grows.
+  std::deque<RawEntry> entries_;
+  // id -> (file, line); the file is its Source's name
+  boost::unordered_flat_map<std::string, std::pair<const std::string*, int>> seen_ids_;
   std::unique_ptr<internal::RuleSetData> data_;
   std::set<std::string> data_keys_;  // list files: never read as rule files
   bool too_many_entries_ = false;

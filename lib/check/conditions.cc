@@ -151,7 +151,7 @@ int ConditionCompiler::Intern(Predicate pred) {
 int ConditionCompiler::AddPredicate(Predicate pred) {
   const auto id = static_cast<std::uint32_t>(data_->predicates.size());
   data_->predicates.push_back(std::move(pred));
-  pred_by_key_.Insert(id);
+  pred_by_key_.Insert(id, data_->predicates.back().key);
   return static_cast<int>(id);
 }
 
@@ -159,7 +159,7 @@ std::uint32_t ConditionCompiler::Label(std::string text) {
   if (long long id = label_ids_.Find(text); id >= 0) return static_cast<std::uint32_t>(id);
   const auto id = static_cast<std::uint32_t>(data_->labels.size());
   data_->labels.push_back(std::move(text));
-  label_ids_.Insert(id);
+  label_ids_.Insert(id, data_->labels.back());
   return id;
 }
 

@@ -32,34 +32,47 @@ struct NamedList {
 };
 
 // Ids of texts held elsewhere (a predicate's key, a label), found by text:
-// the set holds 4-byte ids, not copies of the texts. `Text` maps an id to
-// its text; the texts must not change while the set holds their ids.
+// the set holds each id with 32 bits of its text's hash (so that growing the
+// set reads no text), not copies of the texts. `Text` maps an id to its
+// text; the texts must not change while the set holds their ids.
 template <class Text>
 class TextIds {
  public:
-  explicit TextIds(Text text) : set_(0, Hash{text}, Eq{text}) {}
+  explicit TextIds(Text text) : set_(0, Hash{}, Eq{text}) {}
   // The id whose text is `s`, or -1.
   long long Find(std::string_view s) const {
-    auto it = set_.find(s);
-    return it == set_.end() ? -1 : static_cast<long long>(*it);
+    auto it = set_.find(Probe{s, Hash32(s)});
+    return it == set_.end() ? -1 : static_cast<long long>(*it & 0xffffffffu);
   }
-  void Insert(std::uint32_t id) { set_.insert(id); }
+  // `id`'s text must not be in the set yet.
+  void Insert(std::uint32_t id, std::string_view text) {
+    set_.insert(std::uint64_t{Hash32(text)} << 32 | id);
+  }
 
  private:
+  struct Probe {
+    std::string_view text;
+    std::uint32_t hash;
+  };
+  static std::uint32_t Hash32(std::string_view s) {
+    const std::size_t h = StringHash()(s);
+    return static_cast<std::uint32_t>(h ^ (h >> 32));
+  }
   struct Hash {
     using is_transparent = void;
-    Text text;
-    std::size_t operator()(std::uint32_t id) const { return StringHash()(text(id)); }
-    std::size_t operator()(std::string_view s) const { return StringHash()(s); }
+    std::size_t operator()(std::uint64_t e) const { return e >> 32; }
+    std::size_t operator()(const Probe& p) const { return p.hash; }
   };
   struct Eq {
     using is_transparent = void;
     Text text;
-    bool operator()(std::uint32_t a, std::uint32_t b) const { return a == b; }
-    bool operator()(std::string_view s, std::uint32_t id) const { return s == text(id); }
-    bool operator()(std::uint32_t id, std::string_view s) const { return text(id) == s; }
+    bool operator()(std::uint64_t a, std::uint64_t b) const { return a == b; }
+    bool operator()(const Probe& p, std::uint64_t e) const {
+      return p.hash == e >> 32 && p.text == text(static_cast<std::uint32_t>(e));
+    }
+    bool operator()(std::uint64_t e, const Probe& p) const { return (*this)(p, e); }
   };
-  boost::unordered_flat_set<std::uint32_t, Hash, Eq> set_;
+  boost::unordered_flat_set<std::uint64_t, Hash, Eq> set_;
 };
 
 class ConditionCompiler {

@@ -635,18 +635,24 @@ int ConditionCompiler::CompileOperator(int field, const std::string& op,
   leaf.line = LineOf(op_node);
   leaf.column = ColumnOf(op_node);
   const Predicate& interned = data_->predicates[static_cast<std::size_t>(pid)];
-  std::string label;
   if (list_note.empty()) {
-    label = PredicateLabel(*data_, interned);
+    // A predicate reads the same wherever it is written: its label is made
+    // and interned once.
+    if (pred_label_.size() <= static_cast<std::size_t>(pid)) {
+      pred_label_.resize(data_->predicates.size(), kNoLabel);
+    }
+    std::uint32_t& known = pred_label_[static_cast<std::size_t>(pid)];
+    if (known == kNoLabel) known = Label(PredicateLabel(*data_, interned));
+    leaf.label = known;
   } else {
-    label = def.name + " " + OpName(interned.op) + list_note + " (" +
-            std::to_string(interned.op == Op::kSimilar
-                               ? interned.strs.size()
-                               : std::max(interned.strs.size(), interned.nums.size())) +
-            " values)";
+    std::string label = def.name + " " + OpName(interned.op) + list_note + " (" +
+                        std::to_string(interned.op == Op::kSimilar
+                                           ? interned.strs.size()
+                                           : std::max(interned.strs.size(), interned.nums.size())) +
+                        " values)";
     if (interned.op == Op::kSimilar) label += " min " + FormatNumber(interned.nums[0]);
+    leaf.label = Label(std::move(label));
   }
-  leaf.label = Label(std::move(label));
   int leaf_id = AddNode(leaf, {});
   if (leaf_id < 0 || !negate) return leaf_id;
   Node neg;

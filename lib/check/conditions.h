@@ -144,6 +144,8 @@ class ConditionCompiler {
   int AddPredicate(Predicate pred);
   TextIds<PredicateKey> pred_by_key_;
   TextIds<LabelText> label_ids_;
+  static constexpr std::uint32_t kNoLabel = 0xffffffffu;
+  std::vector<std::uint32_t> pred_label_;  // by predicate: its label's id, or kNoLabel
   boost::unordered_flat_map<std::string, int> aggregate_by_key_;
   bool in_where_ = false;  // compiling an aggregate's `where`
   std::size_t entry_nodes_ = 0;

@@ -7,7 +7,8 @@ namespace targeting {
 
 namespace internal {
 
-RuleSetData::RuleSetData(Schema s) : schema(std::move(s)) {}
+// Label 0, which a node gets unless given one, reads as nothing.
+RuleSetData::RuleSetData(Schema s) : schema(std::move(s)), labels(1) {}
 RuleSetData::~RuleSetData() = default;
 
 void Predicate::BuildOperandSets() {

@@ -113,8 +113,8 @@ struct Predicate {
   }
   bool InNumbers(double v) const {
     if (sets) return sets->nums.contains(v == 0 ? 0.0 : v);
-    // NaN is in no set (binary_search would find it, since it orders
-    // before nothing).
+    // NaN is in no set: every comparison with it is false, so
+    // binary_search would report it found.
     return v == v && std::binary_search(nums.begin(), nums.end(), v);
   }
   // Builds `sets` when an `in` has kHashedFrom operands or more.
@@ -162,7 +162,7 @@ struct RuleSetData {
   std::vector<Predicate> predicates;
   std::vector<Node> nodes;
   std::vector<std::uint32_t> children;  // node ids, by Node::first_child/child_count
-  std::vector<std::string> labels;      // by Node::label; each text once
+  std::vector<std::string> labels;      // by Node::label; each text once; [0] is ""
   const std::string& LabelOf(const Node& n) const { return labels[n.label]; }
   boost::unordered_flat_map<std::string, int> entry_by_id;
   std::vector<int> scored;  // indices of active and shadow entries, ascending

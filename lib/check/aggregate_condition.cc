@@ -95,7 +95,7 @@ bool ConditionCompiler::ReadMeasureTests(const std::vector<MapItem>& items, cons
       auto v = ParseNumber(TrimSpaces(n.Scalar()));
       if (!v) {
         diag_->Error(n, "the operand of " + op.key + " in " + what + " must be a number, not '" +
-                            n.Scalar() + "'");
+                            std::string(n.Scalar()) + "'");
         return false;
       }
       *out = *v;
@@ -200,7 +200,7 @@ int ConditionCompiler::CompileAggregate(const MapItem& item, int depth) {
         ok = false;
         continue;
       }
-      const std::string name = n.Scalar();
+      const std::string name(n.Scalar());
       const int f = schema.Find(name);
       if (f < 0) {
         std::vector<std::string> all;
@@ -290,7 +290,7 @@ int ConditionCompiler::CompileAggregate(const MapItem& item, int depth) {
           diag_->Error(field->value, "'field' must be a field name");
           ok = false;
         } else {
-          const std::string name = field->value.Scalar();
+          const std::string name(field->value.Scalar());
           const int f = schema.Find(name);
           if (f < 0) {
             std::vector<std::string> all;

@@ -348,7 +348,7 @@ bool ConditionCompiler::ReadStrings(int field, const std::string& op, const ytre
   add_form(allow_seq, "a sequence");
   add_form(allow_list, "{list: NAME}");
   if (operand.IsScalar() && allow_scalar) {
-    raw->push_back(operand.Scalar());
+    raw->emplace_back(operand.Scalar());
     at->push_back(operand);
     from_list->push_back(nullptr);
     return true;
@@ -370,7 +370,7 @@ bool ConditionCompiler::ReadStrings(int field, const std::string& op, const ytre
         ok = false;
         continue;
       }
-      raw->push_back(e.Scalar());
+      raw->emplace_back(e.Scalar());
       at->push_back(e);
       from_list->push_back(nullptr);
     }
@@ -526,7 +526,7 @@ int ConditionCompiler::CompileOperator(int field, const std::string& op,
   std::string list_note;
   if (operand.IsMap() && operand.size() == 1 && operand.begin()->first.IsScalar() &&
       operand.begin()->first.Scalar() == "list" && operand.begin()->second.IsScalar()) {
-    list_note = " {list: " + operand.begin()->second.Scalar() + "}";
+    list_note = " {list: " + std::string(operand.begin()->second.Scalar()) + "}";
   }
   bool ok = true;
   if (op == "eq" || op == "ne") {
@@ -568,7 +568,7 @@ int ConditionCompiler::CompileOperator(int field, const std::string& op,
     if (!ReadSimilar(operand, &pred.nums, &to)) return -1;
     if (to.IsMap() && to.size() == 1 && to.begin()->first.IsScalar() &&
         to.begin()->first.Scalar() == "list" && to.begin()->second.IsScalar()) {
-      list_note = " {list: " + to.begin()->second.Scalar() + "}";
+      list_note = " {list: " + std::string(to.begin()->second.Scalar()) + "}";
     }
     ok = ReadStrings(field, op, to, true, true, true, &raw, &at, &from_list);
   } else if (op == "exists") {

@@ -139,7 +139,7 @@ void Builder::ReadConfig(const ParsedFile& file) {
 std::optional<Schema> Builder::ReadSchema(const ytree::Node& value) {
   if (value.IsScalar()) {
     if (value.Scalar() == "manifest") return Schema::Manifest();
-    diag_.Error(value, "unknown schema '" + value.Scalar() +
+    diag_.Error(value, "unknown schema '" + std::string(value.Scalar()) +
                            "'; use 'manifest' or {file: my-schema.yaml}");
     return std::nullopt;
   }
@@ -205,7 +205,7 @@ std::optional<Schema> Builder::ReadSchema(const ytree::Node& value) {
         if (f.value.IsScalar()) {
           auto t = FieldTypeFromName(f.value.Scalar());
           if (!t) {
-            diag_.Error(f.value, "unknown type '" + f.value.Scalar() +
+            diag_.Error(f.value, "unknown type '" + std::string(f.value.Scalar()) +
                                      "' (string, code, name, address, text, number, date)");
             ok = false;
             continue;

@@ -84,7 +84,7 @@ std::optional<std::string> Diagnostics::Scalar(const ytree::Node& n, std::string
     Error(n, std::string(what) + " must be a scalar, not " + NodeKindName(n));
     return std::nullopt;
   }
-  return n.Scalar();
+  return std::string(n.Scalar());
 }
 
 std::optional<bool> Diagnostics::Bool(const ytree::Node& n, std::string_view what) {
@@ -137,7 +137,7 @@ std::optional<std::vector<MapItem>> Diagnostics::Map(const ytree::Node& n, std::
                      NodeKindName(key));
       continue;
     }
-    std::string k = key.Scalar();
+    std::string k(key.Scalar());
     bool dup = false;
     for (const MapItem& prev : items) {
       if (prev.key == k) {

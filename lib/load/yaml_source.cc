@@ -419,7 +419,7 @@ bool ParseCut(const std::string& file, const std::string& text, unsigned threads
   if (root0.kind != ytree::Kind::kMap || root0.count < 2) return false;
   const std::uint32_t key0 = t0.kids[root0.value + root0.count - 2];
   const std::uint32_t seq0 = t0.kids[root0.value + root0.count - 1];
-  if (t0.nodes[key0].kind != ytree::Kind::kScalar || t0.scalars[t0.nodes[key0].value] != "rules" ||
+  if (t0.nodes[key0].kind != ytree::Kind::kScalar || t0.scalar(t0.nodes[key0].value) != "rules" ||
       t0.nodes[seq0].kind != ytree::Kind::kSequence ||
       t0.nodes[seq0].column != static_cast<int>(indent)) {
     return false;
@@ -438,16 +438,19 @@ bool ParseCut(const std::string& file, const std::string& text, unsigned threads
   // Joined into storage of the final size: grown by doubling, the node and
   // scalar arrays of a 100k-rule file held up to twice what they need.
   {
-    std::size_t nodes = tree->nodes.size(), kids = tree->kids.size(), scalars = tree->scalars.size();
+    std::size_t nodes = tree->nodes.size(), kids = tree->kids.size(), scalars = tree->ends.size(),
+                chars = tree->chars.size();
     for (std::size_t i = 1; i < pieces.size(); ++i) {
       const ytree::Tree& t = pieces[i].tree;
       nodes += t.nodes.size();
       kids += t.kids.size() + t.nodes[t.root].count;
-      scalars += t.scalars.size();
+      scalars += t.ends.size();
+      chars += t.chars.size();
     }
     tree->nodes.reserve(nodes);
     tree->kids.reserve(kids + tree->nodes[seq0].count);
-    tree->scalars.reserve(scalars);
+    tree->ends.reserve(scalars);
+    tree->chars.reserve(chars);
   }
   std::vector<std::uint32_t> items(tree->kids.begin() + tree->nodes[seq0].value,
                                    tree->kids.begin() + tree->nodes[seq0].value +
@@ -456,7 +459,8 @@ bool ParseCut(const std::string& file, const std::string& text, unsigned threads
     ytree::Tree& t = pieces[i].tree;
     const auto node_base = static_cast<std::uint32_t>(tree->nodes.size());
     const auto kid_base = static_cast<std::uint32_t>(tree->kids.size());
-    const auto scalar_base = static_cast<std::uint32_t>(tree->scalars.size());
+    const auto scalar_base = static_cast<std::uint32_t>(tree->ends.size());
+    const std::uint64_t char_base = tree->chars.size();
     const auto pos_base = static_cast<std::int32_t>(pieces[i].begin);
     for (ytree::Tree::Rec r : t.nodes) {
       r.value += r.kind == ytree::Kind::kScalar ? scalar_base
@@ -467,7 +471,8 @@ bool ParseCut(const std::string& file, const std::string& text, unsigned threads
       tree->nodes.push_back(r);
     }
     for (std::uint32_t k : t.kids) tree->kids.push_back(k + node_base);
-    std::move(t.scalars.begin(), t.scalars.end(), std::back_inserter(tree->scalars));
+    tree->chars.append(t.chars);
+    for (std::uint64_t e : t.ends) tree->ends.push_back(e + char_base);
     const ytree::Tree::Rec& r = t.nodes[t.root];
     for (std::uint32_t c = 0; c < r.count; ++c) items.push_back(t.kids[r.value + c] + node_base);
     t = ytree::Tree();
@@ -479,6 +484,8 @@ bool ParseCut(const std::string& file, const std::string& text, unsigned threads
   // more than the whole: the tree lives through the compile, so trim it.
   tree->nodes.shrink_to_fit();
   tree->kids.shrink_to_fit();
+  tree->ends.shrink_to_fit();
+  tree->chars.shrink_to_fit();
   return true;
 }
 
@@ -514,7 +521,8 @@ std::optional<ytree::Node> ParseYamlTree(const std::string& file, const std::str
   }
   tree->nodes.shrink_to_fit();  // as ParseCut does
   tree->kids.shrink_to_fit();
-  tree->scalars.shrink_to_fit();
+  tree->ends.shrink_to_fit();
+  tree->chars.shrink_to_fit();
   ytree::Node doc(tree, tree->root);
   if (doc.IsNull()) *empty = true;
   return doc;

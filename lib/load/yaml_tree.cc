@@ -66,8 +66,8 @@ void TreeBuilder::OnScalar(const YAML::Mark& mark, const std::string&, YAML::anc
   SeeNode(mark);
   if (!building()) return;
   const std::uint32_t index = NewNode(mark, Kind::kScalar, anchor);
-  tree_->nodes[index].value = static_cast<std::uint32_t>(tree_->scalars.size());
-  tree_->scalars.push_back(value);
+  tree_->nodes[index].value = static_cast<std::uint32_t>(tree_->scalar_count());
+  tree_->AddScalar(value);
   Attach(index);
 }
 

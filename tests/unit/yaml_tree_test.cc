@@ -24,7 +24,7 @@ void Dump(const N& n, int depth, std::string* out) {
   if (n.IsNull()) {
     *out += "~\n";
   } else if (n.IsScalar()) {
-    *out += "'" + n.Scalar() + "'\n";
+    *out += "'" + std::string(n.Scalar()) + "'\n";
   } else if (n.IsSequence()) {
     *out += "[" + std::to_string(n.size()) + "\n";
     for (auto it = n.begin(); it != n.end(); ++it) Dump(N(*it), depth + 1, out);

@@ -30,17 +30,30 @@ void WriteSynthetic(const std::filesystem::path& dir, std::size_t rules, synthet
   }
 }
 
+// Under ThreadSanitizer (tools/run-tests runs these tests there for
+// --threads 2) the --reference run is left out: it scores on one thread, so
+// it has nothing for TSAN to check, and there it took most of the suite's
+// TSAN time (the pack's reference compares every name with the SDN list).
+// The normal and the ASan builds compare it.
+#if defined(__SANITIZE_THREAD__)
+constexpr bool kCompareReference = false;
+#else
+constexpr bool kCompareReference = true;
+#endif
+
 void ExpectSameOnEveryPath(const std::string& rules, const std::string& input) {
   const std::string base = "score " + rules + " " + input + " --as-of 2026-05-27";
   CommandResult one = RunTargeting(base + " --threads 1");
   CommandResult two = RunTargeting(base + " --threads 2");
-  CommandResult ref = RunTargeting(base + " --reference");
   ASSERT_EQ(one.exit_code, 0) << one.err;
   ASSERT_EQ(two.exit_code, 0) << two.err;
-  ASSERT_EQ(ref.exit_code, 0) << ref.err;
   ASSERT_FALSE(one.out.empty());
   EXPECT_TRUE(one.out == two.out) << "--threads 1 and --threads 2 differ";
-  EXPECT_TRUE(one.out == ref.out) << "the index and --reference differ";
+  if (kCompareReference) {
+    CommandResult ref = RunTargeting(base + " --reference");
+    ASSERT_EQ(ref.exit_code, 0) << ref.err;
+    EXPECT_TRUE(one.out == ref.out) << "the index and --reference differ";
+  }
   // Something fires, or the comparison proves little.
   EXPECT_NE(one.out.find("\"fired\":[{"), std::string::npos);
 }

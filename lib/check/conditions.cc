@@ -163,6 +163,13 @@ std::uint32_t ConditionCompiler::Label(std::string text) {
   return id;
 }
 
+std::uint32_t ConditionCompiler::PredicateLabelId(int pid) {
+  const auto i = static_cast<std::size_t>(pid);
+  if (pred_label_.size() <= i) pred_label_.resize(data_->predicates.size(), kNoLabel);
+  if (pred_label_[i] == kNoLabel) pred_label_[i] = Label(PredicateLabel(*data_, data_->predicates[i]));
+  return pred_label_[i];
+}
+
 int ConditionCompiler::Compile(const ytree::Node& cond) { return CompileNode(cond, 1); }
 
 int ConditionCompiler::AllOf(const std::vector<int>& nodes, const ytree::Node& at,
@@ -636,14 +643,7 @@ int ConditionCompiler::CompileOperator(int field, const std::string& op,
   leaf.column = ColumnOf(op_node);
   const Predicate& interned = data_->predicates[static_cast<std::size_t>(pid)];
   if (list_note.empty()) {
-    // A predicate reads the same wherever it is written: its label is made
-    // and interned once.
-    if (pred_label_.size() <= static_cast<std::size_t>(pid)) {
-      pred_label_.resize(data_->predicates.size(), kNoLabel);
-    }
-    std::uint32_t& known = pred_label_[static_cast<std::size_t>(pid)];
-    if (known == kNoLabel) known = Label(PredicateLabel(*data_, interned));
-    leaf.label = known;
+    leaf.label = PredicateLabelId(pid);
   } else {
     std::string label = def.name + " " + OpName(interned.op) + list_note + " (" +
                         std::to_string(interned.op == Op::kSimilar
@@ -737,7 +737,7 @@ int ConditionCompiler::Effective(std::optional<Days> from, std::optional<Days> u
   leaf.pred = pid;
   leaf.line = LineOf(at);
   leaf.column = ColumnOf(at);
-  leaf.label = Label(PredicateLabel(*data_, data_->predicates[static_cast<std::size_t>(pid)]));
+  leaf.label = PredicateLabelId(pid);
   return AddNode(std::move(leaf), {});
 }
 

@@ -105,6 +105,9 @@ class ConditionCompiler {
   int AddNode(Node node, const std::vector<int>& children);
   // The id of `text` in RuleSetData::labels, added once.
   std::uint32_t Label(std::string text);
+  // The id of PredicateLabel(predicate pid), made and interned once: a
+  // predicate reads the same wherever it is written.
+  std::uint32_t PredicateLabelId(int pid);
   int Intern(Predicate pred);
   // Warns about a country literal that is not ISO 3166 alpha-2, or a tariff
   // literal that is not (a prefix of) a real HS 2022 code.

@@ -48,7 +48,6 @@ void Builder::ReadEntry(const ParsedFile& file, const ytree::Node& node) {
   }
   RawEntry raw;
   raw.node = node;
-  raw.file = &file.source->name;
   raw.info.file = file.source->name;
   raw.info.line = LineOf(node);
   raw.info.column = ColumnOf(node);
@@ -183,7 +182,7 @@ void Builder::ReadEntry(const ParsedFile& file, const ytree::Node& node) {
     diag_.Error(node, "the entry has no id");
     ok = false;
   } else {
-    auto [it, inserted] = seen_ids_.emplace(info.id, std::make_pair(raw.file, info.line));
+    auto [it, inserted] = seen_ids_.emplace(info.id, std::make_pair(&file.source->name, info.line));
     if (!inserted) {
       diag_.Error(node, "duplicate id '" + info.id + "' (first defined at " + *it->second.first +
                             ":" + std::to_string(it->second.second) + ")");
@@ -314,7 +313,7 @@ bool Builder::ReadTestRecord(const ytree::Node& rec, const std::string& where, R
 
 void Builder::CompileEntry(RawEntry& raw, internal::ConditionCompiler& cc,
                            std::vector<std::pair<EntryInfo, internal::EntryCode>>* out) {
-  diag_.set_file(*raw.file);
+  diag_.set_file(raw.info.file);
   diag_.set_entry(raw.info.id);
   diag_.ResetBudget(limits_.max_yaml_nodes);
   cc.BeginEntry();

@@ -31,7 +31,6 @@ struct RawEntry {
   std::optional<ytree::Node> scope;
   std::optional<ytree::Node> effective;
   std::optional<ytree::Node> tests;
-  const std::string* file = nullptr;  // its Source's name
   bool envelope_ok = true;
 };
 

@@ -480,12 +480,9 @@ bool ParseCut(const std::string& file, const std::string& text, unsigned threads
   tree->nodes[seq0].value = static_cast<std::uint32_t>(tree->kids.size());
   tree->nodes[seq0].count = static_cast<std::uint32_t>(items.size());
   tree->kids.insert(tree->kids.end(), items.begin(), items.end());
-  // The first piece's arrays, grown by doubling, may already have held
-  // more than the whole: the tree lives through the compile, so trim it.
-  tree->nodes.shrink_to_fit();
-  tree->kids.shrink_to_fit();
-  tree->ends.shrink_to_fit();
-  tree->chars.shrink_to_fit();
+  // The first piece's arrays, grown by doubling, may already hold more
+  // than the whole.
+  tree->ShrinkToFit();
   return true;
 }
 
@@ -519,10 +516,7 @@ std::optional<ytree::Node> ParseYamlTree(const std::string& file, const std::str
     *empty = true;
     return ytree::Node();
   }
-  tree->nodes.shrink_to_fit();  // as ParseCut does
-  tree->kids.shrink_to_fit();
-  tree->ends.shrink_to_fit();
-  tree->chars.shrink_to_fit();
+  tree->ShrinkToFit();
   ytree::Node doc(tree, tree->root);
   if (doc.IsNull()) *empty = true;
   return doc;

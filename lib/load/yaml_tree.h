@@ -51,6 +51,14 @@ struct Tree {
     chars.append(v);
     ends.push_back(chars.size());
   }
+  // Gives back what growing by doubling left unused: a tree lives through
+  // the compile.
+  void ShrinkToFit() {
+    nodes.shrink_to_fit();
+    kids.shrink_to_fit();
+    ends.shrink_to_fit();
+    chars.shrink_to_fit();
+  }
 };
 
 class Node;

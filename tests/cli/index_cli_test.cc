@@ -98,7 +98,9 @@ TEST(BenchCli, JsonHasExactlyTheDocumentedKeys) {
       "records",        "threads",      "indexed_rps",         "indexed_rps_per_cpu",
       "reference_rps",  "reference_rps_per_cpu", "reference_records", "speedup",
       "p50_us",         "p99_us",       "p999_us",             "max_us",
-      "verified_per_record", "fired_per_record", "compile_ms"};
+      "verified_per_record", "fired_per_record", "compile_ms", "entries", "compiled_bytes",
+      "compile_peak_rss_bytes", "compiled_bytes_per_entry", "verified_per_fired",
+      "cpu_ns_per_record", "cpu_ns_per_verified"};
   std::vector<std::string> keys;
   for (auto field : obj) {
     keys.emplace_back(field.key);
@@ -111,6 +113,22 @@ TEST(BenchCli, JsonHasExactlyTheDocumentedKeys) {
   EXPECT_GT(double(obj["compile_ms"]), 0);
   EXPECT_GE(double(obj["verified_per_record"]), double(obj["fired_per_record"]));
   EXPECT_LE(double(obj["p50_us"]), double(obj["p99_us"]));
+  // The compile's figures: 500 entries, a compiled set that takes memory and
+  // fits in the peak, and the derived per-entry and per-verified figures.
+  EXPECT_EQ(int64_t(obj["entries"]), 500);
+  const double compiled = double(obj["compiled_bytes"]);
+  EXPECT_GT(compiled, 500.0 * 100) << r.out;
+  EXPECT_GT(double(obj["compile_peak_rss_bytes"]), compiled) << r.out;
+  EXPECT_NEAR(double(obj["compiled_bytes_per_entry"]), compiled / 500, 0.1) << r.out;
+  const double verified = double(obj["verified_per_record"]), fired = double(obj["fired_per_record"]);
+  if (fired > 0) {
+    EXPECT_NEAR(double(obj["verified_per_fired"]), verified / fired, 0.02) << r.out;
+  }
+  const double ns = double(obj["cpu_ns_per_record"]);
+  EXPECT_NEAR(ns, 1e9 / double(obj["indexed_rps_per_cpu"]), ns * 0.01 + 0.1) << r.out;
+  if (verified > 0) {
+    EXPECT_NEAR(double(obj["cpu_ns_per_verified"]), ns / verified, ns * 0.01 + 0.1) << r.out;
+  }
   // Standard error names the rule set and counts the records.
   EXPECT_NE(r.err.find("fingerprint sha256:"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("read 2000 = scored 2000 + rejected 0"), std::string::npos) << r.err;

@@ -1,7 +1,6 @@
 #include "cli/pipeline.h"
 
 #include <condition_variable>
-#include <deque>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -73,13 +72,9 @@ bool ScorePipeline::FillBatch(const Source& source, Batch* batch) {
       batch->results.emplace_back();
     }
     Record& record = batch->records[batch->size];
-    if (!source(&record)) {
-      MeasureFilled(batch);
-      return false;
-    }
+    if (!source(&record)) return false;
     ++batch->size;
   }
-  MeasureFilled(batch);
   return true;
 }
 
@@ -94,7 +89,7 @@ struct ScorePipeline::RunState {
   std::size_t max_in_flight = 0;
   std::uint64_t next_seq = 0;
   std::uint64_t next_emit = 0;
-  std::deque<std::unique_ptr<Batch>> to_score;
+  std::uint64_t next_measure = 0;  // the batch the stream takes next
   std::map<std::uint64_t, std::unique_ptr<Batch>> scored;
   std::vector<std::unique_ptr<Batch>> free;
 };
@@ -107,6 +102,7 @@ void ScorePipeline::Run(const Source& source) {
     for (bool more = true; more;) {
       more = FillBatch(source, &batch);
       if (batch.size == 0) break;
+      MeasureFilled(&batch);
       ScoreBatch(scorer, &batch);
       Emit(&batch);
     }
@@ -125,7 +121,11 @@ void ScorePipeline::Run(const Source& source) {
 
 void ScorePipeline::RunLoop(RunState& st, const Source& source) {
   Scorer scorer(rules_, score_options_);
-  const auto threads = static_cast<std::size_t>(options_.threads);
+  // The batch this thread read and has not scored yet. A batch stays with the
+  // thread that read it until it is scored: its records are in that core's
+  // cache, and handing them to another thread to score cost more CPU than
+  // the overlap gained.
+  std::unique_ptr<Batch> mine;
   std::unique_lock<std::mutex> lock(st.mu);
   for (;;) {
     // Deliver first: it frees a batch and keeps the output moving.
@@ -146,45 +146,50 @@ void ScorePipeline::RunLoop(RunState& st, const Source& source) {
         continue;
       }
     }
-    const bool can_read = !st.reading && !st.source_done && st.in_flight < st.max_in_flight;
-    // Read while few batches wait to be scored, so that no thread runs dry;
-    // otherwise score, so that memory stays bounded.
-    if (can_read && st.to_score.size() < threads) {
-      std::unique_ptr<Batch> batch;
+    // Measure, then score, the batch read. The stream is a serial stage
+    // apart from reading: batches go through it in the order they were read
+    // (each waits for the one before it), one at a time, so every record's
+    // measures are those of one stream in input order, whatever the
+    // threads; meanwhile another thread reads the next batch.
+    if (mine && (!stream_ || st.next_measure == mine->seq)) {
+      lock.unlock();
+      if (stream_) {
+        MeasureFilled(mine.get());
+        lock.lock();
+        ++st.next_measure;
+        st.cv.notify_all();
+        lock.unlock();
+      }
+      ScoreBatch(scorer, mine.get());
+      lock.lock();
+      const std::uint64_t seq = mine->seq;
+      st.scored.emplace(seq, std::move(mine));
+      st.cv.notify_all();
+      continue;
+    }
+    if (!mine && !st.reading && !st.source_done && st.in_flight < st.max_in_flight) {
       if (!st.free.empty()) {
-        batch = std::move(st.free.back());
+        mine = std::move(st.free.back());
         st.free.pop_back();
       } else {
-        batch = std::make_unique<Batch>();
+        mine = std::make_unique<Batch>();
       }
       st.reading = true;
       lock.unlock();
-      const bool more = FillBatch(source, batch.get());
+      const bool more = FillBatch(source, mine.get());
       lock.lock();
       st.reading = false;
       if (!more) st.source_done = true;
-      if (batch->size > 0) {
-        batch->seq = st.next_seq++;
+      if (mine->size > 0) {
+        mine->seq = st.next_seq++;
         ++st.in_flight;
-        st.to_score.push_back(std::move(batch));
       } else {
-        st.free.push_back(std::move(batch));
+        st.free.push_back(std::move(mine));
       }
       st.cv.notify_all();
       continue;
     }
-    if (!st.to_score.empty()) {
-      std::unique_ptr<Batch> batch = std::move(st.to_score.front());
-      st.to_score.pop_front();
-      lock.unlock();
-      ScoreBatch(scorer, batch.get());
-      lock.lock();
-      const std::uint64_t seq = batch->seq;
-      st.scored.emplace(seq, std::move(batch));
-      st.cv.notify_all();
-      continue;
-    }
-    if (st.source_done && !st.reading && st.in_flight == 0) return;
+    if (!mine && st.source_done && !st.reading && st.in_flight == 0) return;
     st.cv.wait(lock);
   }
 }

@@ -43,10 +43,11 @@ class ScorePipeline {
 
   // Reads every record from `source` straight into the batches and scores
   // them on options.threads threads, the calling thread one of them, in a
-  // pipeline: one thread at a time reads a batch (and advances the aggregate
-  // stream over it, in input order), any thread scores and formats a batch
-  // that has been read, and the batch next in input order is delivered and
-  // written by the thread that finds it done. `source` is only ever called
+  // pipeline: one thread at a time reads a batch; one thread at a time
+  // advances the aggregate stream over the batches read, in input order (so
+  // reading the next batch and measuring this one overlap); any thread scores
+  // and formats a batch that has been measured; and the batch next in input
+  // order is delivered and written by the thread that finds it done. `source` is only ever called
   // by one thread at a time, in input order, so it may count records and
   // write rejects. Returns when everything read has been delivered.
   void Run(const Source& source);
@@ -60,9 +61,12 @@ class ScorePipeline {
     std::string text;
   };
   void ScoreBatch(Scorer& scorer, Batch* batch);
-  // Reads up to batch_size records from `source` into *batch (measured when
-  // there is a stream); false when the source ended before the batch was full.
+  // Reads up to batch_size records from `source` into *batch; false when the
+  // source ended before the batch was full.
   bool FillBatch(const Source& source, Batch* batch);
+  // The stream stage: every record of a read batch gets its aggregate
+  // measures (nothing without a stream). Batches go through it one at a
+  // time, in input order.
   void MeasureFilled(Batch* batch);
   struct RunState;
   void RunLoop(RunState& state, const Source& source);

@@ -232,8 +232,11 @@ const bool kRegistered = RegisterCommand(Command{
     CommandSpec{"bench",
                 "RULES INPUT... [--format json] [--threads N] [--seconds S] [--reference-seconds S]",
                 "Time the rule set on these records: records per second with the index and with\n"
-                "the naive reference evaluator, their ratio, single-record latency percentiles\n"
-                "and the compile time.\n\n"
+                "the naive reference evaluator, their ratio, single-record latency percentiles,\n"
+                "entries verified and fired per record, and the compile: its time, the compiled\n"
+                "set's size (allocator bytes in use after compiling minus before, which include\n"
+                "the reference tables the checker loads) and the process's peak memory when it\n"
+                "ended.\n\n"
                 "Every record is read and normalized first; only scoring is timed. The index\n"
                 "makes passes over the records for at least --seconds; the reference makes at\n"
                 "most one and stops at --reference-seconds, in which case its rate comes from\n"

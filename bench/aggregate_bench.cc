@@ -184,8 +184,11 @@ int AggregateSummary(std::size_t n, std::uint64_t seed, const std::string& parts
     }
     const auto rules = Compile(y);
     const bool batched = std::string(part) == "streambatch";
-    std::printf("stream stage         %s: %.0f ns/record\n", batched ? "batched " : "one by one",
-                NsPerRecord(rules, records, batched ? kBatch : 0, nullptr, true));
+    StreamStats st;
+    const double ns = NsPerRecord(rules, records, batched ? kBatch : 0, &st, true);
+    std::printf("stream stage         %s: %.0f ns/record; at the end %llu keys, %.1f MiB held\n",
+                batched ? "batched " : "one by one", ns, static_cast<unsigned long long>(st.keys),
+                static_cast<double>(st.memory_bytes) / (1 << 20));
   }
 
   // 2. 10k rules, 5% of entries with an aggregate conjunct, against the same

@@ -43,13 +43,13 @@ class ScorePipeline {
 
   // Reads every record from `source` straight into the batches and scores
   // them on options.threads threads, the calling thread one of them, in a
-  // pipeline: one thread at a time reads a batch; one thread at a time
-  // advances the aggregate stream over the batches read, in input order (so
-  // reading the next batch and measuring this one overlap); any thread scores
-  // and formats a batch that has been measured; and the batch next in input
-  // order is delivered and written by the thread that finds it done. `source` is only ever called
-  // by one thread at a time, in input order, so it may count records and
-  // write rejects. Returns when everything read has been delivered.
+  // pipeline: one thread at a time reads a batch, and the thread that read
+  // it then advances the aggregate stream over it (batches take their turn
+  // at the stream in input order, so reading the next batch and measuring
+  // this one overlap) and scores and formats it; the batch next in input
+  // order is delivered and written by the thread that finds it done.
+  // `source` is only ever called by one thread at a time, in input order, so
+  // it may count records and write rejects. Returns when everything read has been delivered.
   void Run(const Source& source);
 
  private:

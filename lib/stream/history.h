@@ -110,14 +110,14 @@ class StreamHistory {
 // The indexed history (lib/stream/indexed_history.cc): keys shared by the
 // aggregates of one `by`, packed per-key state, forgetting as it goes.
 std::unique_ptr<StreamHistory> NewIndexedStream(const RuleSetData& data);
-
-// AdvanceBatch looks ahead (fetches the next records' rows and items while
-// it advances this one) only while the history holds at least this many
-// bytes: a history that fits in the caches advances faster without it.
+// Its AdvanceBatch looks ahead (fetches the next records' rows and items
+// while it advances this one) only while the history holds at least this
+// many bytes: a history that fits in the caches advances faster without it.
 // A setting for tests, which force both ways; the default is
 // kLookAheadFromBytes.
 inline constexpr std::size_t kLookAheadFromBytes = std::size_t{16} << 20;
 extern std::atomic<std::size_t> look_ahead_from_bytes;
+
 // One reference history per aggregate (lib/stream/reference_history.cc).
 std::unique_ptr<StreamHistory> NewReferenceStream(const RuleSetData& data);
 

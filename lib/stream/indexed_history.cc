@@ -486,10 +486,7 @@ class IndexedStream final : public StreamHistory {
   void AdvanceBatch(const Record* const* records, const Days* days, std::size_t n, Days as_of,
                     StreamClock* clock, AggregateMeasures* const* out) override {
     if (MemoryBytes() < look_ahead_from_bytes.load(std::memory_order_relaxed)) {
-      for (std::size_t i = 0; i < n; ++i) {
-        clock->Tick(days[i]);
-        Advance(*records[i], days[i], as_of, *clock, out[i]);
-      }
+      StreamHistory::AdvanceBatch(records, days, n, as_of, clock, out);  // one by one
       return;
     }
     auto prepare = [&](std::size_t k) {

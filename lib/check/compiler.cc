@@ -225,6 +225,7 @@ Plan Builder::Run() {
   data_->nodes.shrink_to_fit();
   data_->children.shrink_to_fit();
   internal::ComputeFingerprint(data_.get());
+  data_->DropPredicateKeys();
   result.data = std::move(data_);
   return result;
 }

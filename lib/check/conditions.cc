@@ -62,29 +62,6 @@ std::string OperandText(const Predicate& p, std::size_t i) {
   return FormatNumber(p.nums[i]);
 }
 
-std::string CanonicalKey(const RuleSetData& data, const Predicate& p) {
-  std::string key = p.field >= 0 ? data.schema.field(p.field).name : std::string("-");
-  key += '|';
-  key += OpName(p.op);
-  key += '|';
-  if (p.op == Op::kEffective) {
-    key += p.from ? FormatDate(*p.from) : std::string("*");
-    key += '|';
-    key += p.until ? FormatDate(*p.until) : std::string("*");
-    return key;
-  }
-  for (const std::string& s : p.strs) {
-    key += std::to_string(s.size());
-    key += ':';
-    key += s;
-  }
-  for (double d : p.nums) {
-    key += FormatNumber(d);
-    key += ';';
-  }
-  return key;
-}
-
 }  // namespace
 
 std::string PredicateLabel(const RuleSetData& data, const Predicate& p) {
@@ -142,7 +119,7 @@ int ConditionCompiler::AddNode(Node node, const std::vector<int>& children) {
 }
 
 int ConditionCompiler::Intern(Predicate pred) {
-  pred.key = CanonicalKey(*data_, pred);
+  pred.key = PredicateCanonicalKey(*data_, pred);
   if (int id = FindPredicate(pred.key); id >= 0) return id;
   if (pred.op == Op::kIn) pred.BuildOperandSets();
   return AddPredicate(std::move(pred));
@@ -601,7 +578,7 @@ int ConditionCompiler::CompileOperator(int field, const std::string& op,
   // patterns RE2 accepted under the same limits) needs no compile: Intern
   // returns the interned one.
   const bool interned_regex =
-      pred.op == Op::kRegex && FindPredicate(CanonicalKey(*data_, pred)) >= 0;
+      pred.op == Op::kRegex && FindPredicate(PredicateCanonicalKey(*data_, pred)) >= 0;
   if (pred.op == Op::kRegex && !interned_regex) {
     for (std::size_t i = 0; i < pred.strs.size(); ++i) {
       RE2::Options options;

@@ -21,7 +21,7 @@ void AppendCondition(const RuleSetData& d, int node, std::string* out) {
   const Node& n = d.nodes[static_cast<std::size_t>(node)];
   switch (n.kind) {
     case Node::Kind::kLeaf:
-      AppendField("p", d.predicates[static_cast<std::size_t>(n.pred)].key, out);
+      AppendField("p", PredicateCanonicalKey(d, d.predicates[static_cast<std::size_t>(n.pred)]), out);
       return;
     case Node::Kind::kAll: out->append("all("); break;
     case Node::Kind::kAny: out->append("any("); break;

@@ -1,4 +1,5 @@
 // RuleSet accessors and the small vocabulary shared by the public API.
+#include "load/normalize.h"
 #include "plan/fingerprint.h"
 #include "plan/ruleset_data.h"
 #include "targeting/rules.h"
@@ -10,6 +11,36 @@ namespace internal {
 // Label 0, which a node gets unless given one, reads as nothing.
 RuleSetData::RuleSetData(Schema s) : schema(std::move(s)), labels(1) {}
 RuleSetData::~RuleSetData() = default;
+
+std::string PredicateCanonicalKey(const RuleSetData& data, const Predicate& p) {
+  if (!p.key.empty() || p.op == Op::kAggregate) return p.key;
+  std::string key = p.field >= 0 ? data.schema.field(p.field).name : std::string("-");
+  key += '|';
+  key += OpName(p.op);
+  key += '|';
+  if (p.op == Op::kEffective) {
+    key += p.from ? FormatDate(*p.from) : std::string("*");
+    key += '|';
+    key += p.until ? FormatDate(*p.until) : std::string("*");
+    return key;
+  }
+  for (const std::string& s : p.strs) {
+    key += std::to_string(s.size());
+    key += ':';
+    key += s;
+  }
+  for (double d : p.nums) {
+    key += FormatNumber(d);
+    key += ';';
+  }
+  return key;
+}
+
+void RuleSetData::DropPredicateKeys() {
+  for (Predicate& p : predicates) {
+    if (p.op != Op::kAggregate) std::string().swap(p.key);
+  }
+}
 
 void Predicate::BuildOperandSets() {
   if (strs.size() < kHashedFrom && nums.size() < kHashedFrom) return;

@@ -100,7 +100,10 @@ struct Predicate {
   std::unique_ptr<const OperandSets> sets;
   std::vector<std::unique_ptr<RE2>> regexes;
   std::optional<Days> from, until;  // kEffective
-  std::string key;                  // canonical text: identity and fingerprint
+  // Canonical text: identity while compiling, and the fingerprint. Held
+  // only while compiling (RuleSetData::DropPredicateKeys), except for an
+  // aggregate's: PredicateCanonicalKey gives any predicate's.
+  std::string key;
   // kAggregate: index into RuleSetData::aggregates, and the tests on its
   // measure, all of which must hold.
   int aggregate = -1;
@@ -174,8 +177,15 @@ struct RuleSetData {
 
   RuleSetData(const RuleSetData&) = delete;
   RuleSetData& operator=(const RuleSetData&) = delete;
+  // Frees every predicate's key but an aggregate's, once compiling no longer
+  // looks predicates up by key (about a tenth of a compiled set's bytes).
+  void DropPredicateKeys();
   ~RuleSetData();
 };
+
+// A predicate's canonical text (field|op|operands), whether or not its key
+// is still held: the fingerprint's and RuleSet::canonical()'s.
+std::string PredicateCanonicalKey(const RuleSetData& data, const Predicate& p);
 
 }  // namespace targeting::internal
 

@@ -151,6 +151,53 @@ TEST(Fingerprint, IsTheHashOfTheCanonicalText) {
   EXPECT_EQ(a->fingerprint(), "sha256:" + internal::Sha256Hex(text));
 }
 
+// A compiled set keeps no predicate's canonical key but an aggregate's
+// (RuleSetData::DropPredicateKeys); canonical() writes them again from the
+// predicates. It must write what the fingerprint hashed while compiling, for
+// every kind of operand, and a set differing in one operand must differ.
+TEST(Fingerprint, CanonicalTextIsRebuiltForEveryOperator) {
+  const std::string yaml = R"(rules:
+  - id: A
+    weight: 10
+    effective: {from: 2026-01-01, until: 2026-06-30}
+    when:
+      all:
+        - {importer_id: {in: ['1', '2', '3']}}
+        - {hts_code: {prefix: ['6110', '4202']}}
+        - {description: {contains: 'replica'}}
+        - {description: {contains_any: ['gift', 'sample']}}
+        - {description: {regex: '^\d{3}[A-Z]'}}
+        - {declared_value_usd: {between: [10, 799.5]}}
+        - {gross_weight_kg: {ge: 0.25}}
+        - {arrival_date: {lt: 2026-03-01}}
+        - {shipper_name: {similar: {to: ['ACME TRADING CO'], min: 0.9}}}
+        - {consignee_name: {exists: true}}
+        - aggregate:
+            by: [consignee_name]
+            days: 1
+            where: {mode: [EXPRESS, MAIL]}
+            sum: {field: declared_value_usd, gt: 800}
+  - id: B
+    weight: 5
+    when: {not: {country_of_origin: {eq: CN}}}
+)";
+  auto a = MustCompile(yaml);
+  ASSERT_TRUE(a);
+  const std::string text = a->canonical();
+  EXPECT_EQ(a->fingerprint(), "sha256:" + internal::Sha256Hex(text));
+  for (const char* piece : {"in|1:11:21:3", "prefix|4:42024:6110", "between|10;799.5;",
+                            "arrival_date|lt|20513;", "aggregate|", "similar|",
+                            "effective|2026-01-01|2026-06-30"}) {
+    EXPECT_NE(text.find(piece), std::string::npos) << piece << " in\n" << text;
+  }
+  std::string other = yaml;
+  other.replace(other.find("799.5"), 5, "799.6");
+  auto b = MustCompile(other);
+  ASSERT_TRUE(b);
+  EXPECT_NE(a->fingerprint(), b->fingerprint());
+  EXPECT_EQ(b->fingerprint(), "sha256:" + internal::Sha256Hex(b->canonical()));
+}
+
 TEST(Scoring, RecordsOutliveAReload) {
   // Two rule sets compiled separately with the same schema: a record built for
   // one scores on the other, as it must after a hot reload.

@@ -584,15 +584,30 @@ void IndexedMatcher::Finish() {
           order.push_back(e.second);
         }
       }
-      fi.trie.resize(order.size());
+      // Node i (in breadth-first order) has its edges at edge_begin[i]; the
+      // edge into node j is edge j - 1, since every node but the root has
+      // exactly one edge into it and the order lists children in edge order.
+      // The root's own lists (an empty prefix) are never hit: the walk
+      // reports a node only after a byte leads to it.
+      std::vector<std::uint32_t> edge_begin(order.size() + 1, 0);
+      for (std::size_t i = 0; i < order.size(); ++i) {
+        edge_begin[i + 1] =
+            edge_begin[i] + static_cast<std::uint32_t>(pend.trie[order[i]].next.size());
+      }
+      fi.edges.resize(order.size() - 1);
+      fi.trie_bytes.resize(order.size() - 1);
+      fi.root_edges = edge_begin[1];
       for (std::size_t i = 0; i < order.size(); ++i) {
         Pending::Node& n = pend.trie[order[i]];
-        TrieNode& t = fi.trie[i];
-        t.edge_begin = static_cast<std::uint32_t>(fi.edges.size());
-        for (const auto& e : n.next) fi.edges.push_back(TrieEdge{e.first, slot_of[e.second]});
-        t.edge_end = static_cast<std::uint32_t>(fi.edges.size());
-        if (!n.preds.empty()) t.preds = Freeze(&n.preds);
-        if (!n.filters.empty()) t.filters = Freeze(&n.filters);
+        for (std::size_t k = 0; k < n.next.size(); ++k) {
+          fi.trie_bytes[edge_begin[i] + k] = n.next[k].first;
+        }
+        if (i == 0) continue;
+        TrieEdge& into = fi.edges[i - 1];
+        into.child_begin = edge_begin[i];
+        into.child_count = edge_begin[i + 1] - edge_begin[i];
+        if (!n.preds.empty()) into.preds = Freeze(&n.preds);
+        if (!n.filters.empty()) into.filters = Freeze(&n.filters);
       }
     }
     std::sort(fi.lower.begin(), fi.lower.end(), by_value);
@@ -623,7 +638,7 @@ void IndexedMatcher::Finish() {
     stats_.memory_bytes += sizeof(FieldIndex) + fi.literals.MemoryBytes() +
                            (fi.str_eq.size() * (sizeof(std::string) + sizeof(Span) + 16)) +
                            fi.num_eq.size() * (sizeof(double) + sizeof(Span) + 8) +
-                           fi.trie.size() * sizeof(TrieNode) + fi.edges.size() * sizeof(TrieEdge) +
+                           fi.edges.size() * (sizeof(TrieEdge) + 1) +
                            (fi.lower.size() + fi.upper.size()) * sizeof(Bound) +
                            fi.between.size() * sizeof(Interval) +
                            (fi.literal_contains.size() + fi.literal_regex.size() +

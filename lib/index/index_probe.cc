@@ -188,21 +188,21 @@ void IndexedMatcher::Probe(const FieldIndex& fi, const Record& record, IndexScra
       auto it = fi.str_eq.find(v);
       if (it != fi.str_eq.end()) hit_span(it->second, true);
     }
-    if (!fi.trie.empty()) {
-      std::uint32_t node = 0;
+    if (fi.root_edges != 0) {
+      const unsigned char* bytes = fi.trie_bytes.data();
+      std::uint32_t begin = 0, count = fi.root_edges;
       for (unsigned char c : v) {
-        const TrieNode& t = fi.trie[node];
-        const TrieEdge* first = fi.edges.data() + t.edge_begin;
-        const TrieEdge* last = fi.edges.data() + t.edge_end;
-        const TrieEdge* e = std::lower_bound(
-            first, last, c, [](const TrieEdge& edge, unsigned char b) { return edge.byte < b; });
-        if (e == last || e->byte != c) break;
-        node = e->node;
-        const TrieNode& next = fi.trie[node];
-        hit_span(next.preds, true);
-        for (std::uint32_t k = next.filters.begin; k < next.filters.end; ++k) {
+        const unsigned char* first = bytes + begin;
+        const unsigned char* at = std::lower_bound(first, first + count, c);
+        if (at == first + count || *at != c) break;
+        const TrieEdge& e = fi.edges[static_cast<std::size_t>(at - bytes)];
+        hit_span(e.preds, true);
+        for (std::uint32_t k = e.filters.begin; k < e.filters.end; ++k) {
           s->pred[arena_[k]].memo = s->epoch * 2 + 1;
         }
+        if (e.child_count == 0) break;
+        begin = e.child_begin;
+        count = e.child_count;
       }
     }
     if (fi.uses_lower) {

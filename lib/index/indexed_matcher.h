@@ -75,15 +75,16 @@ struct Span {
   std::uint32_t end = 0;
 };
 
-struct TrieNode {
-  std::uint32_t edge_begin = 0;
-  std::uint32_t edge_end = 0;
-  Span preds;    // prefix anchors ending here: hit
-  Span filters;  // other prefix tests ending here: only their memo is set
-};
+// The prefix trie, laid out for the walk: a node is the run of its edges
+// (breadth first, so each run is contiguous), and an edge carries what the
+// walk needs of the node it leads to, so a step loads no node. The edges'
+// bytes are a parallel array (trie_bytes), so a node's are searched in one
+// cache line.
 struct TrieEdge {
-  unsigned char byte = 0;
-  std::uint32_t node = 0;
+  std::uint32_t child_begin = 0;  // the child's edges: [child_begin, child_begin + child_count)
+  std::uint32_t child_count = 0;
+  Span preds;    // prefix anchors ending at the child: hit
+  Span filters;  // other prefix tests ending at the child: only their memo is set
 };
 
 struct Bound {
@@ -103,8 +104,9 @@ struct FieldIndex {
   bool numeric = false;
   boost::unordered_flat_map<std::string, Span, StringHash, std::equal_to<>> str_eq;
   boost::unordered_flat_map<double, Span> num_eq;
-  std::vector<TrieNode> trie;  // node 0 is the root; empty without prefix anchors
-  std::vector<TrieEdge> edges;
+  std::vector<TrieEdge> edges;            // empty without prefix tests
+  std::vector<unsigned char> trie_bytes;  // by edge: its byte, ascending within a node
+  std::uint32_t root_edges = 0;           // the root's edges are the first root_edges
   std::vector<Bound> lower;       // gt / ge, ascending
   std::vector<Bound> upper;       // lt / le, ascending
   std::vector<Interval> between;  // ascending by lo

@@ -575,14 +575,11 @@ void IndexedMatcher::Finish() {
     for (auto& [value, list] : pend.num_eq) fi.num_eq.emplace(value, Freeze(&list));
     // The trie, breadth-first so that each node's edges are contiguous.
     if (!pend.trie.empty()) {
-      std::vector<std::uint32_t> order = {0}, slot_of(pend.trie.size(), 0);
+      std::vector<std::uint32_t> order = {0};
       for (std::size_t i = 0; i < order.size(); ++i) {
         auto& next = pend.trie[order[i]].next;
         std::sort(next.begin(), next.end());
-        for (const auto& e : next) {
-          slot_of[e.second] = static_cast<std::uint32_t>(order.size());
-          order.push_back(e.second);
-        }
+        for (const auto& e : next) order.push_back(e.second);
       }
       // Node i (in breadth-first order) has its edges at edge_begin[i]; the
       // edge into node j is edge j - 1, since every node but the root has

@@ -18,7 +18,7 @@ namespace targeting::bench {
 
 namespace {
 
-const Days kAsOf = 20600;
+const Days kAggregateAsOf = 20600;
 
 double CpuSeconds() {
   timespec ts{};
@@ -96,7 +96,7 @@ double NsPerRecord(const std::shared_ptr<const RuleSet>& rules, const std::vecto
   ScoreResult res;
   std::vector<ScoreResult> results(std::max<std::size_t>(batch, 1));
   do {
-    Scorer s(rules, ScoreOptions{kAsOf});
+    Scorer s(rules, ScoreOptions{kAggregateAsOf});
     const double t0 = CpuSeconds();
     if (batch > 0) {
       for (std::size_t at = 0; at < records.size(); at += batch) {
@@ -199,8 +199,8 @@ int AggregateSummary(std::size_t n, std::uint64_t seed, const std::string& parts
     const auto plain = Compile(ten_k), conj = Compile(WithConjuncts(ten_k, 20, aggs));
     // Whether the conjuncts cost the index anything: entries verified per
     // record (aggregate leaves are never anchors, so these should not move).
-    const double plain_cand = CountPerRecord(*plain, records, kAsOf).candidates;
-    const double conj_cand = CountPerRecord(*conj, records, kAsOf).candidates;
+    const double plain_cand = CountPerRecord(*plain, records, kAggregateAsOf).candidates;
+    const double conj_cand = CountPerRecord(*conj, records, kAggregateAsOf).candidates;
     for (std::size_t batch : {std::size_t{0}, kBatch}) {
       const double plain_ns = NsPerRecord(plain, records, batch);
       const double conj_ns = NsPerRecord(conj, records, batch);
@@ -228,7 +228,7 @@ int AggregateSummary(std::size_t n, std::uint64_t seed, const std::string& parts
     std::size_t heap = 0;
     StreamStats ms;
     {
-      StreamState s(rules, kAsOf);
+      StreamState s(rules, kAggregateAsOf);
       AggregateMeasures m;
       for (const Record& r : records) (void)s.Advance(r, &m);
       ms = s.stats();
@@ -248,7 +248,7 @@ int AggregateSummary(std::size_t n, std::uint64_t seed, const std::string& parts
   // 4. Save and load: one key per record.
   if (run("state")) {
     const auto rules = Compile("rules:\n  - {id: K, when: {aggregate: {by: [record_id], days: 3650, count: {ge: 2}}}}\n");
-    StreamState s(rules, kAsOf);
+    StreamState s(rules, kAggregateAsOf);
     AggregateMeasures m;
     for (const Record& r : records) (void)s.Advance(r, &m);
     const std::string path =
@@ -256,7 +256,7 @@ int AggregateSummary(std::size_t n, std::uint64_t seed, const std::string& parts
     auto t0 = std::chrono::steady_clock::now();
     Status saved = s.SaveFile(path);
     auto t1 = std::chrono::steady_clock::now();
-    StreamState back(rules, kAsOf);
+    StreamState back(rules, kAggregateAsOf);
     Status loaded = back.LoadFile(path);
     auto t2 = std::chrono::steady_clock::now();
     const auto bytes = std::filesystem::file_size(path);

@@ -299,7 +299,7 @@ std::vector<OptionSpec> BacktestOptions_() {
   return RecordCommandOptions(std::move(o));
 }
 
-const bool kRegistered = RegisterCommand(Command{
+const bool kBacktestRegistered = RegisterCommand(Command{
     CommandSpec{"backtest", "RULES INPUT... --outcomes FILE [-o REPORT.json] [--as-of DATE]",
                 "Measure every active and shadow entry against exam outcomes: fired, examined,\n"
                 "discrepant, discrepancy rate with its Wilson interval, lift over the random\n"

@@ -228,7 +228,7 @@ std::vector<OptionSpec> BenchOptions() {
   return RecordCommandOptions(std::move(o));
 }
 
-const bool kRegistered = RegisterCommand(Command{
+const bool kBenchRegistered = RegisterCommand(Command{
     CommandSpec{"bench",
                 "RULES INPUT... [--format json] [--threads N] [--seconds S] [--reference-seconds S]",
                 "Time the rule set on these records: records per second with the index and with\n"

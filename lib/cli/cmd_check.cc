@@ -62,7 +62,7 @@ std::vector<OptionSpec> CheckOptions() {
   return o;
 }
 
-const bool kRegistered = RegisterCommand(Command{
+const bool kCheckRegistered = RegisterCommand(Command{
     CommandSpec{"check", "RULES [--as-of DATE] [--quiet]",
                 "Compile a rule set, print every error and warning as file:line:col: message,\n"
                 "and run every entry's inline tests (fires / not_fires).\n\n"

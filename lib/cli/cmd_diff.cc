@@ -185,7 +185,7 @@ std::vector<OptionSpec> DiffOptions_() {
   return RecordCommandOptions(std::move(o));
 }
 
-const bool kRegistered = RegisterCommand(Command{
+const bool kDiffRegistered = RegisterCommand(Command{
     CommandSpec{"diff", "OLD_RULES NEW_RULES INPUT... [--outcomes FILE] [--as-of DATE]",
                 "Score every record under two rule sets and show what changes: the records\n"
                 "whose fired entries, score or lane differ (with entries gained and lost), each\n"

@@ -117,7 +117,7 @@ std::vector<OptionSpec> ExplainOptions() {
   return RecordCommandOptions(std::move(o));
 }
 
-const bool kRegistered = RegisterCommand(Command{
+const bool kExplainRegistered = RegisterCommand(Command{
     CommandSpec{"explain", "RULES INPUT... --record ID [--entry ID] [--format text|json]",
                 "Show why each entry fired or did not on a record: the condition tree with each\n"
                 "node's truth value ([yes] / [no]) and, at each leaf, the record's normalized\n"

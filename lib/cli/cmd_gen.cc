@@ -94,7 +94,7 @@ int RunGen(const Args& args) {
   return kExitOk;
 }
 
-const bool kRegistered = RegisterCommand(Command{
+const bool kGenRegistered = RegisterCommand(Command{
     CommandSpec{
         "gen",
         "[--records N] [--seed S] -o DIR",

@@ -69,7 +69,7 @@ int RunLists(const Args& args) {
   return list.value().rejected > 0 ? kExitFindings : kExitOk;
 }
 
-const bool kRegistered = RegisterCommand(Command{
+const bool kListsRegistered = RegisterCommand(Command{
     CommandSpec{"lists", "derive --outcomes FILE INPUT... --field FIELD [--min-discrepant N] [--since DATE] -o FILE",
                 "Derive a list file from exam outcomes: the values of FIELD on at least N\n"
                 "discrepant records (default 2), for a rule set's `lists:` to name.\n\n"

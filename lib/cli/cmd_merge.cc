@@ -72,7 +72,7 @@ int RunMerge(const Args& args) {
   return kExitOk;
 }
 
-const bool kRegistered = RegisterCommand(Command{
+const bool kMergeRegistered = RegisterCommand(Command{
     CommandSpec{"merge", "PARTIAL... [-o REPORT.json] [--overlap FILE]",
                 "Merge partial backtests into one report.\n\n"
                 "Each PARTIAL is what 'targeting backtest ... --partial FILE' wrote for one shard\n"

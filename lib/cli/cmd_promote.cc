@@ -338,7 +338,7 @@ std::vector<OptionSpec> PromoteOptions() {
   return RecordCommandOptions(std::move(o));
 }
 
-const bool kRegistered = RegisterCommand(Command{
+const bool kPromoteRegistered = RegisterCommand(Command{
     CommandSpec{"promote", "RULES INPUT... --outcomes FILE [--write DIR] [--as-of DATE]",
                 "List the queries that meet the promotion criteria of targeting.yaml (examined,\n"
                 "Wilson lower bound of the discrepancy rate, ports, new discrepancies), with\n"

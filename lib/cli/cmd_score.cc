@@ -90,7 +90,7 @@ std::vector<OptionSpec> ScoreOptions_() {
   return RecordCommandOptions(std::move(o));
 }
 
-const bool kRegistered = RegisterCommand(Command{
+const bool kScoreRegistered = RegisterCommand(Command{
     CommandSpec{"score", "RULES INPUT... [-o OUT] [--rejects FILE] [--as-of DATE] [--threads N]",
                 "Score every record: one JSON object per record, in input order, with the\n"
                 "fired entries (sorted by id), the score, the lane and the sampling decision.\n\n"

@@ -63,7 +63,7 @@ std::vector<OptionSpec> ScorecardOptions() {
   return RecordCommandOptions(std::move(o));
 }
 
-const bool kRegistered = RegisterCommand(Command{
+const bool kScorecardRegistered = RegisterCommand(Command{
     CommandSpec{"scorecard", "RULES INPUT... --outcomes FILE [--format text|json] [--as-of DATE]",
                 "Give every active and shadow entry a verdict: keep, tune, retire or promote, with\n"
                 "the reasons in numbers (docs/measurement.md, \"Scorecard\").\n\n"

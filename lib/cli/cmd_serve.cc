@@ -130,7 +130,7 @@ std::vector<OptionSpec> ServeOptions() {
   return o;
 }
 
-const bool kRegistered = RegisterCommand(Command{
+const bool kServeRegistered = RegisterCommand(Command{
     CommandSpec{"serve", "RULES [--listen 127.0.0.1:8080] [--threads N] [--state FILE] [--checkpoint-seconds S] [--token-file F] [--as-of DATE]",
                 "Serve the engine over HTTP: POST /v1/score, POST /v1/explain, GET /v1/rules,\n"
                 "POST /v1/reload, GET /healthz, GET /readyz and GET /metrics (docs/service.md).\n\n"

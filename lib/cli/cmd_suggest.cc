@@ -382,7 +382,7 @@ std::vector<OptionSpec> SuggestOptionSpecs() {
   return RecordCommandOptions(std::move(o));
 }
 
-const bool kRegistered = RegisterCommand(Command{
+const bool kSuggestRegistered = RegisterCommand(Command{
     CommandSpec{"suggest",
                 "RULES INPUT... --outcomes FILE --holdout-from DATE [--fields a,b,c] [--max-terms 3] [--top 20]\n"
                 "    [--min-examined N] [--lists FILES] [--write DIR] [--format text|json]",

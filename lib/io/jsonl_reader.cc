@@ -41,7 +41,7 @@ std::string_view TrimJsonSpace(std::string_view s) {
   return s;
 }
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsAsciiDigit(char c) { return c >= '0' && c <= '9'; }
 
 // RFC 8259: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
 bool IsJsonNumber(std::string_view s) {
@@ -51,21 +51,21 @@ bool IsJsonNumber(std::string_view s) {
   if (i == n) return false;
   if (s[i] == '0') {
     ++i;
-  } else if (IsDigit(s[i])) {
-    while (i < n && IsDigit(s[i])) ++i;
+  } else if (IsAsciiDigit(s[i])) {
+    while (i < n && IsAsciiDigit(s[i])) ++i;
   } else {
     return false;
   }
   if (i < n && s[i] == '.') {
     ++i;
-    if (i == n || !IsDigit(s[i])) return false;
-    while (i < n && IsDigit(s[i])) ++i;
+    if (i == n || !IsAsciiDigit(s[i])) return false;
+    while (i < n && IsAsciiDigit(s[i])) ++i;
   }
   if (i < n && (s[i] == 'e' || s[i] == 'E')) {
     ++i;
     if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
-    if (i == n || !IsDigit(s[i])) return false;
-    while (i < n && IsDigit(s[i])) ++i;
+    if (i == n || !IsAsciiDigit(s[i])) return false;
+    while (i < n && IsAsciiDigit(s[i])) ++i;
   }
   return i == n;
 }

@@ -36,7 +36,7 @@ std::string F(double v, int decimals = 1) {
   return buf;
 }
 
-std::string Pct(std::optional<double> v, int decimals = 1) {
+std::string HtmlPct(std::optional<double> v, int decimals = 1) {
   return v ? F(*v * 100, decimals) + "%" : std::string("-");
 }
 
@@ -114,14 +114,14 @@ std::string Scatter(const BacktestReport& r) {
     s += "<line class=\"base\" x1=\"" + F(p.left) + "\" y1=\"" + F(p.Y(*r.base_rate)) + "\" x2=\"" +
          F(p.width - p.right) + "\" y2=\"" + F(p.Y(*r.base_rate)) + "\"/><text class=\"note\" x=\"" +
          F(p.width - p.right - 4) + "\" y=\"" + F(p.Y(*r.base_rate) - 4) +
-         "\" text-anchor=\"end\">random sample's base rate " + Pct(r.base_rate, 2) + "</text>";
+         "\" text-anchor=\"end\">random sample's base rate " + HtmlPct(r.base_rate, 2) + "</text>";
   }
   for (const EntryMetrics& m : r.entries) {
     if (!m.discrepancy_rate || m.fired == 0) continue;
     const double x = p.X(static_cast<double>(m.fired));
     const std::string cls = m.kind == EntryKind::kQuery ? "query" : "rule";
-    s += "<g class=\"" + cls + "\"><title>" + Esc(m.id) + ": " + Pct(m.discrepancy_rate) + " [" + Pct(m.ci_low) +
-         ", " + Pct(m.ci_high) + "] over " + std::to_string(m.examined) + " exams, fired " +
+    s += "<g class=\"" + cls + "\"><title>" + Esc(m.id) + ": " + HtmlPct(m.discrepancy_rate) + " [" + HtmlPct(m.ci_low) +
+         ", " + HtmlPct(m.ci_high) + "] over " + std::to_string(m.examined) + " exams, fired " +
          std::to_string(m.fired) + "</title><line class=\"ci\" x1=\"" + F(x) + "\" y1=\"" + F(p.Y(*m.ci_low)) +
          "\" x2=\"" + F(x) + "\" y2=\"" + F(p.Y(*m.ci_high)) + "\"/><circle cx=\"" + F(x) + "\" cy=\"" +
          F(p.Y(*m.discrepancy_rate)) + "\" r=\"4\"/><text class=\"point\" x=\"" + F(x + 6) + "\" y=\"" +
@@ -177,8 +177,8 @@ std::string CapacityCurve(const std::vector<CapacityReport>& curve, std::optiona
       s += "<line class=\"ci precision\" x1=\"" + F(p.X(xs[i])) + "\" y1=\"" + F(p.Y(*c.ci_low)) + "\" x2=\"" +
            F(p.X(xs[i])) + "\" y2=\"" + F(p.Y(*c.ci_high)) + "\"/><circle class=\"precision\" cx=\"" +
            F(p.X(xs[i])) + "\" cy=\"" + F(p.Y(*c.precision)) + "\" r=\"3\"><title>" + Esc(c.budget) +
-           ": precision " + Pct(c.precision) + " [" + Pct(c.ci_low) + ", " + Pct(c.ci_high) + "], recall " +
-           Pct(c.recall) + ", " + std::to_string(c.selected) + " selected</title></circle>";
+           ": precision " + HtmlPct(c.precision) + " [" + HtmlPct(c.ci_low) + ", " + HtmlPct(c.ci_high) + "], recall " +
+           HtmlPct(c.recall) + ", " + std::to_string(c.selected) + " selected</title></circle>";
     }
   }
   if (base_rate) {
@@ -217,7 +217,7 @@ std::string Sparkline(const TrendReport& t, const EntryTrend& e) {
     if (!c.rate) continue;
     const double x = p.X(static_cast<double>(i));
     s += "<line class=\"ci\" x1=\"" + F(x) + "\" y1=\"" + F(p.Y(*c.ci_low)) + "\" x2=\"" + F(x) + "\" y2=\"" +
-         F(p.Y(*c.ci_high)) + "\"><title>" + Esc(t.periods[i]) + ": " + Pct(c.rate) + " of " +
+         F(p.Y(*c.ci_high)) + "\"><title>" + Esc(t.periods[i]) + ": " + HtmlPct(c.rate) + " of " +
          std::to_string(c.examined) + "</title></line>";
     pts += F(x) + "," + F(p.Y(*c.rate)) + " ";
   }
@@ -260,7 +260,7 @@ std::string BacktestHtml(const BacktestReport& r, const std::string& title) {
   h += "<p>" + std::to_string(r.records) + " records scored (" + std::to_string(r.rejected) + " rejected); " +
        std::to_string(r.examined) + " examined, " + std::to_string(r.discrepant) +
        " discrepant. Random sample: " + std::to_string(r.sampled_examined) + " examined, " +
-       std::to_string(r.sampled_discrepant) + " discrepant, base rate " + Pct(r.base_rate, 2) + ".</p>\n";
+       std::to_string(r.sampled_discrepant) + " discrepant, base rate " + HtmlPct(r.base_rate, 2) + ".</p>\n";
 
   h += "<h2>Entries: precision against volume</h2><p>Each entry at the records it fired on and its "
        "discrepancy rate among the examined ones, with the 95% Wilson interval; rules in blue, queries in "
@@ -272,7 +272,7 @@ std::string BacktestHtml(const BacktestReport& r, const std::string& title) {
   h += "<table><tr><th>found by</th><th>records</th><th>share</th><th></th></tr>";
   auto split_row = [&](const char* what, std::uint64_t n, const char* cls) {
     h += std::string("<tr><td>") + what + "</td><td>" + std::to_string(n) + "</td><td>" +
-         Pct(static_cast<double>(n) / d) + "</td><td>" + Bar(static_cast<double>(n) / d, cls) + "</td></tr>";
+         HtmlPct(static_cast<double>(n) / d) + "</td><td>" + Bar(static_cast<double>(n) / d, cls) + "</td></tr>";
   };
   split_row("an active rule", r.discrepant_by.rule, "fill-rule");
   split_row("active queries only", r.discrepant_by.query_only, "fill-query");
@@ -285,7 +285,7 @@ std::string BacktestHtml(const BacktestReport& r, const std::string& title) {
     std::string ids;
     for (const std::string& e : p.entries) ids += (ids.empty() ? "" : " ") + e;
     h += "<tr><td>" + Esc(p.tag) + "</td><td>" + std::to_string(p.discrepant) + "</td><td>" +
-         Pct(static_cast<double>(p.discrepant) / d) + "</td><td>" + Bar(static_cast<double>(p.discrepant) / d, "fill") +
+         HtmlPct(static_cast<double>(p.discrepant) / d) + "</td><td>" + Bar(static_cast<double>(p.discrepant) / d, "fill") +
          "</td><td style=\"text-align:left\">" + Esc(ids.empty() ? "(none)" : ids) + "</td></tr>";
   }
   h += "</table>\n";
@@ -300,7 +300,7 @@ std::string BacktestHtml(const BacktestReport& r, const std::string& title) {
     for (const CapacityReport& c : r.capacity_curve) {
       h += "<tr><td>" + Esc(c.budget) + "</td><td>" + std::to_string(c.selected) + "</td><td>" +
            std::to_string(c.with_outcome) + "</td><td>" + std::to_string(c.discrepant) + "</td><td>" +
-           Pct(c.precision) + "</td><td>[" + Pct(c.ci_low) + ", " + Pct(c.ci_high) + "]</td><td>" + Pct(c.recall) +
+           HtmlPct(c.precision) + "</td><td>[" + HtmlPct(c.ci_low) + ", " + HtmlPct(c.ci_high) + "]</td><td>" + HtmlPct(c.recall) +
            "</td><td>" + (c.estimated_discrepant ? F(*c.estimated_discrepant) + " [" + F(*c.estimated_low) + ", " +
                                                        F(*c.estimated_high) + "] (estimate)"
                                                  : std::string("-")) +
@@ -325,8 +325,8 @@ std::string BacktestHtml(const BacktestReport& r, const std::string& title) {
   for (const EntryMetrics& m : r.entries) {
     h += "<tr><td>" + Esc(m.id) + "</td><td>" + EntryKindName(m.kind) + "</td><td>" + EntryStatusName(m.status) +
          "</td><td>" + std::to_string(m.fired) + "</td><td>" + std::to_string(m.examined) + "</td><td>" +
-         std::to_string(m.discrepant) + "</td><td>" + Pct(m.discrepancy_rate) + "</td><td>[" + Pct(m.ci_low) +
-         ", " + Pct(m.ci_high) + "]</td><td>" + (m.lift ? F(*m.lift, 2) : std::string("-")) + "</td><td>" +
+         std::to_string(m.discrepant) + "</td><td>" + HtmlPct(m.discrepancy_rate) + "</td><td>[" + HtmlPct(m.ci_low) +
+         ", " + HtmlPct(m.ci_high) + "]</td><td>" + (m.lift ? F(*m.lift, 2) : std::string("-")) + "</td><td>" +
          std::to_string(m.new_discrepant) + "</td></tr>";
   }
   h += "</table>\n<footer>targeting backtest &middot; rule set " + Esc(r.fingerprint) + "</footer>\n</body></html>\n";

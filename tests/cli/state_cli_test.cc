@@ -7,7 +7,7 @@
 namespace targeting::testing {
 namespace {
 
-const std::string kRules = Src("rules");
+const std::string kPackRules = Src("rules");
 
 // A gen corpus (with the planted episodes) split in two halves by lines.
 struct Split {
@@ -40,12 +40,12 @@ TEST(StateCli, TwoRunsWithAStateFileGiveExactlyTheOneRunOutput) {
   const Split& c = Corpus();
   const std::string state = (c.dir / "run.state").string();
   std::filesystem::remove(state);
-  CommandResult one = RunTargeting("score " + kRules + " " + c.all);
+  CommandResult one = RunTargeting("score " + kPackRules + " " + c.all);
   ASSERT_EQ(one.exit_code, 0) << one.err;
-  CommandResult a = RunTargeting("score " + kRules + " " + c.a + " --state " + state);
+  CommandResult a = RunTargeting("score " + kPackRules + " " + c.a + " --state " + state);
   ASSERT_EQ(a.exit_code, 0) << a.err;
   EXPECT_NE(a.err.find("does not exist yet; the stream starts empty"), std::string::npos) << a.err;
-  CommandResult b = RunTargeting("score " + kRules + " " + c.b + " --state " + state);
+  CommandResult b = RunTargeting("score " + kPackRules + " " + c.b + " --state " + state);
   ASSERT_EQ(b.exit_code, 0) << b.err;
   EXPECT_TRUE(a.out + b.out == one.out) << "the two runs differ from the one run";
   // The aggregates do fire in this corpus, so the comparison says something.
@@ -61,18 +61,18 @@ TEST(StateCli, TwoRunsWithAStateFileGiveExactlyTheOneRunOutput) {
   std::ofstream(p2) << header << "P2,2026-03-02,EXPRESS,ANN LEE,1 Main St,RESIDENTIAL,450\n";
   const std::string pstate = (c.dir / "p.state").string();
   std::filesystem::remove(pstate);
-  ASSERT_EQ(RunTargeting("score " + kRules + " " + p1 + " --state " + pstate).exit_code, 0);
-  CommandResult with = RunTargeting("score " + kRules + " " + p2 + " --state " + pstate);
-  CommandResult without = RunTargeting("score " + kRules + " " + p2);
+  ASSERT_EQ(RunTargeting("score " + kPackRules + " " + p1 + " --state " + pstate).exit_code, 0);
+  CommandResult with = RunTargeting("score " + kPackRules + " " + p2 + " --state " + pstate);
+  CommandResult without = RunTargeting("score " + kPackRules + " " + p2);
   EXPECT_NE(with.out.find("UDR-VAL-0001"), std::string::npos) << with.out << with.err;
   EXPECT_EQ(without.out.find("UDR-VAL-0001"), std::string::npos) << without.out;
 }
 
 TEST(StateCli, ThreadsGiveTheSameBytes) {
   const Split& c = Corpus();
-  CommandResult one = RunTargeting("score " + kRules + " " + c.all + " --threads 1");
-  CommandResult two = RunTargeting("score " + kRules + " " + c.all + " --threads 2");
-  CommandResult four = RunTargeting("score " + kRules + " " + c.all + " --threads 4");
+  CommandResult one = RunTargeting("score " + kPackRules + " " + c.all + " --threads 1");
+  CommandResult two = RunTargeting("score " + kPackRules + " " + c.all + " --threads 2");
+  CommandResult four = RunTargeting("score " + kPackRules + " " + c.all + " --threads 4");
   ASSERT_EQ(one.exit_code, 0) << one.err;
   EXPECT_TRUE(one.out == two.out);
   EXPECT_TRUE(one.out == four.out);
@@ -81,7 +81,7 @@ TEST(StateCli, ThreadsGiveTheSameBytes) {
   // which under the sanitizers takes far longer than the test may.
   const auto flat = c.dir / "no-screening";
   std::filesystem::remove_all(flat);
-  std::filesystem::copy(kRules, flat, std::filesystem::copy_options::recursive);
+  std::filesystem::copy(kPackRules, flat, std::filesystem::copy_options::recursive);
   std::filesystem::remove(flat / "screening.yaml");
   CommandResult flat_one = RunTargeting("score " + flat.string() + " " + c.all + " --threads 1");
   CommandResult flat_ref = RunTargeting("score " + flat.string() + " " + c.all + " --threads 4 --reference");
@@ -94,7 +94,7 @@ TEST(StateCli, BadStateFilesExitTwoAndAreLeftAsTheyWere) {
   const Split& c = Corpus();
   const std::string state = (c.dir / "bad.state").string();
   std::filesystem::remove(state);
-  ASSERT_EQ(RunTargeting("score " + kRules + " " + c.a + " --state " + state).exit_code, 0);
+  ASSERT_EQ(RunTargeting("score " + kPackRules + " " + c.a + " --state " + state).exit_code, 0);
   std::string good = Slurp(state);
   ASSERT_GT(good.size(), 100u);
   struct Case {
@@ -113,9 +113,9 @@ TEST(StateCli, BadStateFilesExitTwoAndAreLeftAsTheyWere) {
       {"newer", newer, "newer state format"},
   };
   for (const std::string& cmd :
-       {"score " + kRules + " " + c.b, "backtest " + kRules + " " + c.b + " --outcomes " + c.outcomes,
-        "explain " + kRules + " " + c.b + " --record R0000020000",
-        "diff " + kRules + " " + kRules + " " + c.b, "bench " + kRules + " " + c.b + " --seconds 1"}) {
+       {"score " + kPackRules + " " + c.b, "backtest " + kPackRules + " " + c.b + " --outcomes " + c.outcomes,
+        "explain " + kPackRules + " " + c.b + " --record R0000020000",
+        "diff " + kPackRules + " " + kPackRules + " " + c.b, "bench " + kPackRules + " " + c.b + " --seconds 1"}) {
     for (const Case& k : cases) {
       SCOPED_TRACE(cmd + " with a " + k.name + " state");
       std::ofstream(state, std::ios::binary) << k.bytes;
@@ -132,9 +132,9 @@ TEST(StateCli, EveryCommandThatScoresCarriesTheState) {
   const Split& c = Corpus();
   const std::string state = (c.dir / "cmds.state").string();
   for (const std::string& cmd :
-       {"backtest " + kRules + " " + c.a + " --outcomes " + c.outcomes,
-        "promote " + kRules + " " + c.a + " --outcomes " + c.outcomes,
-        "diff " + kRules + " " + kRules + " " + c.a, "explain " + kRules + " " + c.a + " --record R0000000100"}) {
+       {"backtest " + kPackRules + " " + c.a + " --outcomes " + c.outcomes,
+        "promote " + kPackRules + " " + c.a + " --outcomes " + c.outcomes,
+        "diff " + kPackRules + " " + kPackRules + " " + c.a, "explain " + kPackRules + " " + c.a + " --record R0000000100"}) {
     SCOPED_TRACE(cmd);
     std::filesystem::remove(state);
     CommandResult r = RunTargeting(cmd + " --state " + state);
@@ -143,12 +143,12 @@ TEST(StateCli, EveryCommandThatScoresCarriesTheState) {
     // The same file as score writes for the same records.
     const std::string written = Slurp(state);
     std::filesystem::remove(state);
-    ASSERT_EQ(RunTargeting("score " + kRules + " " + c.a + " --state " + state).exit_code, 0);
+    ASSERT_EQ(RunTargeting("score " + kPackRules + " " + c.a + " --state " + state).exit_code, 0);
     EXPECT_TRUE(written == Slurp(state));
   }
   // bench reads the state and never writes it.
   const std::string before = Slurp(state);
-  CommandResult bench = RunTargeting("bench " + kRules + " " + c.b + " --seconds 1 --state " + state);
+  CommandResult bench = RunTargeting("bench " + kPackRules + " " + c.b + " --seconds 1 --state " + state);
   EXPECT_EQ(bench.exit_code, 0) << bench.err;
   EXPECT_NE(bench.out.find("aggregates     3 kept"), std::string::npos) << bench.out;
   EXPECT_TRUE(before == Slurp(state));
@@ -157,12 +157,12 @@ TEST(StateCli, EveryCommandThatScoresCarriesTheState) {
 TEST(StateCli, ExplainShowsTheAggregateKeyMeasureAndTest) {
   const Split& c = Corpus();
   // The first record the split-shipment rule fires on.
-  CommandResult scored = RunTargeting("score " + kRules + " " + c.all);
+  CommandResult scored = RunTargeting("score " + kPackRules + " " + c.all);
   const std::size_t hit = scored.out.find("UDR-VAL-0001");
   ASSERT_NE(hit, std::string::npos);
   const std::size_t line = scored.out.rfind("{\"record_id\":\"", hit);
   const std::string id = scored.out.substr(line + 14, 11);
-  CommandResult text = RunTargeting("explain " + kRules + " " + c.all + " --record " + id +
+  CommandResult text = RunTargeting("explain " + kPackRules + " " + c.all + " --record " + id +
                                     " --entry UDR-VAL-0001");
   ASSERT_EQ(text.exit_code, 0) << text.err;
   EXPECT_NE(text.out.find("FIRES"), std::string::npos) << text.out;
@@ -171,7 +171,7 @@ TEST(StateCli, ExplainShowsTheAggregateKeyMeasureAndTest) {
       << text.out;
   EXPECT_NE(text.out.find(", measure "), std::string::npos) << text.out;
   EXPECT_NE(text.out.find("test sum declared_value_usd gt 800"), std::string::npos) << text.out;
-  CommandResult json = RunTargeting("explain " + kRules + " " + c.all + " --record " + id +
+  CommandResult json = RunTargeting("explain " + kPackRules + " " + c.all + " --record " + id +
                                     " --entry UDR-VAL-0001 --format json");
   ASSERT_EQ(json.exit_code, 0) << json.err;
   EXPECT_NE(json.out.find("\"aggregate\":{\"key\":[\""), std::string::npos) << json.out;

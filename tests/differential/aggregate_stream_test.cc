@@ -23,15 +23,15 @@
 namespace targeting::testing {
 namespace {
 
-std::uint64_t EnvNumber(const char* name, std::uint64_t fallback) {
+std::uint64_t StreamEnvNumber(const char* name, std::uint64_t fallback) {
   const char* v = std::getenv(name);
   if (!v || !*v) return fallback;
   return std::strtoull(v, nullptr, 10);
 }
 
-class Rng {
+class StreamRng {
  public:
-  explicit Rng(std::uint64_t seed) : s_(seed * 0x9e3779b97f4a7c15ULL + 1) {}
+  explicit StreamRng(std::uint64_t seed) : s_(seed * 0x9e3779b97f4a7c15ULL + 1) {}
   std::uint64_t Next() {
     s_ = SplitMix64(s_);
     return s_;
@@ -54,7 +54,7 @@ const std::vector<std::string> kDistinctFields = {"shipper_name", "routing", "de
 const std::vector<std::string> kSumFields = {"declared_value_usd", "gross_weight_kg",
                                              "value_per_kg"};
 
-std::string RandomTest(Rng& rng, bool sum) {
+std::string RandomTest(StreamRng& rng, bool sum) {
   const std::vector<std::string> ops = {"eq", "ne", "lt", "le", "gt", "ge", "between"};
   std::string out;
   const int n = 1 + rng.Int(2);
@@ -82,7 +82,7 @@ std::string RandomTest(Rng& rng, bool sum) {
   return out;
 }
 
-std::string RandomWhere(Rng& rng) {
+std::string RandomWhere(StreamRng& rng) {
   switch (rng.Int(4)) {
     case 0: return "{mode: [EXPRESS, MAIL]}";
     case 1: return "{declared_value_usd: {lt: 500}}";
@@ -93,9 +93,9 @@ std::string RandomWhere(Rng& rng) {
 
 std::uint64_t g_definition_base = 0;  // per rule set
 
-std::string RandomAggregate(Rng& rng, int definitions) {
+std::string RandomAggregate(StreamRng& rng, int definitions) {
   // A few definitions per set, so that entries share state.
-  Rng def(g_definition_base + static_cast<std::uint64_t>(rng.Int(definitions)));
+  StreamRng def(g_definition_base + static_cast<std::uint64_t>(rng.Int(definitions)));
   std::vector<std::string> by;
   const int nby = 1 + def.Int(2);
   for (int i = 0; i < nby; ++i) {
@@ -114,7 +114,7 @@ std::string RandomAggregate(Rng& rng, int definitions) {
   return out + "}}";
 }
 
-std::string RandomCondition(Rng& rng, int depth, int definitions) {
+std::string RandomCondition(StreamRng& rng, int depth, int definitions) {
   if (depth >= 2 || rng.Chance(40)) {
     if (rng.Chance(55)) return RandomAggregate(rng, definitions);
     const std::vector<std::string> leaves = {"{mode: [EXPRESS, MAIL]}", "{consignee_type: RESIDENTIAL}",
@@ -136,7 +136,7 @@ std::string RandomCondition(Rng& rng, int depth, int definitions) {
   }
 }
 
-std::string RandomRuleSet(Rng& rng) {
+std::string RandomRuleSet(StreamRng& rng) {
   std::string y = "lanes: {red: 50, yellow: 20}\nrules:\n";
   const int n = 3 + rng.Int(10);
   const int definitions = 2 + rng.Int(5);
@@ -151,7 +151,7 @@ std::string RandomRuleSet(Rng& rng) {
   return y;
 }
 
-std::string RandomCsv(Rng& rng, int records) {
+std::string RandomCsv(StreamRng& rng, int records) {
   std::string csv =
       "record_id,arrival_date,mode,consignee_name,consignee_address,consignee_type,shipper_name,"
       "routing,declared_value_usd,gross_weight_kg\n";
@@ -224,8 +224,8 @@ struct DrawnStream {
   std::shared_ptr<const RuleSet> rules;
   std::vector<Record> records;
 };
-std::string ManyKeysCsv(Rng& rng, int records);
-bool DrawStream(std::uint64_t seed, Rng& rng, int keys, DrawnStream* out) {
+std::string ManyKeysCsv(StreamRng& rng, int records);
+bool DrawStream(std::uint64_t seed, StreamRng& rng, int keys, DrawnStream* out) {
   out->yaml = RandomRuleSet(rng);
   CompileResult compiled = CompileString(out->yaml, "agg.yaml");
   if (!compiled.ok()) {
@@ -241,12 +241,12 @@ bool DrawStream(std::uint64_t seed, Rng& rng, int keys, DrawnStream* out) {
 }
 
 TEST(AggregateDifferential, IndexedStreamMatchesReference) {
-  const std::uint64_t first = EnvNumber("TARGETING_AGG_SEED", 8080);
-  const std::uint64_t sets = EnvNumber("TARGETING_AGG_SETS", 150);
+  const std::uint64_t first = StreamEnvNumber("TARGETING_AGG_SEED", 8080);
+  const std::uint64_t sets = StreamEnvNumber("TARGETING_AGG_SETS", 150);
   const Days as_of = *ParseDate("2026-03-09");
   std::uint64_t records = 0, fired = 0, measured = 0, keyless = 0, splits = 0;
   for (std::uint64_t seed = first; seed < first + sets; ++seed) {
-    Rng rng(seed);
+    StreamRng rng(seed);
     DrawnStream drawn;
     if (!DrawStream(seed, rng, 0, &drawn)) continue;  // the dice left no aggregate
     const std::string& yaml = drawn.yaml;
@@ -318,7 +318,7 @@ TEST(AggregateDifferential, IndexedStreamMatchesReference) {
 // A stream with many keys: names and addresses drawn from thousands, some
 // longer than a row holds inline, so the key tables grow, rehash, sweep,
 // shift runs back on removal and reuse rows.
-std::string ManyKeysCsv(Rng& rng, int records) {
+std::string ManyKeysCsv(StreamRng& rng, int records) {
   std::string csv =
       "record_id,arrival_date,mode,consignee_name,consignee_address,consignee_type,shipper_name,"
       "routing,declared_value_usd,gross_weight_kg\n";
@@ -346,8 +346,8 @@ std::string ManyKeysCsv(Rng& rng, int records) {
 // sizes, with single Measure calls between them, gives every record the
 // measures of the reference; and it leaves the same history (state file).
 TEST(AggregateDifferential, BatchedStreamMatchesReference) {
-  const std::uint64_t first = EnvNumber("TARGETING_AGG_SEED", 8080);
-  const std::uint64_t sets = EnvNumber("TARGETING_AGG_SETS", 150);
+  const std::uint64_t first = StreamEnvNumber("TARGETING_AGG_SEED", 8080);
+  const std::uint64_t sets = StreamEnvNumber("TARGETING_AGG_SETS", 150);
   const Days as_of = *ParseDate("2026-03-09");
   std::uint64_t records = 0;
   // A batch looks ahead only in a large history, which these streams never
@@ -357,7 +357,7 @@ TEST(AggregateDifferential, BatchedStreamMatchesReference) {
   } restore;
   for (std::uint64_t seed = first; seed < first + sets; ++seed) {
     internal::look_ahead_from_bytes.store(seed % 2 ? 0 : SIZE_MAX);
-    Rng rng(seed);
+    StreamRng rng(seed);
     DrawnStream drawn;
     if (!DrawStream(seed, rng, seed % 5 == 0 ? 4000 : 0, &drawn)) continue;
     const std::string& yaml = drawn.yaml;
@@ -399,7 +399,7 @@ TEST(AggregateDifferential, BatchSkipsARecordOfAnotherSchema) {
       "agg.yaml");
   ASSERT_TRUE(compiled.ok());
   auto rules = compiled.rule_set;
-  Rng rng(7);
+  StreamRng rng(7);
   std::vector<Record> stream = ReadAll(*rules, RandomCsv(rng, 40));
   auto other = Schema::Build({FieldDef{"record_id", FieldType::kString}}, "record_id", "", "", "");
   ASSERT_TRUE(other.ok());
@@ -427,12 +427,12 @@ TEST(AggregateDifferential, BatchSkipsARecordOfAnotherSchema) {
 // and changes nothing: a stream that is peeked at every few records saves
 // the same bytes as one that never was.
 TEST(AggregateDifferential, PeekMeasuresAsAdvanceAndChangesNothing) {
-  const std::uint64_t first = EnvNumber("TARGETING_AGG_SEED", 9090);
-  const std::uint64_t sets = EnvNumber("TARGETING_AGG_SETS", 120);
+  const std::uint64_t first = StreamEnvNumber("TARGETING_AGG_SEED", 9090);
+  const std::uint64_t sets = StreamEnvNumber("TARGETING_AGG_SETS", 120);
   const Days as_of = *ParseDate("2026-03-09");
   std::uint64_t peeks = 0;
   for (std::uint64_t seed = first; seed < first + sets; ++seed) {
-    Rng rng(seed);
+    StreamRng rng(seed);
     DrawnStream drawn;
     if (!DrawStream(seed, rng, seed % 5 == 0 ? 2000 : 0, &drawn)) continue;
     const std::string& yaml = drawn.yaml;
@@ -474,7 +474,7 @@ TEST(AggregateDifferential, PeekMeasuresAsAdvanceAndChangesNothing) {
 // one by one, and the state at the end must be the reference's. The random
 // sets above keep windows of 1-4 days over short streams; this holds the
 // running counts to long windows whose values recur across many days.
-std::string RecurringCsv(Rng& rng, int records, int late_percent) {
+std::string RecurringCsv(StreamRng& rng, int records, int late_percent) {
   std::string csv =
       "record_id,arrival_date,mode,consignee_name,consignee_address,consignee_type,shipper_name,"
       "routing,declared_value_usd,gross_weight_kg\n";
@@ -514,7 +514,7 @@ TEST(AggregateDifferential, RecurringValuesInOrderAndLateMatchReference) {
   std::uint64_t records = 0, late = 0;
   for (int late_percent : {0, 3, 15}) {
     for (std::uint64_t seed = 1; seed <= 4; ++seed) {
-      Rng rng(seed * 100 + static_cast<std::uint64_t>(late_percent));
+      StreamRng rng(seed * 100 + static_cast<std::uint64_t>(late_percent));
       const std::vector<Record> stream = ReadAll(*rules, RecurringCsv(rng, 3000, late_percent));
       Scorer single(rules, ScoreOptions{as_of});
       Scorer batched(rules, ScoreOptions{as_of});

@@ -69,7 +69,7 @@ struct Counts {
   Status status;
 };
 
-Counts Drain(RecordReader& reader, const Schema& schema, bool with_line = true) {
+Counts FormatsDrain(RecordReader& reader, const Schema& schema, bool with_line = true) {
   Counts c;
   Record record(schema);
   Reject reject;
@@ -99,7 +99,7 @@ Counts ReadString(const std::string& text, InputFormat format, const Schema& sch
     c.status = reader.status();
     return c;
   }
-  return Drain(*reader.value(), schema);
+  return FormatsDrain(*reader.value(), schema);
 }
 
 std::string TempPath(const std::string& name) {
@@ -180,7 +180,7 @@ TEST(RecordReaderOpen, FileReadInChunksMatchesTheWholeText) {
     WriteFile(path, text);
     auto reader = RecordReader::Open(path, InputFormat::kCsv, Schema::Manifest());
     ASSERT_TRUE(reader.ok()) << reader.status().message();
-    Counts from_file = Drain(*reader.value(), Schema::Manifest());
+    Counts from_file = FormatsDrain(*reader.value(), Schema::Manifest());
     Counts whole = ReadString(text, InputFormat::kCsv, Schema::Manifest());
     ASSERT_TRUE(from_file.status.ok());
     EXPECT_EQ(from_file.records, whole.records) << "pad " << pad;
@@ -222,7 +222,7 @@ TEST(RecordReaderOpen, PipeFedInDribs) {
     });
     auto reader = RecordReader::Open("/dev/fd/" + std::to_string(fds[0]), format, Schema::Manifest());
     ASSERT_TRUE(reader.ok()) << reader.status().message();
-    Counts piped = Drain(*reader.value(), Schema::Manifest());
+    Counts piped = FormatsDrain(*reader.value(), Schema::Manifest());
     writer.join();
     ::close(fds[0]);
     Counts whole = ReadString(text, format, Schema::Manifest());
@@ -241,7 +241,7 @@ TEST(RecordReaderFromFile, ReadsAStreamItDoesNotClose) {
   {
     auto reader = RecordReader::FromFile(f, "stream", InputFormat::kJsonl, Schema::Manifest());
     ASSERT_TRUE(reader.ok());
-    Counts c = Drain(*reader.value(), Schema::Manifest());
+    Counts c = FormatsDrain(*reader.value(), Schema::Manifest());
     EXPECT_EQ(c.records, (std::vector<std::string>{"1: record_id=B1", "2: record_id=B2"}));
     EXPECT_EQ(reader.value()->name(), "stream");
   }
@@ -256,7 +256,7 @@ TEST(RecordReaderFromFile, ReadErrorIsAStatusNotARecord) {
   ASSERT_NE(f, nullptr);
   auto reader = RecordReader::FromFile(f, "wo", InputFormat::kJsonl, Schema::Manifest());
   ASSERT_TRUE(reader.ok());
-  Counts c = Drain(*reader.value(), Schema::Manifest());
+  Counts c = FormatsDrain(*reader.value(), Schema::Manifest());
   EXPECT_TRUE(c.records.empty());
   EXPECT_TRUE(c.rejects.empty());
   EXPECT_EQ(c.status.code(), StatusCode::kIoError);
@@ -290,8 +290,8 @@ TEST(Formats, CsvAndJsonlGiveTheSameRecords) {
   auto jsonl_reader = RecordReader::FromString(jsonl, "m.jsonl", InputFormat::kJsonl, schema);
   ASSERT_TRUE(csv_reader.ok());
   ASSERT_TRUE(jsonl_reader.ok());
-  Counts a = Drain(*csv_reader.value(), schema, /*with_line=*/false);
-  Counts b = Drain(*jsonl_reader.value(), schema, /*with_line=*/false);
+  Counts a = FormatsDrain(*csv_reader.value(), schema, /*with_line=*/false);
+  Counts b = FormatsDrain(*jsonl_reader.value(), schema, /*with_line=*/false);
   EXPECT_TRUE(a.rejects.empty());
   EXPECT_TRUE(b.rejects.empty());
   ASSERT_EQ(a.records.size(), 3u);

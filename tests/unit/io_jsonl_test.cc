@@ -19,7 +19,7 @@ using testing::Drain;
 using testing::Lines;
 using testing::Small;
 
-Lines ReadWith(std::string text, const Schema& schema, ReaderOptions options,
+Lines JsonlReadWith(std::string text, const Schema& schema, ReaderOptions options,
                std::size_t chunk_bytes) {
   auto opened = internal::NewJsonlReader(internal::ByteSource::FromString(text, chunk_bytes),
                                          "in.jsonl", schema, options);
@@ -45,10 +45,10 @@ Lines ReadRestarted(const std::string& before, std::string text, const Schema& s
   return Drain(reader, schema, "in.jsonl");
 }
 
-Lines Read(const std::string& text, const Schema& schema = Small(), ReaderOptions options = {}) {
-  Lines whole = ReadWith(text, schema, options, SIZE_MAX);
-  EXPECT_EQ(ReadWith(text, schema, options, 1), whole) << "read one byte at a time";
-  EXPECT_EQ(ReadWith(text, schema, options, 5), whole) << "read 5 bytes at a time";
+Lines JsonlRead(const std::string& text, const Schema& schema = Small(), ReaderOptions options = {}) {
+  Lines whole = JsonlReadWith(text, schema, options, SIZE_MAX);
+  EXPECT_EQ(JsonlReadWith(text, schema, options, 1), whole) << "read one byte at a time";
+  EXPECT_EQ(JsonlReadWith(text, schema, options, 5), whole) << "read 5 bytes at a time";
   // Left mid-object, after malformed JSON, with a CR ending a chunk, and
   // with a last line that has no line end: the restart forgets all of it.
   const std::string before = "{\"id\":\"P0\",\"qty\":\"7\"}\r\n{\"id\":\"P1\",\"code\":\r\n{bad\n{\"id\":\"P2\"}\r";
@@ -71,7 +71,7 @@ bool StartsWith(const std::string& s, std::string_view prefix) {
 }
 
 TEST(JsonlReader, PlainObjects) {
-  EXPECT_EQ(Read(R"({"id":"B1","code":"cn-sha","qty":"12","tags":["cn","hk"],"note":"Hi","day":"2026-01-05"})"
+  EXPECT_EQ(JsonlRead(R"({"id":"B1","code":"cn-sha","qty":"12","tags":["cn","hk"],"note":"Hi","day":"2026-01-05"})"
                  "\n"
                  R"({"id":"B2"})"
                  "\n"),
@@ -79,12 +79,12 @@ TEST(JsonlReader, PlainObjects) {
 }
 
 TEST(JsonlReader, NullIsMissing) {
-  EXPECT_EQ(Read(R"({"id":"B1","code":null,"qty":null,"tags":null,"note":null})" "\n"),
+  EXPECT_EQ(JsonlRead(R"({"id":"B1","code":null,"qty":null,"tags":null,"note":null})" "\n"),
             (Lines{"1: id=B1"}));
 }
 
 TEST(JsonlReader, NumbersAndBooleansAreTheirJsonText) {
-  EXPECT_EQ(Read(R"({"id":"B1","qty":1.50,"code":12,"note":true})" "\n"
+  EXPECT_EQ(JsonlRead(R"({"id":"B1","qty":1.50,"code":12,"note":true})" "\n"
                  R"({"id":7,"qty":-2.5E-3,"note":false})" "\n"
                  R"({"id":"B3","qty":1e400})" "\n"),
             (Lines{"1: id=B1 code=12 qty=1.50 note=true", "2: id=7 qty=-2.5E-3 note=false",
@@ -92,26 +92,26 @@ TEST(JsonlReader, NumbersAndBooleansAreTheirJsonText) {
 }
 
 TEST(JsonlReader, StringsAreUnescaped) {
-  EXPECT_EQ(Read(R"({"id":"B\u0031","note":"a\"b\\c\u00e9\n"})" "\n"),
+  EXPECT_EQ(JsonlRead(R"({"id":"B\u0031","note":"a\"b\\c\u00e9\n"})" "\n"),
             (Lines{"1: id=B1 note=a\"b\\c\xc3\xa9\n"}));
 }
 
 TEST(JsonlReader, ListFields) {
-  EXPECT_EQ(Read(R"({"id":"B1","tags":["cn",null,"hk",""," "]})" "\n"
+  EXPECT_EQ(JsonlRead(R"({"id":"B1","tags":["cn",null,"hk",""," "]})" "\n"
                  R"({"id":"B2","tags":"cn;hk"})" "\n"  // a bare scalar is one element: no split
                  R"({"id":"B3","tags":[]})" "\n"
                  R"({"id":"B4","tags":[12,true]})" "\n"
                  R"({"id":"B5","tags":[null]})" "\n"),
             (Lines{"1: id=B1 tags=CN|HK", "2: id=B2 tags=CNHK", "3: id=B3", "4: id=B4 tags=12|TRUE",
                    "5: id=B5"}));
-  EXPECT_EQ(Read(R"({"record_id":"B1","routing":["CN","HK"]})" "\n"
+  EXPECT_EQ(JsonlRead(R"({"record_id":"B1","routing":["CN","HK"]})" "\n"
                  R"({"record_id":"B2","routing":"CN;HK"})" "\n",
                  Schema::Manifest()),
             (Lines{"1: record_id=B1 routing=CN|HK", "2: record_id=B2 routing=CNHK"}));
 }
 
 TEST(JsonlReader, ObjectsAndMisplacedArraysReject) {
-  EXPECT_EQ(Read(R"({"id":"B1","note":{"a":1}})" "\n"
+  EXPECT_EQ(JsonlRead(R"({"id":"B1","note":{"a":1}})" "\n"
                  R"({"id":"B2","note":["a"]})" "\n"
                  R"({"id":"B3","tags":["a",["b"]]})" "\n"
                  R"({"id":"B4","tags":[{"a":1}]})" "\n"
@@ -126,7 +126,7 @@ TEST(JsonlReader, ObjectsAndMisplacedArraysReject) {
 }
 
 TEST(JsonlReader, RecordIdAfterABadValueIsStillReported) {
-  EXPECT_EQ(Read(R"({"note":{"a":[1,2]},"code":"x","id":"B7"})" "\n"
+  EXPECT_EQ(JsonlRead(R"({"note":{"a":[1,2]},"code":"x","id":"B7"})" "\n"
                  R"({"tags":["a",["b"],"c"],"qty":"1,000","id":"B8","x":1})" "\n"
                  R"({"qty":"abc","id":"B9"})" "\n"),
             (Lines{"1 reject [B7]: field note: an object is not a value",
@@ -135,25 +135,25 @@ TEST(JsonlReader, RecordIdAfterABadValueIsStillReported) {
 }
 
 TEST(JsonlReader, KeysOutsideTheSchemaAreIgnoredWhateverTheyHold) {
-  EXPECT_EQ(Read(R"({"id":"B1","extra":{"deep":[1,{"x":null}],"s":"\u00e9"},"more":[[]],"n":-0.5e+3,"b":false,"z":null})"
+  EXPECT_EQ(JsonlRead(R"({"id":"B1","extra":{"deep":[1,{"x":null}],"s":"\u00e9"},"more":[[]],"n":-0.5e+3,"b":false,"z":null})"
                  "\n"),
             (Lines{"1: id=B1"}));
   // Derived fields are never read from input.
-  EXPECT_EQ(Read(R"({"record_id":"B1","declared_value_usd":100,"gross_weight_kg":20,"value_per_kg":{"x":1}})"
+  EXPECT_EQ(JsonlRead(R"({"record_id":"B1","declared_value_usd":100,"gross_weight_kg":20,"value_per_kg":{"x":1}})"
                  "\n",
                  Schema::Manifest()),
             (Lines{"1: record_id=B1 gross_weight_kg=20 declared_value_usd=100 value_per_kg=5"}));
 }
 
 TEST(JsonlReader, KeysAreComparedUnescaped) {
-  EXPECT_EQ(Read(R"({"\u0069d":"B1","co\u0064e":"x","Code":"y"})" "\n"), (Lines{"1: id=B1 code=X"}));
+  EXPECT_EQ(JsonlRead(R"({"\u0069d":"B1","co\u0064e":"x","Code":"y"})" "\n"), (Lines{"1: id=B1 code=X"}));
 }
 
 TEST(JsonlReader, KeysInAnyOrderFromLineToLine) {
   // The reader tries the field the same position named in the last object
   // first; a key in another place, another field, an escaped name, a name
   // outside the schema or a repeated key must read as if looked up afresh.
-  EXPECT_EQ(Read(R"({"id":"B1","code":"a","qty":1})" "\n"
+  EXPECT_EQ(JsonlRead(R"({"id":"B1","code":"a","qty":1})" "\n"
                  R"({"id":"B2","code":"b","qty":2})" "\n"
                  R"({"qty":3,"id":"B3","code":"c"})" "\n"
                  R"({"id":"B4","cod":"x","qty":4,"code":"d"})" "\n"
@@ -168,7 +168,7 @@ TEST(JsonlReader, KeysInAnyOrderFromLineToLine) {
                    "7: id=B8 code=F qty=8 tags=X note=n day=2026-01-05", "8: id=B9",
                    "9: id=B10 code=G qty=10 tags=Y note=m day=2026-01-06"}));
   // A derived field's name is not a key the reader takes, in any position.
-  EXPECT_EQ(Read(R"({"record_id":"B1","gross_weight_kg":20,"declared_value_usd":100})" "\n"
+  EXPECT_EQ(JsonlRead(R"({"record_id":"B1","gross_weight_kg":20,"declared_value_usd":100})" "\n"
                  R"({"record_id":"B2","value_per_kg":7,"declared_value_usd":100})" "\n",
                  Schema::Manifest()),
             (Lines{"1: record_id=B1 gross_weight_kg=20 declared_value_usd=100 value_per_kg=5",
@@ -180,64 +180,64 @@ TEST(JsonlReader, ButTheyMustBeValidJson) {
                            R"({"id":"B1","x":tru})", R"({"id":"B1","x":nul})",
                            R"({"id":"B1","x":12abc})", R"({"id":"B1","x":01})",
                            R"({"id":"B1","x":"\ud800"})", R"({"id":"B1","x":"\q"})"}) {
-    Lines got = Read(std::string(line) + "\n");
+    Lines got = JsonlRead(std::string(line) + "\n");
     ASSERT_EQ(got.size(), 1u) << line;
     EXPECT_TRUE(StartsWith(got[0], "1 reject [B1]: invalid JSON: ")) << line << " -> " << got[0];
   }
 }
 
 TEST(JsonlReader, SchemaKeyGivenTwice) {
-  EXPECT_EQ(Read(R"({"id":"B1","code":"a","code":"b"})" "\n"
+  EXPECT_EQ(JsonlRead(R"({"id":"B1","code":"a","code":"b"})" "\n"
                  R"({"id":"B2","code":"a","code":null})" "\n"
                  R"({"id":"B3","x":1,"x":2})" "\n"),
             (Lines{"1 reject [B1]: field code is given more than once",
                    "2 reject [B2]: field code is given more than once", "3: id=B3"}));
-  EXPECT_EQ(Read(R"({"id":"B1","id":"B2"})" "\n"),
+  EXPECT_EQ(JsonlRead(R"({"id":"B1","id":"B2"})" "\n"),
             (Lines{"1 reject [B1]: field id is given more than once"}));
 }
 
 TEST(JsonlReader, MalformedLines) {
-  EXPECT_TRUE(StartsWith(OnlyReason(Read(R"({"id":"B1","code":)" "\n")), "invalid JSON: "));
-  EXPECT_TRUE(StartsWith(OnlyReason(Read(R"({"id":"B1")" "\n")), "invalid JSON: "));
-  EXPECT_TRUE(StartsWith(OnlyReason(Read(R"({"id":"B1",})" "\n")), "invalid JSON: "));
-  EXPECT_TRUE(StartsWith(OnlyReason(Read(R"({id:"B1"})" "\n")), "invalid JSON: "));
+  EXPECT_TRUE(StartsWith(OnlyReason(JsonlRead(R"({"id":"B1","code":)" "\n")), "invalid JSON: "));
+  EXPECT_TRUE(StartsWith(OnlyReason(JsonlRead(R"({"id":"B1")" "\n")), "invalid JSON: "));
+  EXPECT_TRUE(StartsWith(OnlyReason(JsonlRead(R"({"id":"B1",})" "\n")), "invalid JSON: "));
+  EXPECT_TRUE(StartsWith(OnlyReason(JsonlRead(R"({id:"B1"})" "\n")), "invalid JSON: "));
   // A line end inside a string splits the object into two bad lines.
-  Lines split = Read("{\"id\":\"B1\nB2\"}\n");
+  Lines split = JsonlRead("{\"id\":\"B1\nB2\"}\n");
   ASSERT_EQ(split.size(), 2u);
   EXPECT_TRUE(StartsWith(split[0], "1 reject: invalid JSON: ")) << split[0];
   EXPECT_TRUE(StartsWith(split[1], "2 reject: invalid JSON: ")) << split[1];
-  EXPECT_EQ(Read("[1]\n\"x\"\n5\nnull\n"),
+  EXPECT_EQ(JsonlRead("[1]\n\"x\"\n5\nnull\n"),
             (Lines{"1 reject: not a JSON object", "2 reject: not a JSON object",
                    "3 reject: not a JSON object", "4 reject: not a JSON object"}));
 }
 
 TEST(JsonlReader, TrailingGarbage) {
-  EXPECT_EQ(Read(R"({"id":"B1"}})" "\n" R"({"id":"B2"} {"id":"B3"})" "\n"),
+  EXPECT_EQ(JsonlRead(R"({"id":"B1"}})" "\n" R"({"id":"B2"} {"id":"B3"})" "\n"),
             (Lines{"1 reject [B1]: invalid JSON: text after the object",
                    "2 reject [B2]: invalid JSON: text after the object"}));
-  EXPECT_TRUE(StartsWith(OnlyReason(Read(R"({"id":"B1"} x)" "\n")), "invalid JSON: "));
+  EXPECT_TRUE(StartsWith(OnlyReason(JsonlRead(R"({"id":"B1"} x)" "\n")), "invalid JSON: "));
   // Spaces after the object are fine.
-  EXPECT_EQ(Read("{\"id\":\"B1\"}  \t\n"), (Lines{"1: id=B1"}));
+  EXPECT_EQ(JsonlRead("{\"id\":\"B1\"}  \t\n"), (Lines{"1: id=B1"}));
 }
 
 TEST(JsonlReader, DeepNesting) {
-  EXPECT_EQ(Read(std::string(10000, '[') + "\n"), (Lines{"1 reject: not a JSON object"}));
-  EXPECT_TRUE(StartsWith(OnlyReason(Read(std::string(10000, '{') + "\n")), "invalid JSON: "));
+  EXPECT_EQ(JsonlRead(std::string(10000, '[') + "\n"), (Lines{"1 reject: not a JSON object"}));
+  EXPECT_TRUE(StartsWith(OnlyReason(JsonlRead(std::string(10000, '{') + "\n")), "invalid JSON: "));
   const std::string deep = std::string(10000, '[') + std::string(10000, ']');
-  EXPECT_EQ(Read("{\"id\":\"B1\",\"x\":" + deep + "}\n"),
+  EXPECT_EQ(JsonlRead("{\"id\":\"B1\",\"x\":" + deep + "}\n"),
             (Lines{"1 reject [B1]: invalid JSON: nested more than 1024 levels deep"}));
-  EXPECT_EQ(Read("{\"x\":" + deep + ",\"id\":\"B1\"}\n"),
+  EXPECT_EQ(JsonlRead("{\"x\":" + deep + ",\"id\":\"B1\"}\n"),
             (Lines{"1 reject: invalid JSON: nested more than 1024 levels deep"}));
-  EXPECT_EQ(Read("{\"id\":\"B1\",\"note\":" + deep + "}\n"),
+  EXPECT_EQ(JsonlRead("{\"id\":\"B1\",\"note\":" + deep + "}\n"),
             (Lines{"1 reject [B1]: field note: an array in a field that is not a list"}));
   // 1023 arrays inside the root object make 1024 levels: the most there may be.
   // Scalars do not count as levels.
-  EXPECT_EQ(Read("{\"id\":\"B1\",\"x\":" + std::string(1023, '[') + std::string(1023, ']') + "}\n"),
+  EXPECT_EQ(JsonlRead("{\"id\":\"B1\",\"x\":" + std::string(1023, '[') + std::string(1023, ']') + "}\n"),
             (Lines{"1: id=B1"}));
-  EXPECT_EQ(Read("{\"id\":\"B1\",\"x\":[" + std::string(1022, '{') + std::string(1022, '}') + "]}\n"),
+  EXPECT_EQ(JsonlRead("{\"id\":\"B1\",\"x\":[" + std::string(1022, '{') + std::string(1022, '}') + "]}\n"),
             (Lines{"1 reject [B1]: invalid JSON: The JSON document has an improper structure: missing "
                    "or superfluous commas, braces, missing keys, etc."}));
-  EXPECT_EQ(Read("{\"id\":\"B1\",\"x\":[" + [] {
+  EXPECT_EQ(JsonlRead("{\"id\":\"B1\",\"x\":[" + [] {
               std::string s;
               for (int i = 0; i < 1022; ++i) s += "{\"a\":";
               s += "0";
@@ -245,28 +245,28 @@ TEST(JsonlReader, DeepNesting) {
               return s;
             }() + "]}\n"),
             (Lines{"1: id=B1"}));
-  EXPECT_EQ(Read("{\"id\":\"B1\",\"x\":" + std::string(1024, '[') + std::string(1024, ']') + "}\n"),
+  EXPECT_EQ(JsonlRead("{\"id\":\"B1\",\"x\":" + std::string(1024, '[') + std::string(1024, ']') + "}\n"),
             (Lines{"1 reject [B1]: invalid JSON: nested more than 1024 levels deep"}));
 }
 
 TEST(JsonlReader, BlankLinesAreSkippedButCounted) {
-  EXPECT_EQ(Read("\n  \n\t\n{\"id\":\"B1\"}\n\n{\"id\":\"B2\"}"), (Lines{"4: id=B1", "6: id=B2"}));
-  EXPECT_EQ(Read(""), Lines{});
-  EXPECT_EQ(Read("\n\n \n"), Lines{});
+  EXPECT_EQ(JsonlRead("\n  \n\t\n{\"id\":\"B1\"}\n\n{\"id\":\"B2\"}"), (Lines{"4: id=B1", "6: id=B2"}));
+  EXPECT_EQ(JsonlRead(""), Lines{});
+  EXPECT_EQ(JsonlRead("\n\n \n"), Lines{});
 }
 
 TEST(JsonlReader, LineEnds) {
-  EXPECT_EQ(Read("{\"id\":\"B1\"}\r\n{\"id\":\"B2\"}\r\n"), (Lines{"1: id=B1", "2: id=B2"}));
-  EXPECT_EQ(Read("{\"id\":\"B1\"}\r{\"id\":\"B2\"}\r\r\n{\"id\":\"B3\"}"),
+  EXPECT_EQ(JsonlRead("{\"id\":\"B1\"}\r\n{\"id\":\"B2\"}\r\n"), (Lines{"1: id=B1", "2: id=B2"}));
+  EXPECT_EQ(JsonlRead("{\"id\":\"B1\"}\r{\"id\":\"B2\"}\r\r\n{\"id\":\"B3\"}"),
             (Lines{"1: id=B1", "2: id=B2", "4: id=B3"}));
 }
 
 TEST(JsonlReader, ByteOrderMarkIsDropped) {
-  EXPECT_EQ(Read("\xEF\xBB\xBF{\"id\":\"B1\"}\n"), (Lines{"1: id=B1"}));
+  EXPECT_EQ(JsonlRead("\xEF\xBB\xBF{\"id\":\"B1\"}\n"), (Lines{"1: id=B1"}));
 }
 
 TEST(JsonlReader, InvalidUtf8) {
-  EXPECT_EQ(Read("{\"id\":\"B1\",\"note\":\"a\xff\"}\n{\"id\":\"B2\",\"x\":\"\xc0\xaf\"}\n"
+  EXPECT_EQ(JsonlRead("{\"id\":\"B1\",\"note\":\"a\xff\"}\n{\"id\":\"B2\",\"x\":\"\xc0\xaf\"}\n"
                  "{\"id\":\"B3\"}\n"),
             (Lines{"1 reject: invalid JSON: The input is not valid UTF-8",
                    "2 reject: invalid JSON: The input is not valid UTF-8", "3: id=B3"}));
@@ -275,12 +275,12 @@ TEST(JsonlReader, InvalidUtf8) {
 TEST(JsonlReader, Limits) {
   ReaderOptions options;
   options.max_record_bytes = 30;
-  EXPECT_EQ(Read("{\"id\":\"B1\",\"note\":\"0123456789012345\"}\n{\"id\":\"B2\",\"note\":\"x\"}\n",
+  EXPECT_EQ(JsonlRead("{\"id\":\"B1\",\"note\":\"0123456789012345\"}\n{\"id\":\"B2\",\"note\":\"x\"}\n",
                  Small(), options),
             (Lines{"1 reject: line is longer than max_record_bytes (30)", "2: id=B2 note=x"}));
   options = {};
   options.max_field_bytes = 5;
-  EXPECT_EQ(Read("{\"id\":\"B1\",\"note\":\"123456\"}\n{\"id\":\"B2\",\"note\":\"12345\"}\n"
+  EXPECT_EQ(JsonlRead("{\"id\":\"B1\",\"note\":\"123456\"}\n{\"id\":\"B2\",\"note\":\"12345\"}\n"
                  "{\"id\":\"B3\",\"tags\":[\"abc\",\"def\"]}\n{\"id\":\"B4\",\"x\":\"1234567\"}\n",
                  Small(), options),
             (Lines{"1 reject [B1]: field note is longer than max_field_bytes (5)", "2: id=B2 note=12345",
@@ -288,18 +288,18 @@ TEST(JsonlReader, Limits) {
 }
 
 TEST(JsonlReader, MissingRecordId) {
-  EXPECT_EQ(Read("{\"code\":\"x\"}\n{\"id\":\"\"}\n{\"id\":null}\n{}\n"),
+  EXPECT_EQ(JsonlRead("{\"code\":\"x\"}\n{\"id\":\"\"}\n{\"id\":null}\n{}\n"),
             (Lines{"1 reject: missing id", "2 reject: missing id", "3 reject: missing id",
                    "4 reject: missing id"}));
 }
 
 TEST(JsonlReader, DuplicateRecordIdsAreBothRecords) {
-  EXPECT_EQ(Read("{\"id\":\"B1\"}\n{\"id\":\"B1\",\"code\":\"y\"}\n"),
+  EXPECT_EQ(JsonlRead("{\"id\":\"B1\"}\n{\"id\":\"B1\",\"code\":\"y\"}\n"),
             (Lines{"1: id=B1", "2: id=B1 code=Y"}));
 }
 
 TEST(JsonlReader, ValuesThatDoNotNormalize) {
-  EXPECT_EQ(Read("{\"id\":\"B1\",\"qty\":\"1,000\"}\n{\"id\":\"B2\",\"day\":\"2026-13-01\"}\n"
+  EXPECT_EQ(JsonlRead("{\"id\":\"B1\",\"qty\":\"1,000\"}\n{\"id\":\"B2\",\"day\":\"2026-13-01\"}\n"
                  "{\"id\":\"B3\",\"day\":20260101}\n"),
             (Lines{"1 reject [B1]: field qty: not a number: \"1,000\"",
                    "2 reject [B2]: field day: not a date (YYYY-MM-DD): \"2026-13-01\"",

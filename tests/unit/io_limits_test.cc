@@ -16,14 +16,14 @@ namespace {
 
 using Next = RecordReader::Next;
 
-struct Outcome {
+struct LimitOutcome {
   std::vector<std::string> results;  // "LINE: ID" or "LINE reject: REASON"
   Status open;
   Status end;
 };
 
-Outcome Drain(Result<std::unique_ptr<RecordReader>> reader) {
-  Outcome o;
+LimitOutcome LimitsDrain(Result<std::unique_ptr<RecordReader>> reader) {
+  LimitOutcome o;
   if (!reader.ok()) {
     o.open = reader.status();
     return o;
@@ -51,9 +51,9 @@ ReaderOptions Tight() {
   return options;
 }
 
-Outcome Read(const std::string& text, InputFormat format, std::size_t chunk = SIZE_MAX) {
+LimitOutcome Read(const std::string& text, InputFormat format, std::size_t chunk = SIZE_MAX) {
   auto source = internal::ByteSource::FromString(text, chunk);
-  return Drain(format == InputFormat::kCsv
+  return LimitsDrain(format == InputFormat::kCsv
                    ? internal::NewCsvReader(std::move(source), "in", Schema::Manifest(), Tight())
                    : internal::NewJsonlReader(std::move(source), "in", Schema::Manifest(), Tight()));
 }
@@ -61,7 +61,7 @@ Outcome Read(const std::string& text, InputFormat format, std::size_t chunk = SI
 TEST(ReaderSkipLimit, CsvRecordLongButNotEndless) {
   // 40 bytes: over max_record_bytes, within max_record_bytes + max_skip_bytes.
   for (std::size_t chunk : {SIZE_MAX, std::size_t{1}, std::size_t{5}}) {
-    Outcome o = Read("record_id,other\nB1," + std::string(37, 'x') + "\nB2,SEA\n", InputFormat::kCsv, chunk);
+    LimitOutcome o = Read("record_id,other\nB1," + std::string(37, 'x') + "\nB2,SEA\n", InputFormat::kCsv, chunk);
     EXPECT_TRUE(o.end.ok()) << o.end.message();
     EXPECT_EQ(o.results, (std::vector<std::string>{
                              "2 reject: record is longer than max_record_bytes (16)", "3: B2"}));
@@ -72,7 +72,7 @@ TEST(ReaderSkipLimit, CsvRecordPastTheSkipLimitStopsTheInput) {
   for (const std::string& tail : {std::string("\nB2,SEA\n"), std::string()}) {
     for (std::size_t chunk : {SIZE_MAX, std::size_t{1}, std::size_t{7}}) {
       SCOPED_TRACE(chunk);
-      Outcome o = Read("record_id,other\nB1,SEA\nB2," + std::string(100, 'x') + tail, InputFormat::kCsv, chunk);
+      LimitOutcome o = Read("record_id,other\nB1,SEA\nB2," + std::string(100, 'x') + tail, InputFormat::kCsv, chunk);
       EXPECT_EQ(o.results, (std::vector<std::string>{
                                "2: B1", "3 reject: record is longer than max_record_bytes (16)"}));
       EXPECT_EQ(o.end.code(), StatusCode::kLimitExceeded);
@@ -82,13 +82,13 @@ TEST(ReaderSkipLimit, CsvRecordPastTheSkipLimitStopsTheInput) {
     }
   }
   // Quoted line ends count as the record's bytes too.
-  Outcome quoted = Read("record_id,other\nB1,\"" + std::string(60, '\n') + "\"\n", InputFormat::kCsv);
+  LimitOutcome quoted = Read("record_id,other\nB1,\"" + std::string(60, '\n') + "\"\n", InputFormat::kCsv);
   EXPECT_EQ(quoted.end.code(), StatusCode::kLimitExceeded);
   EXPECT_EQ(quoted.results.size(), 1u);
 }
 
 TEST(ReaderSkipLimit, EndlessCsvHeaderFailsTheOpen) {
-  Outcome o = Read(std::string(200, 'r'), InputFormat::kCsv, 3);
+  LimitOutcome o = Read(std::string(200, 'r'), InputFormat::kCsv, 3);
   EXPECT_EQ(o.open.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(o.open.message().find("in:1: bad header: "),
             std::string::npos)
@@ -98,12 +98,12 @@ TEST(ReaderSkipLimit, EndlessCsvHeaderFailsTheOpen) {
 TEST(ReaderSkipLimit, JsonlLinePastTheSkipLimitStopsTheInput) {
   for (std::size_t chunk : {SIZE_MAX, std::size_t{1}, std::size_t{6}}) {
     SCOPED_TRACE(chunk);
-    Outcome ok = Read("{\"record_id\":\"" + std::string(30, 'x') + "\"}\n{\"record_id\":1}\n",
+    LimitOutcome ok = Read("{\"record_id\":\"" + std::string(30, 'x') + "\"}\n{\"record_id\":1}\n",
                       InputFormat::kJsonl, chunk);
     EXPECT_TRUE(ok.end.ok());
     EXPECT_EQ(ok.results, (std::vector<std::string>{
                               "1 reject: line is longer than max_record_bytes (16)", "2: 1"}));
-    Outcome o = Read("{\"record_id\":1}\n" + std::string(49, ' ') + "\n{\"record_id\":2}\n",
+    LimitOutcome o = Read("{\"record_id\":1}\n" + std::string(49, ' ') + "\n{\"record_id\":2}\n",
                      InputFormat::kJsonl, chunk);
     EXPECT_EQ(o.results, (std::vector<std::string>{
                              "1: 1", "2 reject: line is longer than max_record_bytes (16)"}));
@@ -123,7 +123,7 @@ TEST(ReaderSkipLimit, DevZeroAsAStreamEnds) {
     ReaderOptions options;
     options.max_record_bytes = 1 << 10;
     options.max_skip_bytes = 4 << 20;
-    Outcome o = Drain(RecordReader::FromFile(zero, "zero", format, Schema::Manifest(), options));
+    LimitOutcome o = LimitsDrain(RecordReader::FromFile(zero, "zero", format, Schema::Manifest(), options));
     std::fclose(zero);
     if (format == InputFormat::kCsv) {
       EXPECT_EQ(o.open.code(), StatusCode::kInvalidArgument) << o.open.message();

@@ -11,14 +11,14 @@ namespace {
 
 using testing::Fields;
 
-struct Case {
+struct OperatorCase {
   const char* when;  // a YAML flow mapping
   Fields record;
   bool fires;
 };
 
-void RunCases(const std::vector<Case>& cases) {
-  for (const Case& c : cases) {
+void RunCases(const std::vector<OperatorCase>& cases) {
+  for (const OperatorCase& c : cases) {
     std::string yaml = std::string("lists:\n  brands: {values: [GUCCI, Chanel]}\n"
                                    "  ports: {values: ['2704', '4601']}\n"
                                    "  nums: {values: ['10', '2.5e1']}\n"
@@ -135,7 +135,7 @@ TEST(Operators, ContainsAndContainsAny) {
       {"{description: {contains_any: [airbag, 'brake pad']}}", {{"description", "BRAKE PADS"}}, true},
       {"{description: {contains_any: [airbag]}}", {{"description", "air bag"}}, false},
       {"{consignee_name: {contains: 'trad'}}", {{"consignee_name", "Acme Trading"}}, true},
-      // Case folding is ASCII only: the Kelvin sign is not a k.
+      // OperatorCase folding is ASCII only: the Kelvin sign is not a k.
       {"{description: {contains: k}}", {{"description", "\xe2\x84\xaa"}}, false},
   });
 }

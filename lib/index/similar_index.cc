@@ -65,11 +65,13 @@
 #include "index/similar_index.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <cstring>
 #include <iterator>
 #include <mutex>
+#include <utility>
 #include <unordered_map>
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -225,25 +227,52 @@ SimilarFilter::SimilarFilter(std::vector<std::string> operands, double min)
     std::uint64_t order;  // tier << 57 | len << 41 | next << 32 | id
     bool operator<(const Filed& o) const { return key != o.key ? key < o.key : order < o.order; }
   };
+  // Each operand's elements, computed once for every tier.
+  std::vector<std::uint32_t> ranks_at(operands_.size() + 1, 0);
+  std::vector<std::uint32_t> all_ranks;
+  {
+    SimilarScratch scratch;
+    for (std::uint32_t id = 0; id < operands_.size(); ++id) {
+      Elements(operands_[id], &scratch);
+      ranks_at[id] = static_cast<std::uint32_t>(all_ranks.size());
+      all_ranks.insert(all_ranks.end(), scratch.ranks.begin(), scratch.ranks.end());
+    }
+    ranks_at[operands_.size()] = static_cast<std::uint32_t>(all_ranks.size());
+  }
   std::vector<Filed> filed;
   filed.reserve(operands_.size() * 64);
-  SimilarScratch scratch;
-  for (std::uint32_t id = 0; id < operands_.size(); ++id) {
-    const std::string& s = operands_[id];
-    Elements(s, &scratch);
-    const std::vector<std::uint32_t>& ranks = scratch.ranks;
-    for (int k = 0; k < kTiers; ++k) {
-      if (s.size() < static_cast<std::size_t>(k)) break;
-      const std::uint64_t next =
-          s.size() > static_cast<std::size_t>(k) ? 256 + static_cast<unsigned char>(s[static_cast<std::size_t>(k)]) : 0;
+  // Tier by tier, each tier's operands in posting order (length, next byte,
+  // id): `filed` comes out sorted by `order`, and the stable sort by key
+  // below then gives exactly the (key, order) order.
+  std::vector<std::uint32_t> ids;
+  ids.reserve(operands_.size());
+  for (int k = 0; k < kTiers; ++k) {
+    const auto next_of = [&](std::uint32_t id) -> std::uint64_t {
+      const std::string& s = operands_[id];
+      return s.size() > static_cast<std::size_t>(k) ? 256 + static_cast<unsigned char>(s[static_cast<std::size_t>(k)]) : 0;
+    };
+    ids.clear();
+    for (std::uint32_t id = 0; id < operands_.size(); ++id) {
+      if (operands_[id].size() >= static_cast<std::size_t>(k)) ids.push_back(id);
+    }
+    std::sort(ids.begin(), ids.end(), [&](std::uint32_t a, std::uint32_t b) {
+      const std::size_t la = operands_[a].size(), lb = operands_[b].size();
+      if (la != lb) return la < lb;
+      const std::uint64_t na = next_of(a), nb = next_of(b);
+      return na != nb ? na < nb : a < b;
+    });
+    for (std::uint32_t id : ids) {
+      const std::string& s = operands_[id];
+      const std::uint32_t* ranks = all_ranks.data() + ranks_at[id];
+      const std::size_t n_ranks = ranks_at[id + 1] - ranks_at[id];
       const std::uint64_t order = static_cast<std::uint64_t>(k) << 57 |
-                                  static_cast<std::uint64_t>(s.size()) << 41 | next << 32 | id;
+                                  static_cast<std::uint64_t>(s.size()) << 41 | next_of(id) << 32 | id;
       const std::uint32_t tau = LeastNeed(k, s.size());
       // Groups for the operands of a few dozen bytes, which are most; a
       // long operand keeps single elements rather than hundreds of triples.
       const std::uint32_t g = tiers_[k].group;
       if (g > 1 && tau >= g && s.size() - tau + g <= kMaxTriplePrefix) {
-        const std::size_t q = std::min(ranks.size(), s.size() - tau + g);
+        const std::size_t q = std::min(n_ranks, s.size() - tau + g);
         for (std::size_t x = 0; x < q; ++x) {
           for (std::size_t y = x + 1; y < q; ++y) {
             if (g == 2) {
@@ -260,12 +289,39 @@ SimilarFilter::SimilarFilter(std::vector<std::string> operands, double min)
       if (g > 1) tiers_[k].has_singles = true;
       if (k >= 2) tiers_[k].prefixes.insert(Key(s, k, 0));
       const std::size_t p = s.size() - tau + 1;  // tau <= |s|, see LeastNeed
-      for (std::size_t i = 0; i < p && i < ranks.size(); ++i) {
+      for (std::size_t i = 0; i < p && i < n_ranks; ++i) {
         filed.push_back({Key(s, k, ranks[i]), order});
       }
     }
   }
-  std::sort(filed.begin(), filed.end());
+  // Stable LSD radix sort by key, a byte per pass (std::sort of the
+  // half-million postings of a 7,000-name list took most of a compile).
+  {
+    std::vector<Filed> other(filed.size());
+    std::vector<std::array<std::uint32_t, 256>> counts(8);
+    for (auto& c : counts) c.fill(0);
+    for (const Filed& f : filed) {
+      for (int b = 0; b < 8; ++b) ++counts[static_cast<std::size_t>(b)][(f.key >> (8 * b)) & 0xff];
+    }
+    for (int b = 0; b < 8; ++b) {
+      auto& c = counts[static_cast<std::size_t>(b)];
+      if (std::find(c.begin(), c.end(), static_cast<std::uint32_t>(filed.size())) != c.end()) continue;
+      std::uint32_t sum = 0;
+      for (std::uint32_t& n : c) sum += std::exchange(n, sum);
+      for (const Filed& f : filed) other[c[(f.key >> (8 * b)) & 0xff]++] = f;
+      filed.swap(other);
+    }
+  }
+  {
+    // Spans per tier, counted first so that each map is sized once.
+    std::size_t spans[kTiers] = {};
+    for (std::size_t i = 0; i < filed.size(); ++i) {
+      if (i == 0 || filed[i].key != filed[i - 1].key || (filed[i].order >> 57) != (filed[i - 1].order >> 57)) {
+        ++spans[filed[i].order >> 57];
+      }
+    }
+    for (int k = 0; k < kTiers; ++k) tiers_[k].postings.reserve(spans[k]);
+  }
   postings_.reserve(filed.size());
   for (std::size_t i = 0; i < filed.size();) {
     const std::uint64_t tier = filed[i].order >> 57;

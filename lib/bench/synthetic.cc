@@ -220,7 +220,7 @@ Vocabulary::Vocabulary(std::uint64_t seed) {
         Subheading sub{buf, {}, goods};
         const int lines = rng.Between(1, 5);
         for (int l = 0; l < lines; ++l) {
-          char ten[16];
+          char ten[32];  // buf (up to 15 bytes) and two %02d
           std::snprintf(ten, sizeof ten, "%s%02d%02d", buf, 10 * (l + 1) % 100, rng.Between(0, 9) * 10);
           sub.codes10.emplace_back(ten);
         }

@@ -280,9 +280,21 @@ IndexedMatcher::IndexedMatcher(RuleSetData* data, const Limits& limits)
   });
   Finish();
   programs_.SetDecided(decided_);
+  InlineProbeGuards();
   regex_literals_ = nullptr;
   set_filter_.clear();
   set_filter_.shrink_to_fit();
+}
+
+void IndexedMatcher::InlineProbeGuards() {
+  for (Posting& po : postings_) {
+    if (po.guard_pc == kNoGuard || po.guard != InlineGuard::kNone) continue;
+    const std::uint32_t pid = programs_.at(po.guard_pc).arg;
+    if (decided_[pid] == kNotDecided) continue;
+    std::memcpy(po.operand, &pid, sizeof pid);
+    po.guard_len = decided_[pid];
+    po.guard = InlineGuard::kProbe;
+  }
 }
 
 Posting IndexedMatcher::MakePosting(std::uint32_t entry, std::uint32_t pc,

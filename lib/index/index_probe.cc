@@ -104,22 +104,43 @@ bool InlineGuardHolds(const Posting& po, const Record& record, Days as_of) {
       const double d = f >= 0 && record.has(f) ? record.num(f) : static_cast<double>(as_of);
       return !(d < a) && !(d > b);
     }
+    case InlineGuard::kProbe:
+      break;  // IndexedMatcher::GuardHolds
   }
   return false;
 }
 
 }  // namespace
 
+// Exactly Leaf(programs_.at(po.guard_pc)), reading no more than it must.
+bool IndexedMatcher::GuardHolds(const Posting& po, const Record& record, Days as_of,
+                                IndexScratch* s) const {
+  switch (po.guard) {
+    case InlineGuard::kNone:
+      return Leaf(programs_.at(po.guard_pc), record, as_of, s);
+    case InlineGuard::kProbe: {
+      std::uint32_t pred = 0;
+      std::memcpy(&pred, po.operand, sizeof pred);
+      const IndexScratch::PredState& st = s->pred[pred];
+      if ((st.memo >> 1) == s->epoch) return (st.memo & 1) != 0;
+      if (po.guard_len == kExact) return false;  // a hit would have set the memo
+      if (st.mark != s->epoch) return false;     // kIfNotHit, and not hit
+      return Leaf(programs_.at(po.guard_pc), record, as_of, s);
+    }
+    default:
+      return InlineGuardHolds(po, record, as_of);
+  }
+}
+
 void IndexedMatcher::AddPostings(Span postings, const Record& record, Days as_of,
                                  IndexScratch* s) const {
+  // The guard first: it rejects most postings, and an inline one reads
+  // only the posting and the record (or one memo slot), where the entry's
+  // mark is a load from a table as long as the rule set.
   for (std::uint32_t i = postings.begin; i < postings.end; ++i) {
     const Posting& po = postings_[i];
+    if (po.guard_pc != kNoGuard && !GuardHolds(po, record, as_of, s)) continue;
     if (s->entry_mark[po.entry] == s->epoch) continue;  // already a candidate
-    if (po.guard_pc != kNoGuard &&
-        !(po.guard == InlineGuard::kNone ? Leaf(programs_.at(po.guard_pc), record, as_of, s)
-                                         : InlineGuardHolds(po, record, as_of))) {
-      continue;
-    }
     s->entry_mark[po.entry] = s->epoch;
     s->cands.push_back(Candidate{po.entry, po.pc});
   }

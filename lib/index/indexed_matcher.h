@@ -143,6 +143,11 @@ enum class InlineGuard : std::uint8_t {
   kGe,
   kBetween,
   kEffective,
+  // A leaf the probe decides (a regex, a prefix list, a contains): the
+  // predicate id is in the operand and how the probe decides it (Decided)
+  // in guard_len, so the check reads the predicate's memo slot only, not
+  // the instruction; the leaf runs only when the memo cannot answer.
+  kProbe,
 };
 inline constexpr std::size_t kInlineBytes = 16;
 struct Posting {
@@ -151,7 +156,7 @@ struct Posting {
   std::uint32_t guard_pc = kNoGuard;
   std::int16_t guard_field = -1;  // inline guard: the field (-1: effective without a date field)
   InlineGuard guard = InlineGuard::kNone;
-  std::uint8_t guard_len = 0;  // kPrefix / kStrEq: the operand's length
+  std::uint8_t guard_len = 0;  // kPrefix / kStrEq: the operand's length; kProbe: Decided
   // kPrefix / kStrEq: the operand's bytes; numbers: two doubles (a bound,
   // between's two ends, or effective's from and until as days, +-inf when open).
   alignas(8) char operand[kInlineBytes] = {};
@@ -218,6 +223,10 @@ class IndexedMatcher final : public MatchIndex {
                          bool regex);
   bool Leaf(const Instr& in, const Record& record, Days as_of, IndexScratch* s) const;
   void AddPostings(Span postings, const Record& record, Days as_of, IndexScratch* s) const;
+  bool GuardHolds(const Posting& po, const Record& record, Days as_of, IndexScratch* s) const;
+  // After the probe's decisions are known: a posting whose guard leaf the
+  // probe decides gets the kProbe inline guard.
+  void InlineProbeGuards();
   Posting MakePosting(std::uint32_t entry, std::uint32_t pc, std::uint32_t guard_pc) const;
   void Expand(const Record& record, Days as_of, IndexScratch* s) const;
   // Whether every pattern of regex `p` holds exactly when one of its

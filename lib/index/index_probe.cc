@@ -121,11 +121,8 @@ bool IndexedMatcher::GuardHolds(const Posting& po, const Record& record, Days as
     case InlineGuard::kProbe: {
       std::uint32_t pred = 0;
       std::memcpy(&pred, po.operand, sizeof pred);
-      const IndexScratch::PredState& st = s->pred[pred];
-      if ((st.memo >> 1) == s->epoch) return (st.memo & 1) != 0;
-      if (po.guard_len == kExact) return false;  // a hit would have set the memo
-      if (st.mark != s->epoch) return false;     // kIfNotHit, and not hit
-      return Leaf(programs_.at(po.guard_pc), record, as_of, s);
+      const int known = ProbeAnswer(s->pred[pred], po.guard_len, s->epoch);
+      return known >= 0 ? known != 0 : Leaf(programs_.at(po.guard_pc), record, as_of, s);
     }
     default:
       return InlineGuardHolds(po, record, as_of);
@@ -300,11 +297,7 @@ void IndexedMatcher::DropIncomplete(IndexScratch* s) const {
 bool IndexedMatcher::Leaf(const Instr& in, const Record& record, Days as_of,
                           IndexScratch* s) const {
   IndexScratch::PredState& st = s->pred[in.arg];
-  if ((st.memo >> 1) == s->epoch) return (st.memo & 1) != 0;
-  // A contains the probe did not find, or a regex it did not hit, does
-  // not hold (a missing field is never probed, and they are false on it).
-  if (in.decided == kExact) return false;  // a hit would have set the memo
-  if (in.decided == kIfNotHit && st.mark != s->epoch) return false;
+  if (const int known = ProbeAnswer(st, in.decided, s->epoch); known >= 0) return known != 0;
   // A similar test is never compared with every operand: its filter answers.
   const bool v = in.op == Op::kSimilar ? SimilarHolds(in.arg, record, s)
                                        : EvalInstr(in, record, as_of, s->measures);

@@ -278,6 +278,16 @@ class IndexedMatcher final : public MatchIndex {
     kIfNotHit,  // regex: false unless the probe hit it (a required literal, a set match)
   };
   std::vector<std::uint8_t> decided_;
+  // What the probe's marks tell of a predicate decided `d` on this record:
+  // 1 it holds, 0 it does not, -1 only its leaf can say. A contains the
+  // probe did not find, or a regex it did not hit, does not hold (a missing
+  // field is never probed, and they are false on it).
+  static int ProbeAnswer(const IndexScratch::PredState& st, std::uint8_t d, std::uint32_t epoch) {
+    if ((st.memo >> 1) == epoch) return static_cast<int>(st.memo & 1);
+    if (d == kExact) return 0;  // a hit would have set the memo
+    if (d == kIfNotHit && st.mark != epoch) return 0;
+    return -1;
+  }
   // Regexes that need more than one of their literals: a regex hit by a
   // literal of its first set still does not hold unless the probe also found
   // a literal of each further set (RegexLiterals::Further). By slot, the
